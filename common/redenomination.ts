@@ -1,0 +1,23 @@
+// 1 BTTOLD = 1,000 BTT, scaled by decimals, exactly: the same rule as contracts/core/Redenomination.sol.
+
+export const REDENOMINATION_RATIO = 1000n;
+export const BTT_DECIMALS = 18;
+
+export class RedenominationError extends Error {
+  readonly code = "REDENOMINATION_INEXACT";
+}
+
+/** BTT wei for `amount` base units of a legacy BTTOLD token with `legacyDecimals` decimals. */
+export function legacyToBtt(amount: bigint, legacyDecimals: number): bigint {
+  if (amount < 0n) throw new RedenominationError(`amount must not be negative: ${amount}`);
+  if (!Number.isInteger(legacyDecimals) || legacyDecimals < 0 || legacyDecimals > 77) {
+    throw new RedenominationError(`unsupported legacy decimals: ${legacyDecimals}`);
+  }
+  const shift = BTT_DECIMALS + 3 - legacyDecimals;
+  if (shift >= 0) return amount * 10n ** BigInt(shift);
+  const divisor = 10n ** BigInt(-shift);
+  if (amount % divisor !== 0n) {
+    throw new RedenominationError(`${amount} units of a ${legacyDecimals}-decimal token do not convert exactly`);
+  }
+  return amount / divisor;
+}

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+import {BridgeGateway} from "./core/BridgeGateway.sol";
+import {Transfer, TransferKind} from "./core/BridgeTypes.sol";
+
+/// @title BttcGateway
+/// @notice The gateway on BitTorrent Chain, where BTT is the native coin: locks BTT that leaves, releases
+/// it when it comes back, and pays redenominated BTT for swapped BTTOLD from a reserve it holds apart.
+/// @dev Its balance splits into: locked (backing bridged BTT on remote chains and transfers in flight),
+/// the redenomination reserve, fees held, and payouts that a recipient's code refused (claimable).
+contract BttcGateway is BridgeGateway {
+    /// @notice Gas given to a recipient's code with a payout; a recipient that needs more, or reverts,
+    /// gets a claimable balance instead, so that no recipient can block a batch or burn its gas.
+    uint256 public constant PAYOUT_GAS = 30_000;
+
+    struct Reserve {
+        uint128 balance; // BTT available for swaps
+        uint128 paid; // all BTT paid for swaps
+    }
+
+    struct Held {
+        uint128 fees;
+        uint128 claimable; // sum of `claimable`
+    }
+
+    Reserve private _reserve;
+    Held private _held;
+    mapping(address account => uint256) public claimable;
+
+    event ReserveFunded(address indexed from, uint256 amount);
+    event PayoutDeferred(address indexed recipient, uint256 amount);
+    event Claimed(address indexed account, address indexed to, uint256 amount);
+
+    error ReserveInsufficient(uint256 amount, uint256 available);
+    error LockedInsufficient(uint256 amount, uint256 available);
+    error NothingToClaim(address account);
+    error PayoutFailed(address to, uint256 amount);
+
+    constructor(
+        address admin,
+        address guardian,
+        address[] memory initialValidators,
+        uint8 initialThreshold,
+        uint256 dailyLimit_
+    ) BridgeGateway(admin, guardian, initialValidators, initialThreshold, dailyLimit_) {}
+
+    // ----- outbound -----
+
+    /// @notice Bridges the BTT sent with the call (fee included) to `recipient` on `dstChainId`.
+    /// @return seq The transfer's sequence number.
+    function bridge(uint64 dstChainId, address recipient) external payable returns (uint64 seq) {
+        uint256 fee = _checkBridgeOut(dstChainId, recipient, msg.value);
+        seq = _nextSequence();
+        if (fee != 0) _held.fees += uint128(fee); // fee < 2^104, see configureRoute
+        emit TransferSent(seq, msg.sender, TransferKind.BRIDGE, dstChainId, recipient, msg.value - fee, fee);
+    }
+
+    /// @notice Adds the BTT sent with the call to the redenomination reserve.
+    function fundReserve() external payable {
+        if (msg.value == 0) revert ZeroAmount();
+        _reserve.balance += uint128(msg.value);
+        emit ReserveFunded(msg.sender, msg.value);
+    }
+
+    // ----- inbound -----
+
+    function _acceptsInbound(uint8 kind) internal pure override returns (bool) {
+        return kind == TransferKind.BRIDGE || kind == TransferKind.SWAP;
+    }
+
+    function _payoutAvailable(uint8 kind) internal view override returns (uint256) {
+        return kind == TransferKind.SWAP ? _reserve.balance : lockedBalance();
+    }
+
+    function _revertPayoutUnavailable(uint8 kind, uint256 amount, uint256 available) internal pure override {
+        if (kind == TransferKind.SWAP) revert ReserveInsufficient(amount, available);
+        revert LockedInsufficient(amount, available);
+    }
+
+    function _onReceive(Transfer calldata t) internal override {
+        if (t.kind == TransferKind.SWAP) {
+            Reserve memory r = _reserve;
+            // Safe: _payoutAvailable checked amount <= balance (< 2^128); paid only ever grows by what
+            // left the balance, which never exceeds all BTT.
+            _reserve = Reserve(r.balance - uint128(t.amount), r.paid + uint128(t.amount));
+        }
+        _pay(t.recipient, t.amount);
+    }
+
+    function _pay(address to, uint256 amount) private {
+        (bool ok, ) = payable(to).call{value: amount, gas: PAYOUT_GAS}("");
+        if (!ok) {
+            claimable[to] += amount;
+            _held.claimable += uint128(amount);
+            emit PayoutDeferred(to, amount);
+        }
+    }
+
+    /// @notice Pays the caller's deferred payouts to `to`, with all the gas the call has.
+    function claim(address payable to) external nonReentrant {
+        uint256 amount = claimable[msg.sender];
+        if (amount == 0) revert NothingToClaim(msg.sender);
+        if (to == address(0)) revert ZeroRecipient();
+        claimable[msg.sender] = 0;
+        _held.claimable -= uint128(amount);
+        emit Claimed(msg.sender, to, amount);
+        (bool ok, ) = to.call{value: amount}("");
+        if (!ok) revert PayoutFailed(to, amount);
+    }
+
+    function _withdrawFees(address to, uint256 amount) internal override {
+        uint256 held = _held.fees;
+        if (amount > held) revert FeesInsufficient(amount, held);
+        _held.fees = uint128(held - amount);
+        (bool ok, ) = payable(to).call{value: amount}("");
+        if (!ok) revert PayoutFailed(to, amount);
+    }
+
+    // ----- accounting -----
+
+    /// @notice BTT locked for bridged BTT on remote chains and transfers in flight: the balance less the
+    /// reserve, fees held and claimable payouts.
+    function lockedBalance() public view returns (uint256) {
+        Held memory held = _held;
+        return address(this).balance - _reserve.balance - held.fees - held.claimable;
+    }
+
+    /// @notice What this gateway's side of the accounting invariant needs (spec §3).
+    function accounting()
+        external
+        view
+        returns (uint256 locked, uint256 reserveBalance, uint256 reservePaid, uint256 feesHeld, uint256 claimableTotal)
+    {
+        Reserve memory r = _reserve;
+        Held memory held = _held;
+        return (lockedBalance(), r.balance, r.paid, held.fees, held.claimable);
+    }
+}

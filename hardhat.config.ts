@@ -1,0 +1,33 @@
+import { createRequire } from "node:module";
+import hardhatEthers from "@nomicfoundation/hardhat-ethers";
+import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
+import hardhatNodeTestRunner from "@nomicfoundation/hardhat-node-test-runner";
+import { defineConfig } from "hardhat/config";
+
+const require = createRequire(import.meta.url);
+
+export default defineConfig({
+  plugins: [hardhatEthers, hardhatNetworkHelpers, hardhatNodeTestRunner],
+  solidity: {
+    // Compiled offline: the `solc` npm package ships the compiler as WebAssembly, so Hardhat never
+    // has to download one (these machines reach only the npm registry).
+    version: "0.8.30",
+    path: require.resolve("solc/soljson.js"),
+    settings: {
+      evmVersion: "prague",
+      optimizer: { enabled: true, runs: 10_000 },
+      viaIR: true,
+    },
+  },
+  paths: {
+    tests: { nodejs: "test", solidity: "test/contracts" },
+  },
+  // In-process simulated chains with the devnet's chain ids (spec §2), so that tests and benchmarks
+  // move value between three real chains.
+  networks: {
+    hardhat: { type: "edr-simulated", chainType: "l1" },
+    bttcSim: { type: "edr-simulated", chainType: "l1", chainId: 1337199 },
+    ethereumSim: { type: "edr-simulated", chainType: "l1", chainId: 1337001 },
+    bscSim: { type: "edr-simulated", chainType: "l1", chainId: 1337056 },
+  },
+});
