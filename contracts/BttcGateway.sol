@@ -53,7 +53,7 @@ contract BttcGateway is BridgeGateway {
         uint256 fee = _checkBridgeOut(dstChainId, recipient, msg.value);
         seq = _nextSequence();
         if (fee != 0) _held.fees += uint128(fee); // fee < 2^104, see configureRoute
-        emit TransferSent(seq, msg.sender, TransferKind.BRIDGE, dstChainId, recipient, msg.value - fee, fee);
+        emit TransferSent(seq, dstChainId, msg.sender, recipient, msg.value - fee, fee);
     }
 
     /// @notice Adds the BTT sent with the call to the redenomination reserve.

@@ -9,7 +9,6 @@ import type { ContractRunner, InterfaceAbi } from "ethers";
 const ARTIFACT_PATHS = {
   BttcGateway: "contracts/BttcGateway.sol/BttcGateway.json",
   RemoteGateway: "contracts/RemoteGateway.sol/RemoteGateway.json",
-  BridgedBTT: "contracts/tokens/BridgedBTT.sol/BridgedBTT.json",
   LegacyBTTOLD: "contracts/mocks/LegacyBTTOLD.sol/LegacyBTTOLD.json",
   BridgeTimelock: "contracts/governance/BridgeTimelock.sol/BridgeTimelock.json",
 } as const;

@@ -37,7 +37,7 @@ export interface ChainDeployment {
 export interface DeployedChain {
   gateway: Contract;
   timelock: Contract;
-  /** Bridged BTT (remote chains). */
+  /** Bridged BTT (remote chains): the remote gateway is also the token. */
   token?: Contract;
   /** Legacy BTTOLD (remote chains that have it). */
   legacyToken?: Contract;
@@ -101,10 +101,7 @@ export async function deployChain(options: ChainDeployment): Promise<DeployedCha
   await confirmed(gateway.getFunction("renounceRole")(DEFAULT_ADMIN_ROLE, deployerAddress));
 
   const result: DeployedChain = { gateway, timelock };
-  if (options.role === "remote") {
-    const tokenAddress: string = await gateway.getFunction("token")();
-    result.token = new Contract(tokenAddress, factory("BridgedBTT", deployer).interface, deployer);
-  }
+  if (options.role === "remote") result.token = gateway;
   if (legacyToken) result.legacyToken = legacyToken;
   return result;
 }

@@ -11,9 +11,9 @@ import {
   orderBySigner,
   sequenceToRef,
   signBatch,
+  TransferKind,
   type CompactSignature,
   type Transfer,
-  type TransferKind,
 } from "../common/transfer.ts";
 import { deployChain, sortValidators, type DeployedChain } from "../deploy/bridge.ts";
 
@@ -128,12 +128,12 @@ export function transfersSentBy(source: Chain, receipt: TransactionReceipt): Tra
   for (const log of receipt.logs) {
     if (log.address.toLowerCase() !== source.gatewayAddress.toLowerCase()) continue;
     const parsed = source.gateway.interface.parseLog(log);
-    if (parsed?.name !== "TransferSent") continue;
+    if (parsed?.name !== "TransferSent" && parsed?.name !== "SwapSent") continue;
     transfers.push({
       srcChainId: source.chainId,
       srcGateway: addressToBytes32(source.gatewayAddress),
       srcRef: sequenceToRef(parsed.args.getValue("sequence") as bigint),
-      kind: Number(parsed.args.getValue("kind")) as TransferKind,
+      kind: parsed.name === "SwapSent" ? TransferKind.Swap : TransferKind.Bridge,
       dstChainId: parsed.args.getValue("dstChainId") as bigint,
       recipient: parsed.args.getValue("recipient") as string,
       amount: parsed.args.getValue("amount") as bigint,

@@ -3,10 +3,10 @@ pragma solidity ^0.8.30;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
-import {Transfer, Signature, TransferKind} from "./BridgeTypes.sol";
+import {Transfer, Signature} from "./BridgeTypes.sol";
 import {IBridgeGateway} from "./IBridgeGateway.sol";
 import {TransferHashing} from "./TransferHashing.sol";
 import {ValidatorSetStore} from "./ValidatorSetStore.sol";
@@ -20,47 +20,63 @@ import {DailyLimit} from "./DailyLimit.sol";
 /// admin action waits out its delay; GUARDIAN_ROLE acts at once but can only make the bridge safer
 /// (pause, lower the daily limit). Neither can touch the validator set, which only a threshold of the
 /// current validators can replace.
-abstract contract BridgeGateway is IBridgeGateway, AccessControl, EIP712, ReentrancyGuardTransient {
+abstract contract BridgeGateway is IBridgeGateway, AccessControl, ReentrancyGuardTransient {
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
 
     /// @notice Largest validator set; bounds the gas of a delivery.
-    uint256 internal constant MAX_VALIDATORS = 64;
+    uint256 public constant MAX_VALIDATORS = 64;
 
-    /// @dev Read by every delivery and written by every outbound transfer: one slot.
-    struct Core {
-        address validatorSet; // ValidatorSetStore pointer
+    /// @dev Everything a delivery reads and writes of the gateway's own state, in one slot.
+    struct InboundState {
+        uint16 epoch; // current validator set (see ValidatorSetStore.location)
         uint8 threshold;
-        bool paused;
-        uint64 sequence; // last outbound sequence number used
+        bool paused; // same value as OutboundState.paused; both are written together
+        uint96 available; // DailyLimit: allowance left at `updatedAt`
+        uint96 capacity; // DailyLimit: the cap
+        uint32 updatedAt; // DailyLimit
     }
 
-    Core private _core;
-    DailyLimit.State private _limit;
-    uint64 private _epoch;
+    /// @dev Everything an outbound transfer reads and writes of the gateway's core state, in one slot.
+    struct OutboundState {
+        uint64 sequence; // last sequence number used
+        bool paused;
+    }
+
+    bytes32 private constant DOMAIN_TYPEHASH =
+        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+
+    InboundState private _inbound;
+    OutboundState private _outbound;
     mapping(uint64 dstChainId => Route) private _routes;
     /// @dev Replay records: one bit per transfer, 256 consecutive source references per slot, so that
     /// sequential deliveries from one source gateway mostly update a slot that is already non-zero.
     mapping(bytes32 wordKey => uint256 bits) private _deliveredBits;
+
+    bytes32 private immutable _cachedAttestationDomain;
+    uint256 private immutable _cachedAttestationChainId;
 
     /// @param admin Holder of DEFAULT_ADMIN_ROLE (a timelock in production; the deployer may hold it
     ///        while wiring a new gateway, then hand it over).
     /// @param guardian Holder of GUARDIAN_ROLE.
     /// @param initialValidators The first validator set, ascending.
     /// @param initialThreshold Signatures needed; more than half the set.
-    /// @param dailyLimit_ Rolling 24-hour cap on what this gateway pays out, in BTT wei.
+    /// @param dailyLimit_ Rolling 24-hour cap on what this gateway pays out, in BTT wei
+    ///        (`type(uint256).max` for none).
     constructor(
         address admin,
         address guardian,
         address[] memory initialValidators,
         uint8 initialThreshold,
         uint256 dailyLimit_
-    ) EIP712("BTT Bridge", "1") {
+    ) {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(GUARDIAN_ROLE, guardian);
+        _cachedAttestationChainId = block.chainid;
+        _cachedAttestationDomain = _buildAttestationDomainSeparator();
         _setValidators(initialValidators, initialThreshold, 0);
-        _limit = DailyLimit.State(0, 0, uint40(block.timestamp));
-        DailyLimit.setCapacity(_limit, dailyLimit_);
-        _limit.available = _limit.capacity; // a new gateway starts with its full allowance
+        uint96 capacity = DailyLimit.toCapacity(dailyLimit_);
+        InboundState storage s = _inbound;
+        (s.available, s.capacity, s.updatedAt) = (capacity, capacity, uint32(block.timestamp));
         emit DailyLimitChanged(dailyLimit_);
     }
 
@@ -70,10 +86,17 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, EIP712, Reentr
 
     /// @inheritdoc IBridgeGateway
     function deliver(Transfer calldata transfer, Signature[] calldata signatures) external nonReentrant {
-        Core memory core = _requireOpen();
-        _verify(_hashTypedDataV4(TransferHashing.batchHash(transfer)), signatures, core);
-        (uint256 remaining, ) = _deliverOne(transfer, DailyLimit.current(_limit), true);
-        DailyLimit.settle(_limit, remaining);
+        InboundState memory s = _inbound;
+        if (s.paused) revert GatewayPaused();
+        _verify(_typedDataHash(TransferHashing.batchHash(transfer)), signatures, s.epoch, s.threshold);
+        ReplayWord memory word;
+        (uint256 remaining, bytes32 transferId) =
+            _deliverOne(transfer, DailyLimit.current(s.available, s.capacity, s.updatedAt), word, true);
+        _flush(word);
+        _settleLimit(s, remaining);
+        bytes32[] memory ids = new bytes32[](1);
+        ids[0] = transferId;
+        emit TransfersDelivered(ids);
     }
 
     /// @inheritdoc IBridgeGateway
@@ -83,73 +106,130 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, EIP712, Reentr
         returns (uint256 delivered)
     {
         if (transfers.length == 0) revert EmptyBatch();
-        Core memory core = _requireOpen();
-        _verify(_hashTypedDataV4(TransferHashing.batchHash(transfers)), signatures, core);
-        uint256 available = DailyLimit.current(_limit);
+        InboundState memory s = _inbound;
+        if (s.paused) revert GatewayPaused();
+        _verify(_typedDataHash(TransferHashing.batchHash(transfers)), signatures, s.epoch, s.threshold);
+        uint256 available = DailyLimit.current(s.available, s.capacity, s.updatedAt);
+        bytes32[] memory ids = new bytes32[](transfers.length);
+        ReplayWord memory word;
         for (uint256 i = 0; i < transfers.length; ++i) {
-            bool ok;
-            (available, ok) = _deliverOne(transfers[i], available, false);
-            if (ok) ++delivered;
+            bytes32 transferId;
+            (available, transferId) = _deliverOne(transfers[i], available, word, false);
+            if (transferId != bytes32(0)) ids[delivered++] = transferId;
         }
-        if (delivered != 0) DailyLimit.settle(_limit, available);
+        _flush(word);
+        if (delivered == 0) return 0;
+        _settleLimit(s, available);
+        assembly ("memory-safe") {
+            mstore(ids, delivered) // list only what was delivered
+        }
+        emit TransfersDelivered(ids);
+    }
+
+    /// @dev Records what is left of the daily allowance after a delivery (nothing to record if unlimited).
+    function _settleLimit(InboundState memory s, uint256 remaining) private {
+        if (s.capacity == DailyLimit.UNLIMITED) return;
+        s.available = uint96(remaining); // remaining <= current allowance <= capacity < 2^96
+        s.updatedAt = uint32(block.timestamp);
+        _inbound = s;
     }
 
     /// @dev Checks, records and pays one transfer whose signatures are already verified. With `strict`,
     /// a transfer that cannot be delivered now reverts; otherwise it is skipped with an event.
-    function _deliverOne(Transfer calldata t, uint256 available, bool strict)
+    /// @return availableAfter The daily allowance left.
+    /// @return deliveredId The transfer's id if it was delivered, zero if it was skipped.
+    function _deliverOne(Transfer calldata t, uint256 available, ReplayWord memory word, bool strict)
         private
-        returns (uint256 availableAfter, bool delivered)
+        returns (uint256 availableAfter, bytes32 deliveredId)
     {
+        uint256 amount = t.amount;
+        uint8 kind = t.kind;
         if (t.dstChainId != block.chainid) revert WrongDestinationChain(t.dstChainId, block.chainid);
         if (t.recipient == address(0)) revert ZeroRecipient();
-        if (t.amount == 0) revert ZeroAmount();
-        if (!_acceptsInbound(t.kind)) revert UnsupportedKind(t.kind);
+        if (amount == 0) revert ZeroAmount();
+        if (!_acceptsInbound(kind)) revert UnsupportedKind(kind);
 
+        uint256 bit = _load(word, t.srcChainId, t.srcGateway, uint256(t.srcRef));
+        SkipReason reason;
+        uint256 payable_;
+        if (word.bits & bit != 0) {
+            reason = SkipReason.AlreadyDelivered;
+        } else if (amount > available) {
+            reason = SkipReason.DailyLimitExceeded;
+        } else if (amount > (payable_ = _payoutAvailable(kind))) {
+            reason = SkipReason.ReserveInsufficient;
+        } else {
+            // Effects before the interaction in `_onReceive` (which may call the recipient).
+            word.bits |= bit;
+            word.dirty = true;
+            _onReceive(t);
+            unchecked {
+                return (available - amount, TransferHashing.id(t)); // amount <= available, checked above
+            }
+        }
         bytes32 transferId = TransferHashing.id(t);
-        (bytes32 wordKey, uint256 bit) = _replaySlot(t.srcChainId, t.srcGateway, t.srcRef);
-        uint256 word = _deliveredBits[wordKey];
-
-        if (word & bit != 0) {
-            if (strict) revert AlreadyDelivered(transferId);
-            emit TransferSkipped(transferId, SkipReason.AlreadyDelivered);
-            return (available, false);
+        if (strict) {
+            if (reason == SkipReason.AlreadyDelivered) revert AlreadyDelivered(transferId);
+            if (reason == SkipReason.DailyLimitExceeded) revert DailyLimitExceeded(amount, available);
+            _revertPayoutUnavailable(kind, amount, payable_);
         }
-        if (t.amount > available) {
-            if (strict) revert DailyLimitExceeded(t.amount, available);
-            emit TransferSkipped(transferId, SkipReason.DailyLimitExceeded);
-            return (available, false);
-        }
-        uint256 payable_ = _payoutAvailable(t.kind);
-        if (t.amount > payable_) {
-            if (strict) _revertPayoutUnavailable(t.kind, t.amount, payable_);
-            emit TransferSkipped(transferId, SkipReason.ReserveInsufficient);
-            return (available, false);
-        }
-
-        // Effects before the interaction in `_onReceive` (which may call the recipient).
-        _deliveredBits[wordKey] = word | bit;
-        emit TransferDelivered(transferId);
-        _onReceive(t);
-        unchecked {
-            return (available - t.amount, true); // t.amount <= available, checked above
-        }
+        emit TransferSkipped(transferId, reason);
+        return (available, bytes32(0));
     }
 
-    /// @notice Whether the transfer with this source identity has been delivered here.
-    function isDelivered(uint64 srcChainId, bytes32 srcGateway, bytes32 srcRef) external view returns (bool) {
-        (bytes32 wordKey, uint256 bit) = _replaySlot(srcChainId, srcGateway, srcRef);
-        return _deliveredBits[wordKey] & bit != 0;
+    // =====================================================================================================
+    // Replay records
+    // =====================================================================================================
+
+    /// @dev One slot of replay records, held in memory while a batch works through it: consecutive
+    /// transfers from one source gateway share a slot, which is then read and written once.
+    struct ReplayWord {
+        bool loaded;
+        bool dirty;
+        uint64 srcChainId;
+        bytes32 srcGateway;
+        uint256 index; // srcRef >> 8
+        bytes32 key;
+        uint256 bits;
+    }
+
+    /// @dev Points `word` at the slot holding the record of (srcChainId, srcGateway, srcRef), writing back
+    /// the slot it held before if that one changed; returns the record's bit within the slot.
+    function _load(ReplayWord memory word, uint64 srcChainId, bytes32 srcGateway, uint256 srcRef)
+        private
+        returns (uint256 bit)
+    {
+        uint256 index = srcRef >> 8;
+        if (!word.loaded || index != word.index || srcGateway != word.srcGateway || srcChainId != word.srcChainId) {
+            _flush(word);
+            bytes32 key = _replayKey(srcChainId, srcGateway, index);
+            word.loaded = true;
+            word.srcChainId = srcChainId;
+            word.srcGateway = srcGateway;
+            word.index = index;
+            word.key = key;
+            word.bits = _deliveredBits[key];
+        }
+        return 1 << (srcRef & 0xff);
+    }
+
+    function _flush(ReplayWord memory word) private {
+        if (word.dirty) {
+            _deliveredBits[word.key] = word.bits;
+            word.dirty = false;
+        }
     }
 
     /// @dev (srcChainId, srcGateway, srcRef >> 8) names the slot and the low byte of srcRef the bit, which
     /// maps each transfer to exactly one bit, whatever srcRef is (a sequence number or a TRON tx id).
-    function _replaySlot(uint64 srcChainId, bytes32 srcGateway, bytes32 srcRef)
-        private
-        pure
-        returns (bytes32 wordKey, uint256 bit)
-    {
-        wordKey = keccak256(abi.encode(srcChainId, srcGateway, uint256(srcRef) >> 8));
-        bit = 1 << (uint256(srcRef) & 0xff);
+    function _replayKey(uint64 srcChainId, bytes32 srcGateway, uint256 index) private pure returns (bytes32) {
+        return keccak256(abi.encode(srcChainId, srcGateway, index));
+    }
+
+    /// @notice Whether the transfer with this source identity has been delivered here.
+    function isDelivered(uint64 srcChainId, bytes32 srcGateway, bytes32 srcRef) external view returns (bool) {
+        uint256 ref = uint256(srcRef);
+        return _deliveredBits[_replayKey(srcChainId, srcGateway, ref >> 8)] & (1 << (ref & 0xff)) != 0;
     }
 
     // =====================================================================================================
@@ -162,7 +242,8 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, EIP712, Reentr
         uint8 newThreshold,
         Signature[] calldata signatures
     ) external {
-        uint64 epoch = _epoch + 1;
+        InboundState memory s = _inbound;
+        uint64 epoch = uint64(s.epoch) + 1;
         bytes32 structHash = keccak256(
             abi.encode(
                 TransferHashing.VALIDATOR_SET_UPDATE_TYPEHASH,
@@ -171,17 +252,18 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, EIP712, Reentr
                 newThreshold
             )
         );
-        _verify(_hashTypedDataV4(structHash), signatures, _core);
+        _verify(_typedDataHash(structHash), signatures, s.epoch, s.threshold);
         _setValidators(newValidators, newThreshold, epoch);
     }
 
     /// @dev Signatures must come from distinct members of the current set, in ascending signer order, so
     /// that one merge-like pass over the (ascending) set checks membership and uniqueness together.
-    function _verify(bytes32 digest, Signature[] calldata signatures, Core memory core) private view {
-        if (signatures.length < core.threshold) {
-            revert InsufficientSignatures(signatures.length, core.threshold);
-        }
-        bytes memory set = ValidatorSetStore.read(core.validatorSet);
+    function _verify(bytes32 digest, Signature[] calldata signatures, uint256 epoch, uint256 required)
+        private
+        view
+    {
+        if (signatures.length < required) revert InsufficientSignatures(signatures.length, required);
+        bytes memory set = ValidatorSetStore.read(epoch);
         uint256 setSize = set.length / 20;
         uint256 j = 0;
         address previous = address(0);
@@ -205,15 +287,38 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, EIP712, Reentr
         if (size == 0 || size > MAX_VALIDATORS || uint256(newThreshold) * 2 <= size || newThreshold > size) {
             revert InvalidValidatorSet(size, newThreshold);
         }
+        // The last uint16 epoch is never used, so that the store's CREATE nonce stays within two bytes.
+        if (epoch >= type(uint16).max) revert ValidatorEpochsExhausted();
         address previous = address(0);
         for (uint256 i = 0; i < size; ++i) {
             if (newValidators[i] <= previous) revert ValidatorsNotAscending(i);
             previous = newValidators[i];
         }
-        _core.validatorSet = ValidatorSetStore.write(newValidators);
-        _core.threshold = newThreshold;
-        _epoch = epoch;
+        ValidatorSetStore.write(newValidators, epoch);
+        InboundState storage s = _inbound;
+        (s.epoch, s.threshold) = (uint16(epoch), newThreshold);
         emit ValidatorSetUpdated(epoch, newValidators, newThreshold);
+    }
+
+    // =====================================================================================================
+    // EIP-712 domain of attestations
+    // =====================================================================================================
+
+    /// @notice The EIP-712 domain separator validators sign under: "BTT Bridge", version 1, this chain,
+    /// this gateway. (Kept apart from any domain a variant has for its own purposes, such as a token's
+    /// EIP-2612 permits.)
+    function attestationDomainSeparator() public view returns (bytes32) {
+        return block.chainid == _cachedAttestationChainId ? _cachedAttestationDomain : _buildAttestationDomainSeparator();
+    }
+
+    function _buildAttestationDomainSeparator() private view returns (bytes32) {
+        return keccak256(
+            abi.encode(DOMAIN_TYPEHASH, keccak256("BTT Bridge"), keccak256("1"), block.chainid, address(this))
+        );
+    }
+
+    function _typedDataHash(bytes32 structHash) private view returns (bytes32) {
+        return MessageHashUtils.toTypedDataHash(attestationDomainSeparator(), structHash);
     }
 
     // =====================================================================================================
@@ -221,27 +326,29 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, EIP712, Reentr
     // =====================================================================================================
 
     /// @dev Validates a bridge transfer of `amount` (before the fee) and returns the fee it pays.
+    /// (Hot path: each check that the common case passes is ordered to cost as little as possible; a route
+    /// to this chain itself can never be enabled, see `configureRoute`.)
     function _checkBridgeOut(uint64 dstChainId, address recipient, uint256 amount) internal view returns (uint256) {
-        if (amount == 0) revert ZeroAmount();
         if (recipient == address(0)) revert ZeroRecipient();
-        if (dstChainId == block.chainid) revert DestinationIsThisChain(dstChainId);
         Route memory r = _routes[dstChainId];
-        if (!r.enabled) revert UnsupportedDestination(dstChainId);
+        if (!r.enabled) {
+            if (dstChainId == block.chainid) revert DestinationIsThisChain(dstChainId);
+            revert UnsupportedDestination(dstChainId);
+        }
+        if (amount <= r.fee) {
+            if (amount == 0) revert ZeroAmount();
+            revert AmountNotAboveFee(amount, r.fee);
+        }
         if (amount < r.minAmount) revert AmountBelowMinimum(amount, r.minAmount);
-        if (amount <= r.fee) revert AmountNotAboveFee(amount, r.fee);
         return r.fee;
     }
 
     /// @dev Takes the next sequence number; reverts while paused.
     function _nextSequence() internal returns (uint64 next) {
-        Core memory core = _requireOpen();
-        next = core.sequence + 1;
-        _core.sequence = next;
-    }
-
-    function _requireOpen() private view returns (Core memory core) {
-        core = _core;
-        if (core.paused) revert GatewayPaused();
+        OutboundState memory s = _outbound;
+        if (s.paused) revert GatewayPaused();
+        next = s.sequence + 1;
+        _outbound.sequence = next;
     }
 
     // =====================================================================================================
@@ -269,30 +376,46 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, EIP712, Reentr
 
     /// @notice Stops deliveries and outbound transfers at once. Guardian.
     function pause() external onlyRole(GUARDIAN_ROLE) {
-        if (_core.paused) revert GatewayPaused();
-        _core.paused = true;
+        if (_outbound.paused) revert GatewayPaused();
+        _setPaused(true);
         emit Paused(msg.sender);
     }
 
     /// @notice Resumes the gateway. Admin (behind the timelock).
     function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (!_core.paused) revert GatewayNotPaused();
-        _core.paused = false;
+        if (!_outbound.paused) revert GatewayNotPaused();
+        _setPaused(false);
         emit Unpaused(msg.sender);
     }
 
+    function _setPaused(bool value) private {
+        _inbound.paused = value;
+        _outbound.paused = value;
+    }
+
     /// @notice Lowers the daily limit at once. Guardian.
-    function lowerDailyLimit(uint256 capacity) external onlyRole(GUARDIAN_ROLE) {
-        uint256 currentCapacity = DailyLimit.capacityOf(_limit);
-        if (capacity >= currentCapacity) revert CapNotLowered(capacity, currentCapacity);
-        DailyLimit.setCapacity(_limit, capacity);
-        emit DailyLimitChanged(capacity);
+    function lowerDailyLimit(uint256 cap) external onlyRole(GUARDIAN_ROLE) {
+        uint256 currentCap = DailyLimit.fromCapacity(_inbound.capacity);
+        if (cap >= currentCap) revert CapNotLowered(cap, currentCap);
+        _setDailyLimit(cap);
     }
 
     /// @notice Sets the daily limit to any value; `type(uint256).max` switches it off. Admin.
-    function setDailyLimit(uint256 capacity) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        DailyLimit.setCapacity(_limit, capacity);
-        emit DailyLimitChanged(capacity);
+    function setDailyLimit(uint256 cap) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setDailyLimit(cap);
+    }
+
+    /// @dev The allowance is carried over to the new cap, but never above it; raising the cap therefore
+    /// takes effect as the allowance refills, not at once.
+    function _setDailyLimit(uint256 cap) private {
+        InboundState memory s = _inbound;
+        uint256 available = DailyLimit.current(s.available, s.capacity, s.updatedAt);
+        uint96 capacity = DailyLimit.toCapacity(cap);
+        s.capacity = capacity;
+        s.available = available < capacity ? uint96(available) : capacity;
+        s.updatedAt = uint32(block.timestamp);
+        _inbound = s;
+        emit DailyLimitChanged(DailyLimit.fromCapacity(capacity));
     }
 
     /// @notice Opens, closes or re-prices a destination chain. Admin.
@@ -319,37 +442,33 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, EIP712, Reentr
     // =====================================================================================================
 
     function validators() external view returns (address[] memory set) {
-        bytes memory packed = ValidatorSetStore.read(_core.validatorSet);
+        bytes memory packed = ValidatorSetStore.read(_inbound.epoch);
         set = new address[](packed.length / 20);
         for (uint256 i = 0; i < set.length; ++i) set[i] = ValidatorSetStore.at(packed, i);
     }
 
     function threshold() external view returns (uint8) {
-        return _core.threshold;
+        return _inbound.threshold;
     }
 
     function validatorEpoch() external view returns (uint64) {
-        return _epoch;
+        return _inbound.epoch;
     }
 
     function sequence() external view returns (uint64) {
-        return _core.sequence;
+        return _outbound.sequence;
     }
 
     function paused() external view returns (bool) {
-        return _core.paused;
+        return _outbound.paused;
     }
 
-    function dailyLimit() external view returns (uint256 capacity, uint256 available) {
-        DailyLimit.State memory limit = _limit;
-        return (DailyLimit.capacityOf(limit), DailyLimit.current(limit));
+    function dailyLimit() external view returns (uint256 cap, uint256 available) {
+        InboundState memory s = _inbound;
+        return (DailyLimit.fromCapacity(s.capacity), DailyLimit.current(s.available, s.capacity, s.updatedAt));
     }
 
     function route(uint64 dstChainId) external view returns (Route memory) {
         return _routes[dstChainId];
-    }
-
-    function domainSeparator() external view returns (bytes32) {
-        return _domainSeparatorV4();
     }
 }

@@ -24,24 +24,36 @@ interface IBridgeGateway {
 
     // ----- events -----
 
-    /// @notice A transfer left this gateway. Everything a relayer needs to attest it is here; its id is
-    /// `keccak256(abi.encode(block.chainid, address(this), sequence))`.
-    /// @param sequence Per-gateway number, from 1, without gaps.
-    /// @param kind 0 bridge, 1 swap (redenomination).
-    /// @param amount What the recipient receives, in BTT wei, after conversion and fee.
-    /// @param fee The fee kept by this gateway, in BTT wei.
+    /// @notice BTT left this gateway for another chain (a transfer of kind 0, bridge). With `SwapSent`,
+    /// the gateway's outbound log: the two share one sequence, numbered from 1 without gaps. Everything a
+    /// relayer needs to attest the transfer is here; its id is
+    /// `keccak256(abi.encode(block.chainid, bytes32(address(this)), bytes32(sequence)))`.
+    /// @param amount What the recipient receives, in BTT wei: the amount sent less the fee.
+    /// @param fee The fee this gateway kept, in BTT wei.
     event TransferSent(
         uint64 indexed sequence,
-        address indexed sender,
-        uint8 kind,
         uint64 dstChainId,
+        address sender,
         address recipient,
         uint256 amount,
         uint256 fee
     );
 
-    /// @notice A transfer was delivered here.
-    event TransferDelivered(bytes32 indexed transferId);
+    /// @notice Legacy BTTOLD was taken in here for BTT on `dstChainId` (BTTC): a transfer of kind 1, swap.
+    /// @param amount What the recipient receives, in BTT wei: exactly 1,000 x `legacyAmount`, scaled by
+    /// decimals.
+    /// @param legacyAmount BTTOLD taken in, in its own base units.
+    event SwapSent(
+        uint64 indexed sequence,
+        uint64 dstChainId,
+        address sender,
+        address recipient,
+        uint256 amount,
+        uint256 legacyAmount
+    );
+
+    /// @notice These transfers were delivered here, in this order (one event per delivery transaction).
+    event TransfersDelivered(bytes32[] transferIds);
 
     /// @notice A transfer in a batch was not delivered (see `SkipReason`).
     event TransferSkipped(bytes32 indexed transferId, SkipReason reason);
@@ -75,7 +87,7 @@ interface IBridgeGateway {
     error NotAValidator(address signer);
     error InvalidValidatorSet(uint256 size, uint256 threshold);
     error ValidatorsNotAscending(uint256 index);
-    error WrongEpoch(uint64 epoch, uint64 expected);
+    error ValidatorEpochsExhausted();
     error FeesInsufficient(uint256 requested, uint256 held);
     error AmountTooLarge(uint256 amount);
 
@@ -109,5 +121,5 @@ interface IBridgeGateway {
     function paused() external view returns (bool);
     function dailyLimit() external view returns (uint256 capacity, uint256 available);
     function route(uint64 dstChainId) external view returns (Route memory);
-    function domainSeparator() external view returns (bytes32);
+    function attestationDomainSeparator() external view returns (bytes32);
 }

@@ -20,8 +20,14 @@ library TransferHashing {
         keccak256("ValidatorSetUpdate(uint64 epoch,address[] validators,uint8 threshold)");
 
     /// @notice `keccak256(abi.encode(srcChainId, srcGateway, srcRef))`: known to every node from the source alone.
-    function id(Transfer calldata t) internal pure returns (bytes32) {
-        return keccak256(abi.encode(t.srcChainId, t.srcGateway, t.srcRef));
+    function id(Transfer calldata t) internal pure returns (bytes32 h) {
+        // Those are the struct's first three words, so their encoding is a copy of them (see structHash
+        // on why copying unvalidated words is safe for a transfer whose signatures were checked).
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            calldatacopy(m, t, 0x60)
+            h := keccak256(m, 0x60)
+        }
     }
 
     /// @notice EIP-712 `hashStruct` of one transfer.

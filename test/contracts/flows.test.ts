@@ -32,8 +32,8 @@ describe("bridge flows across three chains", () => {
     assert.equal(locked, amount);
     const delivered = receipt.logs
       .map((l) => ethereum.gateway.interface.parseLog(l))
-      .filter((p) => p?.name === "TransferDelivered");
-    assert.deepEqual(delivered.map((p) => p!.args[0]), [transferId(transfers[0]!)]);
+      .filter((p) => p?.name === "TransfersDelivered");
+    assert.deepEqual(delivered.map((p) => [...(p!.args[0] as string[])]), [[transferId(transfers[0]!)]]);
   });
 
   it("burns on Ethereum, releases on BTTC, and burns on Ethereum to mint on BSC", async () => {
