@@ -19,6 +19,22 @@ export interface Transfer {
   amount: bigint;
 }
 
+/** A transfer as a delivery carries it: a batch names its source once, and its destination is the chain
+ * it is delivered on (contracts/core/BridgeTypes.sol). */
+export interface TransferItem {
+  srcRef: string;
+  kind: TransferKind;
+  recipient: string;
+  amount: bigint;
+}
+
+/** The arguments of a gateway's `deliver`/`deliverBatch` for transfers from one source gateway. */
+export interface DeliveryArgs {
+  srcChainId: bigint;
+  srcGateway: string;
+  items: TransferItem[];
+}
+
 /** An ERC-2098 compact signature, as the gateways take it. */
 export interface CompactSignature {
   r: string;
@@ -68,6 +84,23 @@ export function addressToBytes32(address: string): string {
 /** An EVM gateway's sequence number as `srcRef`. */
 export function sequenceToRef(sequence: bigint): string {
   return zeroPadValue(toBeHex(sequence), 32);
+}
+
+/** Splits a batch into delivery arguments; every transfer must come from one source gateway. */
+export function toDeliveryArgs(transfers: readonly Transfer[]): DeliveryArgs {
+  const first = transfers[0];
+  if (!first) throw new Error("a batch holds at least one transfer");
+  for (const t of transfers) {
+    if (t.srcChainId !== first.srcChainId || t.srcGateway.toLowerCase() !== first.srcGateway.toLowerCase()) {
+      throw new Error("a batch must come from one source gateway");
+    }
+    if (t.dstChainId !== first.dstChainId) throw new Error("a batch must go to one destination chain");
+  }
+  return {
+    srcChainId: first.srcChainId,
+    srcGateway: first.srcGateway,
+    items: transfers.map(({ srcRef, kind, recipient, amount }) => ({ srcRef, kind, recipient, amount })),
+  };
 }
 
 /** The digest validators sign for an ordered batch delivered to the gateway of `domain`. */

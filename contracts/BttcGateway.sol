@@ -2,7 +2,7 @@
 pragma solidity ^0.8.30;
 
 import {BridgeGateway} from "./core/BridgeGateway.sol";
-import {Transfer, TransferKind} from "./core/BridgeTypes.sol";
+import {TransferKind} from "./core/BridgeTypes.sol";
 
 /// @title BttcGateway
 /// @notice The gateway on BitTorrent Chain, where BTT is the native coin: locks BTT that leaves, releases
@@ -78,14 +78,14 @@ contract BttcGateway is BridgeGateway {
         revert LockedInsufficient(amount, available);
     }
 
-    function _onReceive(Transfer calldata t) internal override {
-        if (t.kind == TransferKind.SWAP) {
+    function _onReceive(uint8 kind, address recipient, uint256 amount) internal override {
+        if (kind == TransferKind.SWAP) {
             Reserve memory r = _reserve;
             // Safe: _payoutAvailable checked amount <= balance (< 2^128); paid only ever grows by what
             // left the balance, which never exceeds all BTT.
-            _reserve = Reserve(r.balance - uint128(t.amount), r.paid + uint128(t.amount));
+            _reserve = Reserve(r.balance - uint128(amount), r.paid + uint128(amount));
         }
-        _pay(t.recipient, t.amount);
+        _pay(recipient, amount);
     }
 
     function _pay(address to, uint256 amount) private {

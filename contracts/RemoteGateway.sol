@@ -9,8 +9,7 @@ import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC2
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
 import {BridgeGateway} from "./core/BridgeGateway.sol";
-// Aliased: inside an ERC-20, `Transfer` names the ERC-20 event.
-import {Transfer as BridgeTransfer, TransferKind} from "./core/BridgeTypes.sol";
+import {TransferKind} from "./core/BridgeTypes.sol";
 import {Redenomination} from "./core/Redenomination.sol";
 
 /// @title RemoteGateway
@@ -125,8 +124,8 @@ contract RemoteGateway is BridgeGateway, ERC20Permit {
 
     function _revertPayoutUnavailable(uint8, uint256, uint256) internal pure override {}
 
-    function _onReceive(BridgeTransfer calldata t) internal override {
-        _mint(t.recipient, t.amount);
+    function _onReceive(uint8, address recipient, uint256 amount) internal override {
+        _mint(recipient, amount);
     }
 
     // ----- admin -----

@@ -11,6 +11,7 @@ import {
   orderBySigner,
   sequenceToRef,
   signBatch,
+  toDeliveryArgs,
   TransferKind,
   type CompactSignature,
   type Transfer,
@@ -161,7 +162,20 @@ export async function mined(tx: Promise<ContractTransactionResponse>): Promise<T
 /** Delivers `transfers` to `destination` under signatures of the first `threshold` validators. */
 export async function deliverAll(world: World, destination: Chain, transfers: readonly Transfer[]) {
   const signatures = await attest(destination, transfers, world.validators.slice(0, world.threshold));
-  const gateway = as(destination.gateway, destination.signers[9]!); // any account may submit
-  if (transfers.length === 1) return mined(gateway.getFunction("deliver")(transfers[0], signatures));
-  return mined(gateway.getFunction("deliverBatch")(transfers, signatures));
+  return submitDelivery(destination, transfers, signatures);
+}
+
+/** Submits a delivery (any account may): `deliver` for one transfer, `deliverBatch` for more. */
+export async function submitDelivery(
+  destination: Chain,
+  transfers: readonly Transfer[],
+  signatures: readonly CompactSignature[],
+  options: { batch?: boolean; submitter?: Signer } = {},
+) {
+  const gateway = as(destination.gateway, options.submitter ?? destination.signers[9]!);
+  const { srcChainId, srcGateway, items } = toDeliveryArgs(transfers);
+  if (items.length === 1 && !options.batch) {
+    return mined(gateway.getFunction("deliver")(srcChainId, srcGateway, items[0], signatures));
+  }
+  return mined(gateway.getFunction("deliverBatch")(srcChainId, srcGateway, items, signatures));
 }

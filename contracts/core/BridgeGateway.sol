@@ -6,7 +6,7 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
-import {Transfer, Signature} from "./BridgeTypes.sol";
+import {TransferItem, Signature} from "./BridgeTypes.sol";
 import {IBridgeGateway} from "./IBridgeGateway.sol";
 import {TransferHashing} from "./TransferHashing.sol";
 import {ValidatorSetStore} from "./ValidatorSetStore.sol";
@@ -24,7 +24,7 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, ReentrancyGuar
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
 
     /// @notice Largest validator set; bounds the gas of a delivery.
-    uint256 public constant MAX_VALIDATORS = 64;
+    uint256 internal constant MAX_VALIDATORS = 64;
 
     /// @dev Everything a delivery reads and writes of the gateway's own state, in one slot.
     struct InboundState {
@@ -85,96 +85,97 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, ReentrancyGuar
     // =====================================================================================================
 
     /// @inheritdoc IBridgeGateway
-    function deliver(Transfer calldata transfer, Signature[] calldata signatures) external nonReentrant {
-        InboundState memory s = _inbound;
-        if (s.paused) revert GatewayPaused();
-        _verify(_typedDataHash(TransferHashing.batchHash(transfer)), signatures, s.epoch, s.threshold);
-        ReplayWord memory word;
-        (uint256 remaining, bytes32 transferId) =
-            _deliverOne(transfer, DailyLimit.current(s.available, s.capacity, s.updatedAt), word, true);
-        _flush(word);
-        _settleLimit(s, remaining);
-        bytes32[] memory ids = new bytes32[](1);
-        ids[0] = transferId;
-        emit TransfersDelivered(ids);
+    function deliver(
+        uint64 srcChainId,
+        bytes32 srcGateway,
+        TransferItem calldata item,
+        Signature[] calldata signatures
+    ) external nonReentrant {
+        _deliver(srcChainId, srcGateway, _one(item), signatures, true);
     }
 
     /// @inheritdoc IBridgeGateway
-    function deliverBatch(Transfer[] calldata transfers, Signature[] calldata signatures)
-        external
-        nonReentrant
-        returns (uint256 delivered)
-    {
-        if (transfers.length == 0) revert EmptyBatch();
+    function deliverBatch(
+        uint64 srcChainId,
+        bytes32 srcGateway,
+        TransferItem[] calldata items,
+        Signature[] calldata signatures
+    ) external nonReentrant returns (uint256 delivered) {
+        if (items.length == 0) revert EmptyBatch();
+        return _deliver(srcChainId, srcGateway, items, signatures, false);
+    }
+
+    /// @dev A single transfer as a batch of one (the same calldata layout: one item).
+    function _one(TransferItem calldata item) private pure returns (TransferItem[] calldata items) {
+        assembly ("memory-safe") {
+            items.offset := item
+            items.length := 1
+        }
+    }
+
+    /// @dev Verifies the batch's signatures, then delivers each transfer that can be delivered now. With
+    /// `strict`, a transfer that cannot be reverts the call; otherwise it is skipped with an event.
+    function _deliver(
+        uint64 srcChainId,
+        bytes32 srcGateway,
+        TransferItem[] calldata items,
+        Signature[] calldata signatures,
+        bool strict
+    ) private returns (uint256 delivered) {
         InboundState memory s = _inbound;
         if (s.paused) revert GatewayPaused();
-        _verify(_typedDataHash(TransferHashing.batchHash(transfers)), signatures, s.epoch, s.threshold);
+        (bytes32 batchHash, bytes32[] memory ids) = TransferHashing.batchHash(srcChainId, srcGateway, items);
+        _verify(_typedDataHash(batchHash), signatures, s.epoch, s.threshold);
+
         uint256 available = DailyLimit.current(s.available, s.capacity, s.updatedAt);
-        bytes32[] memory ids = new bytes32[](transfers.length);
-        ReplayWord memory word;
-        for (uint256 i = 0; i < transfers.length; ++i) {
-            bytes32 transferId;
-            (available, transferId) = _deliverOne(transfers[i], available, word, false);
-            if (transferId != bytes32(0)) ids[delivered++] = transferId;
+        ReplayWord memory word = ReplayWord(false, false, 0, bytes32(0), 0);
+        for (uint256 i = 0; i < items.length; ++i) {
+            TransferItem calldata item = items[i];
+            uint256 amount = item.amount;
+            address recipient = item.recipient;
+            uint8 kind = item.kind;
+            if (recipient == address(0)) revert ZeroRecipient();
+            if (amount == 0) revert ZeroAmount();
+            if (!_acceptsInbound(kind)) revert UnsupportedKind(kind);
+
+            uint256 bit = _load(word, srcChainId, srcGateway, uint256(item.srcRef));
+            SkipReason reason;
+            uint256 payable_;
+            if (word.bits & bit != 0) {
+                reason = SkipReason.AlreadyDelivered;
+            } else if (amount > available) {
+                reason = SkipReason.DailyLimitExceeded;
+            } else if (amount > (payable_ = _payoutAvailable(kind))) {
+                reason = SkipReason.ReserveInsufficient;
+            } else {
+                // Effects before the interaction in `_onReceive` (which may call the recipient).
+                word.bits |= bit;
+                word.dirty = true;
+                unchecked {
+                    available -= amount; // amount <= available, checked above
+                    ids[delivered++] = ids[i]; // delivered <= i: compacts the list in place
+                }
+                _onReceive(kind, recipient, amount);
+                continue;
+            }
+            if (strict) {
+                if (reason == SkipReason.AlreadyDelivered) revert AlreadyDelivered(ids[i]);
+                if (reason == SkipReason.DailyLimitExceeded) revert DailyLimitExceeded(amount, available);
+                _revertPayoutUnavailable(kind, amount, payable_);
+            }
+            emit TransferSkipped(ids[i], reason);
         }
         _flush(word);
         if (delivered == 0) return 0;
-        _settleLimit(s, available);
+        if (s.capacity != DailyLimit.UNLIMITED) {
+            s.available = uint96(available); // available <= capacity < 2^96
+            s.updatedAt = uint32(block.timestamp);
+            _inbound = s;
+        }
         assembly ("memory-safe") {
             mstore(ids, delivered) // list only what was delivered
         }
         emit TransfersDelivered(ids);
-    }
-
-    /// @dev Records what is left of the daily allowance after a delivery (nothing to record if unlimited).
-    function _settleLimit(InboundState memory s, uint256 remaining) private {
-        if (s.capacity == DailyLimit.UNLIMITED) return;
-        s.available = uint96(remaining); // remaining <= current allowance <= capacity < 2^96
-        s.updatedAt = uint32(block.timestamp);
-        _inbound = s;
-    }
-
-    /// @dev Checks, records and pays one transfer whose signatures are already verified. With `strict`,
-    /// a transfer that cannot be delivered now reverts; otherwise it is skipped with an event.
-    /// @return availableAfter The daily allowance left.
-    /// @return deliveredId The transfer's id if it was delivered, zero if it was skipped.
-    function _deliverOne(Transfer calldata t, uint256 available, ReplayWord memory word, bool strict)
-        private
-        returns (uint256 availableAfter, bytes32 deliveredId)
-    {
-        uint256 amount = t.amount;
-        uint8 kind = t.kind;
-        if (t.dstChainId != block.chainid) revert WrongDestinationChain(t.dstChainId, block.chainid);
-        if (t.recipient == address(0)) revert ZeroRecipient();
-        if (amount == 0) revert ZeroAmount();
-        if (!_acceptsInbound(kind)) revert UnsupportedKind(kind);
-
-        uint256 bit = _load(word, t.srcChainId, t.srcGateway, uint256(t.srcRef));
-        SkipReason reason;
-        uint256 payable_;
-        if (word.bits & bit != 0) {
-            reason = SkipReason.AlreadyDelivered;
-        } else if (amount > available) {
-            reason = SkipReason.DailyLimitExceeded;
-        } else if (amount > (payable_ = _payoutAvailable(kind))) {
-            reason = SkipReason.ReserveInsufficient;
-        } else {
-            // Effects before the interaction in `_onReceive` (which may call the recipient).
-            word.bits |= bit;
-            word.dirty = true;
-            _onReceive(t);
-            unchecked {
-                return (available - amount, TransferHashing.id(t)); // amount <= available, checked above
-            }
-        }
-        bytes32 transferId = TransferHashing.id(t);
-        if (strict) {
-            if (reason == SkipReason.AlreadyDelivered) revert AlreadyDelivered(transferId);
-            if (reason == SkipReason.DailyLimitExceeded) revert DailyLimitExceeded(amount, available);
-            _revertPayoutUnavailable(kind, amount, payable_);
-        }
-        emit TransferSkipped(transferId, reason);
-        return (available, bytes32(0));
     }
 
     // =====================================================================================================
@@ -186,26 +187,23 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, ReentrancyGuar
     struct ReplayWord {
         bool loaded;
         bool dirty;
-        uint64 srcChainId;
-        bytes32 srcGateway;
         uint256 index; // srcRef >> 8
         bytes32 key;
         uint256 bits;
     }
 
-    /// @dev Points `word` at the slot holding the record of (srcChainId, srcGateway, srcRef), writing back
-    /// the slot it held before if that one changed; returns the record's bit within the slot.
+    /// @dev Points `word` at the slot holding the record of (srcChainId, srcGateway, srcRef) (a batch has
+    /// one source, so only the index can change), writing back the slot it held before if that one
+    /// changed; returns the record's bit within the slot.
     function _load(ReplayWord memory word, uint64 srcChainId, bytes32 srcGateway, uint256 srcRef)
         private
         returns (uint256 bit)
     {
         uint256 index = srcRef >> 8;
-        if (!word.loaded || index != word.index || srcGateway != word.srcGateway || srcChainId != word.srcChainId) {
+        if (!word.loaded || index != word.index) {
             _flush(word);
             bytes32 key = _replayKey(srcChainId, srcGateway, index);
             word.loaded = true;
-            word.srcChainId = srcChainId;
-            word.srcGateway = srcGateway;
             word.index = index;
             word.key = key;
             word.bits = _deliveredBits[key];
@@ -330,25 +328,26 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, ReentrancyGuar
     /// to this chain itself can never be enabled, see `configureRoute`.)
     function _checkBridgeOut(uint64 dstChainId, address recipient, uint256 amount) internal view returns (uint256) {
         if (recipient == address(0)) revert ZeroRecipient();
-        Route memory r = _routes[dstChainId];
-        if (!r.enabled) {
+        Route storage r = _routes[dstChainId]; // one slot: the optimizer reads it once
+        (bool enabled, uint256 fee, uint256 minAmount) = (r.enabled, r.fee, r.minAmount);
+        if (!enabled) {
             if (dstChainId == block.chainid) revert DestinationIsThisChain(dstChainId);
             revert UnsupportedDestination(dstChainId);
         }
-        if (amount <= r.fee) {
+        if (amount <= fee) {
             if (amount == 0) revert ZeroAmount();
-            revert AmountNotAboveFee(amount, r.fee);
+            revert AmountNotAboveFee(amount, fee);
         }
-        if (amount < r.minAmount) revert AmountBelowMinimum(amount, r.minAmount);
-        return r.fee;
+        if (amount < minAmount) revert AmountBelowMinimum(amount, minAmount);
+        return fee;
     }
 
     /// @dev Takes the next sequence number; reverts while paused.
     function _nextSequence() internal returns (uint64 next) {
-        OutboundState memory s = _outbound;
+        OutboundState storage s = _outbound;
         if (s.paused) revert GatewayPaused();
         next = s.sequence + 1;
-        _outbound.sequence = next;
+        s.sequence = next;
     }
 
     // =====================================================================================================
@@ -365,7 +364,7 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, ReentrancyGuar
     function _revertPayoutUnavailable(uint8 kind, uint256 amount, uint256 available) internal pure virtual;
 
     /// @dev Pays the recipient of a transfer that has just been recorded as delivered.
-    function _onReceive(Transfer calldata t) internal virtual;
+    function _onReceive(uint8 kind, address recipient, uint256 amount) internal virtual;
 
     /// @dev Sends `amount` of the fees this gateway holds to `to`.
     function _withdrawFees(address to, uint256 amount) internal virtual;
@@ -447,25 +446,19 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, ReentrancyGuar
         for (uint256 i = 0; i < set.length; ++i) set[i] = ValidatorSetStore.at(packed, i);
     }
 
-    function threshold() external view returns (uint8) {
-        return _inbound.threshold;
-    }
-
-    function validatorEpoch() external view returns (uint64) {
-        return _inbound.epoch;
-    }
-
-    function sequence() external view returns (uint64) {
-        return _outbound.sequence;
-    }
-
-    function paused() external view returns (bool) {
-        return _outbound.paused;
-    }
-
-    function dailyLimit() external view returns (uint256 cap, uint256 available) {
+    /// @notice The gateway's state in one call (one view instead of several keeps the function table,
+    /// which every call walks, short).
+    function status() external view returns (GatewayStatus memory) {
         InboundState memory s = _inbound;
-        return (DailyLimit.fromCapacity(s.capacity), DailyLimit.current(s.available, s.capacity, s.updatedAt));
+        OutboundState memory o = _outbound;
+        return GatewayStatus({
+            paused: o.paused,
+            sequence: o.sequence,
+            validatorEpoch: s.epoch,
+            threshold: s.threshold,
+            dailyLimit: DailyLimit.fromCapacity(s.capacity),
+            dailyLimitAvailable: DailyLimit.current(s.available, s.capacity, s.updatedAt)
+        });
     }
 
     function route(uint64 dstChainId) external view returns (Route memory) {

@@ -13,6 +13,17 @@ struct Transfer {
     uint256 amount; // what the recipient receives, in destination base units, after conversion and fee
 }
 
+/// @notice A transfer as a delivery carries it: the fields that differ between the transfers of a batch.
+/// A batch comes from one source gateway (`srcChainId`, `srcGateway` are given once for all of it) and
+/// goes to the gateway it is delivered to (`dstChainId` is that chain's id), so each transfer is 4 words
+/// of calldata instead of 7. What validators sign is still the full `Transfer` of spec §4.
+struct TransferItem {
+    bytes32 srcRef;
+    uint8 kind;
+    address recipient;
+    uint256 amount;
+}
+
 /// @notice An ERC-2098 compact secp256k1 signature: `vs` holds `s` with the parity of `v` in its top bit.
 struct Signature {
     bytes32 r;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
-import {Transfer, Signature} from "./BridgeTypes.sol";
+import {TransferItem, Signature} from "./BridgeTypes.sol";
 
 /// @title IBridgeGateway
 /// @notice What every BTT Bridge gateway shares: outbound transfers numbered without gaps, inbound
@@ -75,7 +75,6 @@ interface IBridgeGateway {
     error AmountNotAboveFee(uint256 amount, uint256 fee);
     error UnsupportedDestination(uint64 dstChainId);
     error DestinationIsThisChain(uint64 dstChainId);
-    error WrongDestinationChain(uint64 dstChainId, uint256 thisChainId);
     error UnsupportedKind(uint8 kind);
     error EmptyBatch();
     error AlreadyDelivered(bytes32 transferId);
@@ -93,16 +92,26 @@ interface IBridgeGateway {
 
     // ----- inbound -----
 
-    /// @notice Delivers one transfer signed (as a batch of one) by at least `threshold` validators.
-    /// Reverts if it was already delivered or exceeds what may be paid out now.
-    function deliver(Transfer calldata transfer, Signature[] calldata signatures) external;
+    /// @notice Delivers one transfer from the gateway `srcGateway` on `srcChainId`, signed (as a batch of
+    /// one) by at least `threshold` validators. Reverts if it was already delivered or exceeds what may be
+    /// paid out now.
+    function deliver(
+        uint64 srcChainId,
+        bytes32 srcGateway,
+        TransferItem calldata item,
+        Signature[] calldata signatures
+    ) external;
 
-    /// @notice Delivers an ordered batch under one set of signatures. Transfers already delivered or over
-    /// the daily limit are skipped (with `TransferSkipped`), not reverted on.
+    /// @notice Delivers an ordered batch of transfers from one source gateway under one set of signatures.
+    /// Transfers already delivered or over the daily limit are skipped (with `TransferSkipped`), not
+    /// reverted on.
     /// @return delivered How many transfers of the batch were delivered by this call.
-    function deliverBatch(Transfer[] calldata transfers, Signature[] calldata signatures)
-        external
-        returns (uint256 delivered);
+    function deliverBatch(
+        uint64 srcChainId,
+        bytes32 srcGateway,
+        TransferItem[] calldata items,
+        Signature[] calldata signatures
+    ) external returns (uint256 delivered);
 
     /// @notice Replaces the validator set; signed by at least `threshold` of the current set.
     function updateValidatorSet(
@@ -114,12 +123,18 @@ interface IBridgeGateway {
     // ----- views -----
 
     function isDelivered(uint64 srcChainId, bytes32 srcGateway, bytes32 srcRef) external view returns (bool);
+    /// @notice A gateway's state at a glance.
+    struct GatewayStatus {
+        bool paused;
+        uint64 sequence; // last outbound sequence number used (0: none yet)
+        uint64 validatorEpoch; // 0 for the first set, +1 per update
+        uint8 threshold;
+        uint256 dailyLimit; // type(uint256).max: none
+        uint256 dailyLimitAvailable; // what may be paid out now
+    }
+
     function validators() external view returns (address[] memory);
-    function threshold() external view returns (uint8);
-    function validatorEpoch() external view returns (uint64);
-    function sequence() external view returns (uint64);
-    function paused() external view returns (bool);
-    function dailyLimit() external view returns (uint256 capacity, uint256 available);
+    function status() external view returns (GatewayStatus memory);
     function route(uint64 dstChainId) external view returns (Route memory);
     function attestationDomainSeparator() external view returns (bytes32);
 }

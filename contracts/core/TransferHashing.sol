@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
-import {Transfer} from "./BridgeTypes.sol";
+import {TransferItem} from "./BridgeTypes.sol";
 
 /// @title TransferHashing
-/// @notice The transfer id and the EIP-712 struct hashes that validators sign (spec §4).
+/// @notice Transfer ids and the EIP-712 hashes that validators sign (spec §4).
 library TransferHashing {
     bytes32 internal constant TRANSFER_TYPEHASH =
         keccak256(
@@ -19,43 +19,42 @@ library TransferHashing {
     bytes32 internal constant VALIDATOR_SET_UPDATE_TYPEHASH =
         keccak256("ValidatorSetUpdate(uint64 epoch,address[] validators,uint8 threshold)");
 
-    /// @notice `keccak256(abi.encode(srcChainId, srcGateway, srcRef))`: known to every node from the source alone.
-    function id(Transfer calldata t) internal pure returns (bytes32 h) {
-        // Those are the struct's first three words, so their encoding is a copy of them (see structHash
-        // on why copying unvalidated words is safe for a transfer whose signatures were checked).
-        assembly ("memory-safe") {
-            let m := mload(0x40)
-            calldatacopy(m, t, 0x60)
-            h := keccak256(m, 0x60)
-        }
-    }
-
-    /// @notice EIP-712 `hashStruct` of one transfer.
-    function structHash(Transfer calldata t) internal pure returns (bytes32 h) {
+    /// @notice The EIP-712 `hashStruct` of the batch `Batch { Transfer[] transfers }` made of `items` from
+    /// one source, delivered on this chain; and each transfer's id,
+    /// `keccak256(abi.encode(srcChainId, srcGateway, srcRef))`.
+    /// @dev Hot path of every delivery. Both hashes of a transfer are taken over one 8-word buffer laid
+    /// out as `abi.encode(TRANSFER_TYPEHASH, transfer)`: the id over its words 1-3, the struct hash over
+    /// all 8. Item words are copied from calldata unvalidated, which is safe: a word with dirty high bits
+    /// hashes differently from what validators signed, so it can only fail the signature check.
+    function batchHash(uint64 srcChainId, bytes32 srcGateway, TransferItem[] calldata items)
+        internal
+        view
+        returns (bytes32 hash, bytes32[] memory ids)
+    {
+        uint256 count = items.length;
+        ids = new bytes32[](count);
+        bytes32[] memory structHashes = new bytes32[](count);
         bytes32 typehash = TRANSFER_TYPEHASH;
-        // Hot path of every delivery: the struct is seven static words in calldata, so its encoding is
-        // exactly those words after the type hash. Copying them beats abi.encode's per-field cleaning,
-        // and is equally safe: a word with dirty high bits hashes differently from what validators
-        // signed, so it can only fail signature checks.
+        bytes32 batchTypehash = BATCH_TYPEHASH;
         assembly ("memory-safe") {
-            let m := mload(0x40)
-            mstore(m, typehash)
-            calldatacopy(add(m, 0x20), t, 0xe0)
-            h := keccak256(m, 0x100)
+            let buf := mload(0x40)
+            mstore(buf, typehash)
+            mstore(add(buf, 0x20), srcChainId)
+            mstore(add(buf, 0x40), srcGateway)
+            mstore(add(buf, 0xa0), chainid()) // dstChainId
+            for { let i := 0 } lt(i, count) { i := add(i, 1) } {
+                let item := add(items.offset, mul(i, 0x80))
+                calldatacopy(add(buf, 0x60), item, 0x40) // srcRef, kind
+                calldatacopy(add(buf, 0xc0), add(item, 0x40), 0x40) // recipient, amount
+                let slot := add(mul(i, 0x20), 0x20)
+                mstore(add(ids, slot), keccak256(add(buf, 0x20), 0x60))
+                mstore(add(structHashes, slot), keccak256(buf, 0x100))
+            }
+            // EIP-712 encodes an array of structs as the hash of its elements' hashes, concatenated.
+            let arrayHash := keccak256(add(structHashes, 0x20), mul(count, 0x20))
+            mstore(buf, batchTypehash)
+            mstore(add(buf, 0x20), arrayHash)
+            hash := keccak256(buf, 0x40)
         }
-    }
-
-    /// @notice EIP-712 `hashStruct` of a batch holding one transfer.
-    function batchHash(Transfer calldata t) internal pure returns (bytes32) {
-        return keccak256(abi.encode(BATCH_TYPEHASH, keccak256(abi.encode(structHash(t)))));
-    }
-
-    /// @notice EIP-712 `hashStruct` of an ordered batch of transfers.
-    function batchHash(Transfer[] calldata ts) internal pure returns (bytes32) {
-        bytes32[] memory hashes = new bytes32[](ts.length);
-        for (uint256 i = 0; i < ts.length; ++i) {
-            hashes[i] = structHash(ts[i]);
-        }
-        return keccak256(abi.encode(BATCH_TYPEHASH, keccak256(abi.encodePacked(hashes))));
     }
 }
