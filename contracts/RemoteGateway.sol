@@ -69,8 +69,14 @@ contract RemoteGateway is BridgeGateway, ERC20Permit {
     function bridge(uint64 dstChainId, address recipient, uint256 amount) external returns (uint64 seq) {
         uint256 fee = _checkBridgeOut(dstChainId, recipient, amount);
         seq = _nextSequence();
+        if (fee != 0) {
+            // Checked for the whole amount first, so that a short balance is reported as such rather
+            // than as a shortfall on the fee after the burn.
+            uint256 balance = balanceOf(msg.sender);
+            if (balance < amount) revert ERC20InsufficientBalance(msg.sender, balance, amount);
+            _transfer(msg.sender, address(this), fee);
+        }
         _burn(msg.sender, amount - fee);
-        if (fee != 0) _transfer(msg.sender, address(this), fee);
         emit TransferSent(seq, dstChainId, msg.sender, recipient, amount - fee, fee);
     }
 
@@ -90,6 +96,8 @@ contract RemoteGateway is BridgeGateway, ERC20Permit {
         bytes32 r,
         bytes32 s
     ) external nonReentrant returns (uint64) {
+        // Checked before the permit: a call to a token that does not exist would revert uncaught.
+        if (address(legacyToken) == address(0)) revert RedenominationUnavailable();
         try IERC20Permit(address(legacyToken)).permit(msg.sender, address(this), legacyAmount, deadline, v, r, s) {
             // allowance set
         } catch {

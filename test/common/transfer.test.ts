@@ -1,0 +1,58 @@
+// Transfer ids and batch arguments as the TypeScript side computes them match spec §4.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { AbiCoder, keccak256 } from "ethers";
+import {
+  TransferKind,
+  addressToBytes32,
+  compareAddresses,
+  sequenceToRef,
+  toDeliveryArgs,
+  transferId,
+  type Transfer,
+} from "../../common/transfer.ts";
+
+const gateway = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+const transfer: Transfer = {
+  srcChainId: 1337199n,
+  srcGateway: addressToBytes32(gateway),
+  srcRef: sequenceToRef(42n),
+  kind: TransferKind.Bridge,
+  dstChainId: 1337001n,
+  recipient: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+  amount: 10n ** 18n,
+};
+
+describe("transfer identity", () => {
+  it("is keccak256(abi.encode(srcChainId, srcGateway, srcRef))", () => {
+    const expected = keccak256(
+      AbiCoder.defaultAbiCoder().encode(
+        ["uint64", "bytes32", "bytes32"],
+        [1337199n, "0x0000000000000000000000005fbdb2315678afecb367f032d93f642f64180aa3", "0x" + "00".repeat(31) + "2a"],
+      ),
+    );
+    assert.equal(transferId(transfer), expected);
+  });
+
+  it("differs for another source gateway or reference", () => {
+    assert.notEqual(transferId(transfer), transferId({ ...transfer, srcRef: sequenceToRef(43n) }));
+    assert.notEqual(transferId(transfer), transferId({ ...transfer, srcChainId: 1337001n }));
+  });
+
+  it("splits a batch from one source into delivery arguments, and refuses mixed sources", () => {
+    const args = toDeliveryArgs([transfer, { ...transfer, srcRef: sequenceToRef(43n), amount: 5n }]);
+    assert.equal(args.srcChainId, 1337199n);
+    assert.deepEqual(
+      args.items.map((i) => i.amount),
+      [10n ** 18n, 5n],
+    );
+    assert.throws(() => toDeliveryArgs([transfer, { ...transfer, srcChainId: 1n }]), /one source gateway/);
+    assert.throws(() => toDeliveryArgs([transfer, { ...transfer, dstChainId: 1n }]), /one destination/);
+    assert.throws(() => toDeliveryArgs([]), /at least one/);
+  });
+
+  it("orders addresses numerically, whatever their case", () => {
+    assert.equal(compareAddresses("0x00000000000000000000000000000000000000aB", "0x00000000000000000000000000000000000000ac"), -1);
+    assert.equal(compareAddresses(gateway, gateway.toLowerCase()), 0);
+  });
+});
