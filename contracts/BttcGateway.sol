@@ -2,7 +2,7 @@
 pragma solidity ^0.8.30;
 
 import {BridgeGateway} from "./core/BridgeGateway.sol";
-import {TransferKind} from "./core/BridgeTypes.sol";
+import {Signature, TransferItem, TransferKind} from "./core/BridgeTypes.sol";
 
 /// @title BttcGateway
 /// @notice The gateway on BitTorrent Chain, where BTT is the native coin: locks BTT that leaves, releases
@@ -64,6 +64,27 @@ contract BttcGateway is BridgeGateway {
     }
 
     // ----- inbound -----
+
+    /// @dev Payouts call the recipient, so deliveries here are guarded against reentrancy (a remote
+    /// gateway only mints, and needs no guard).
+    function deliver(
+        uint64 srcChainId,
+        bytes32 srcGateway,
+        TransferItem calldata item,
+        Signature[] calldata signatures
+    ) public override nonReentrant {
+        super.deliver(srcChainId, srcGateway, item, signatures);
+    }
+
+    /// @dev Guarded as `deliver` is.
+    function deliverBatch(
+        uint64 srcChainId,
+        bytes32 srcGateway,
+        TransferItem[] calldata items,
+        Signature[] calldata signatures
+    ) public override nonReentrant returns (uint256) {
+        return super.deliverBatch(srcChainId, srcGateway, items, signatures);
+    }
 
     function _acceptsInbound(uint8 kind) internal pure override returns (bool) {
         return kind == TransferKind.BRIDGE || kind == TransferKind.SWAP;

@@ -90,7 +90,7 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, ReentrancyGuar
         bytes32 srcGateway,
         TransferItem calldata item,
         Signature[] calldata signatures
-    ) external nonReentrant {
+    ) public virtual {
         _deliver(srcChainId, srcGateway, _one(item), signatures, true);
     }
 
@@ -100,7 +100,7 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, ReentrancyGuar
         bytes32 srcGateway,
         TransferItem[] calldata items,
         Signature[] calldata signatures
-    ) external nonReentrant returns (uint256 delivered) {
+    ) public virtual returns (uint256 delivered) {
         if (items.length == 0) revert EmptyBatch();
         return _deliver(srcChainId, srcGateway, items, signatures, false);
     }
@@ -115,6 +115,8 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, ReentrancyGuar
 
     /// @dev Verifies the batch's signatures, then delivers each transfer that can be delivered now. With
     /// `strict`, a transfer that cannot be reverts the call; otherwise it is skipped with an event.
+    /// The replay records and the daily limit are written back at the end, so a variant whose payout
+    /// calls out to the recipient must guard deliveries against reentrancy (BttcGateway does).
     function _deliver(
         uint64 srcChainId,
         bytes32 srcGateway,
@@ -168,9 +170,9 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, ReentrancyGuar
         _flush(word);
         if (delivered == 0) return 0;
         if (s.capacity != DailyLimit.UNLIMITED) {
-            s.available = uint96(available); // available <= capacity < 2^96
-            s.updatedAt = uint32(block.timestamp);
-            _inbound = s;
+            // One slot write; `available` <= capacity < 2^96. (Assigning the whole struct back would
+            // write it field by field.)
+            (_inbound.available, _inbound.updatedAt) = (uint96(available), uint32(block.timestamp));
         }
         assembly ("memory-safe") {
             mstore(ids, delivered) // list only what was delivered
