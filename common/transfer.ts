@@ -61,6 +61,7 @@ export const VALIDATOR_SET_UPDATE_TYPES: Record<string, TypedDataField[]> = {
     { name: "epoch", type: "uint64" },
     { name: "validators", type: "address[]" },
     { name: "threshold", type: "uint8" },
+    { name: "deadline", type: "uint64" },
   ],
 };
 

@@ -36,6 +36,7 @@ contract BttcGateway is BridgeGateway {
     error LockedInsufficient(uint256 amount, uint256 available);
     error NothingToClaim(address account);
     error PayoutFailed(address to, uint256 amount);
+    error PayoutGasTooLow(uint256 gasLeft, uint256 needed);
 
     constructor(
         address admin,
@@ -110,6 +111,10 @@ contract BttcGateway is BridgeGateway {
     }
 
     function _pay(address to, uint256 amount) private {
+        // A submitter who sends too little gas must not push payouts into the claimable path: the
+        // recipient gets at most 63/64 of what is left, so there must be more than PAYOUT_GAS * 64/63.
+        uint256 needed = PAYOUT_GAS + PAYOUT_GAS / 63 + 10_000;
+        if (gasleft() < needed) revert PayoutGasTooLow(gasleft(), needed);
         (bool ok, ) = payable(to).call{value: amount, gas: PAYOUT_GAS}("");
         if (!ok) {
             claimable[to] += amount;
@@ -120,12 +125,22 @@ contract BttcGateway is BridgeGateway {
 
     /// @notice Pays the caller's deferred payouts to `to`, with all the gas the call has.
     function claim(address payable to) external nonReentrant {
-        uint256 amount = claimable[msg.sender];
-        if (amount == 0) revert NothingToClaim(msg.sender);
+        _claim(msg.sender, to);
+    }
+
+    /// @notice Pays `account`'s deferred payouts to `account` itself, with all the gas the call has.
+    /// Anyone may call it, so that a recipient contract that cannot call `claim` still gets its BTT.
+    function claimFor(address payable account) external nonReentrant {
+        _claim(account, account);
+    }
+
+    function _claim(address account, address payable to) private {
+        uint256 amount = claimable[account];
+        if (amount == 0) revert NothingToClaim(account);
         if (to == address(0)) revert ZeroRecipient();
-        claimable[msg.sender] = 0;
+        claimable[account] = 0;
         _held.claimable -= uint128(amount);
-        emit Claimed(msg.sender, to, amount);
+        emit Claimed(account, to, amount);
         (bool ok, ) = to.call{value: amount}("");
         if (!ok) revert PayoutFailed(to, amount);
     }

@@ -31,8 +31,8 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, ReentrancyGuar
         uint16 epoch; // current validator set (see ValidatorSetStore.location)
         uint8 threshold;
         bool paused; // same value as OutboundState.paused; both are written together
-        uint96 available; // DailyLimit: allowance left at `updatedAt`
-        uint96 capacity; // DailyLimit: the cap
+        uint96 available; // DailyLimit: allowance left at `updatedAt`, in DailyLimit units
+        uint96 capacity; // DailyLimit: the cap, in DailyLimit units
         uint32 updatedAt; // DailyLimit
     }
 
@@ -77,7 +77,7 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, ReentrancyGuar
         uint96 capacity = DailyLimit.toCapacity(dailyLimit_);
         InboundState storage s = _inbound;
         (s.available, s.capacity, s.updatedAt) = (capacity, capacity, uint32(block.timestamp));
-        emit DailyLimitChanged(dailyLimit_);
+        emit DailyLimitChanged(DailyLimit.fromCapacity(capacity));
     }
 
     // =====================================================================================================
@@ -129,7 +129,7 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, ReentrancyGuar
         (bytes32 batchHash, bytes32[] memory ids) = TransferHashing.batchHash(srcChainId, srcGateway, items);
         _verify(_typedDataHash(batchHash), signatures, s.epoch, s.threshold);
 
-        uint256 available = DailyLimit.current(s.available, s.capacity, s.updatedAt);
+        uint256 available = DailyLimit.current(s.available, s.capacity, s.updatedAt); // in units
         ReplayWord memory word = ReplayWord(false, false, 0, bytes32(0), 0);
         for (uint256 i = 0; i < items.length; ++i) {
             TransferItem calldata item = items[i];
@@ -141,11 +141,12 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, ReentrancyGuar
             if (!_acceptsInbound(kind)) revert UnsupportedKind(kind);
 
             uint256 bit = _load(word, srcChainId, srcGateway, uint256(item.srcRef));
+            uint256 units = DailyLimit.unitsOf(amount);
             SkipReason reason;
             uint256 payable_;
             if (word.bits & bit != 0) {
                 reason = SkipReason.AlreadyDelivered;
-            } else if (amount > available) {
+            } else if (units > available) {
                 reason = SkipReason.DailyLimitExceeded;
             } else if (amount > (payable_ = _payoutAvailable(kind))) {
                 reason = SkipReason.ReserveInsufficient;
@@ -154,7 +155,7 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, ReentrancyGuar
                 word.bits |= bit;
                 word.dirty = true;
                 unchecked {
-                    available -= amount; // amount <= available, checked above
+                    available -= units; // units <= available, checked above
                     ids[delivered++] = ids[i]; // delivered <= i: compacts the list in place
                 }
                 _onReceive(kind, recipient, amount);
@@ -162,7 +163,9 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, ReentrancyGuar
             }
             if (strict) {
                 if (reason == SkipReason.AlreadyDelivered) revert AlreadyDelivered(ids[i]);
-                if (reason == SkipReason.DailyLimitExceeded) revert DailyLimitExceeded(amount, available);
+                if (reason == SkipReason.DailyLimitExceeded) {
+                    revert DailyLimitExceeded(amount, DailyLimit.toWei(available));
+                }
                 _revertPayoutUnavailable(kind, amount, payable_);
             }
             emit TransferSkipped(ids[i], reason);
@@ -240,8 +243,12 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, ReentrancyGuar
     function updateValidatorSet(
         address[] calldata newValidators,
         uint8 newThreshold,
+        uint64 deadline,
         Signature[] calldata signatures
     ) external {
+        // A deadline, so that an update signed but not submitted (or a competing proposal) cannot be
+        // brought in long after the validators moved on.
+        if (block.timestamp > deadline) revert ValidatorSetUpdateExpired(deadline);
         InboundState memory s = _inbound;
         uint64 epoch = uint64(s.epoch) + 1;
         bytes32 structHash = keccak256(
@@ -249,7 +256,8 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, ReentrancyGuar
                 TransferHashing.VALIDATOR_SET_UPDATE_TYPEHASH,
                 epoch,
                 keccak256(abi.encodePacked(newValidators)),
-                newThreshold
+                newThreshold,
+                deadline
             )
         );
         _verify(_typedDataHash(structHash), signatures, s.epoch, s.threshold);
@@ -459,7 +467,7 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, ReentrancyGuar
             validatorEpoch: s.epoch,
             threshold: s.threshold,
             dailyLimit: DailyLimit.fromCapacity(s.capacity),
-            dailyLimitAvailable: DailyLimit.current(s.available, s.capacity, s.updatedAt)
+            dailyLimitAvailable: DailyLimit.toWei(DailyLimit.current(s.available, s.capacity, s.updatedAt))
         });
     }
 

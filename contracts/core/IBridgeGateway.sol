@@ -87,6 +87,7 @@ interface IBridgeGateway {
     error InvalidValidatorSet(uint256 size, uint256 threshold);
     error ValidatorsNotAscending(uint256 index);
     error ValidatorEpochsExhausted();
+    error ValidatorSetUpdateExpired(uint64 deadline);
     error FeesInsufficient(uint256 requested, uint256 held);
     error AmountTooLarge(uint256 amount);
 
@@ -113,10 +114,13 @@ interface IBridgeGateway {
         Signature[] calldata signatures
     ) external returns (uint256 delivered);
 
-    /// @notice Replaces the validator set; signed by at least `threshold` of the current set.
+    /// @notice Replaces the validator set; signed, before `deadline` (unix seconds), by at least
+    /// `threshold` of the current set, as EIP-712 `ValidatorSetUpdate(uint64 epoch, address[] validators,
+    /// uint8 threshold, uint64 deadline)` with `epoch` the current epoch + 1.
     function updateValidatorSet(
         address[] calldata validators,
         uint8 threshold,
+        uint64 deadline,
         Signature[] calldata signatures
     ) external;
 

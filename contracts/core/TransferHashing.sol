@@ -17,7 +17,7 @@ library TransferHashing {
         );
 
     bytes32 internal constant VALIDATOR_SET_UPDATE_TYPEHASH =
-        keccak256("ValidatorSetUpdate(uint64 epoch,address[] validators,uint8 threshold)");
+        keccak256("ValidatorSetUpdate(uint64 epoch,address[] validators,uint8 threshold,uint64 deadline)");
 
     /// @notice The EIP-712 `hashStruct` of the batch `Batch { Transfer[] transfers }` made of `items` from
     /// one source, delivered on this chain; and each transfer's id,

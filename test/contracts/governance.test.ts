@@ -23,6 +23,13 @@ const DEFAULT_ADMIN_ROLE = ZeroHash;
 const GUARDIAN_ROLE = id("GUARDIAN_ROLE");
 const UNLIMITED = (1n << 256n) - 1n;
 const DAY = 86_400n;
+/** Wei per unit in which DailyLimit keeps the allowance; refills are whole units, rounded down. */
+const UNIT = 10n ** 9n;
+
+/** The refill (wei) of a cap of `cap` wei over `elapsed` seconds, as DailyLimit computes it. */
+function refill(cap: bigint, elapsed: bigint): bigint {
+  return (((cap / UNIT) * elapsed) / DAY) * UNIT;
+}
 const CHAIN_NAMES: ChainName[] = ["bttc", "ethereum", "bsc"];
 
 function gatewayCall(chain: Chain, fn: string, args: readonly unknown[]): TimelockCall {
@@ -215,7 +222,7 @@ describe("governance: the guardian acts at once, but only to make the bridge saf
     // To 50: above what is left (30 + a few seconds of refill), so the allowance stays what it was.
     const first = await mined(guardian.getFunction("lowerDailyLimit")(parseEther("50")));
     const t1 = await timestampOf(ethereum, first);
-    const left = CAP - used + (CAP * (t1 - t0)) / DAY;
+    const left = CAP - used + refill(CAP, t1 - t0);
     assert.ok(left < parseEther("50"));
     assert.deepEqual(await statusOf(ethereum, first.blockNumber), {
       paused: false,
@@ -343,7 +350,7 @@ describe("governance: admin actions go through the timelock", () => {
     const t1 = await timestampOf(ethereum, receipt);
     const status = await statusOf(ethereum, receipt.blockNumber);
     assert.equal(status.dailyLimit, raised);
-    assert.equal(status.dailyLimitAvailable, (CAP * (t1 - t0)) / DAY); // the old cap's refill, nothing more
+    assert.equal(status.dailyLimitAvailable, refill(CAP, t1 - t0)); // the old cap's refill, nothing more
     assert.ok(status.dailyLimitAvailable < parseEther("1"));
   });
 
@@ -558,5 +565,28 @@ describe("governance: an unlimited daily limit", () => {
     );
     await mined(as(ethereum.gateway, ethereum.signers[1]!).getFunction("lowerDailyLimit")(cap));
     assert.deepEqual(await statusOf(ethereum), { paused: false, dailyLimit: cap, dailyLimitAvailable: cap });
+  });
+
+  it("takes finite caps far above 2^96 wei (a cap in BTT, not just in wei) and delivers under them", async () => {
+    const { ethereum } = world.chains;
+    const recipient = await addressOf(ethereum.signers[3]!);
+    const hundredTrillionBtt = parseEther("100000000000000"); // 10^32 wei, > 2^96 and < all BTT (9.9 * 10^32)
+    await viaTimelock(ethereum, "setDailyLimit", [hundredTrillionBtt], "huge finite cap");
+    const status = await statusOf(ethereum);
+    assert.equal(status.dailyLimit, hundredTrillionBtt); // finite: not mistaken for "no limit"
+    assert.equal(status.dailyLimitAvailable, hundredTrillionBtt);
+    const big = parseEther("80000000000000"); // 8 * 10^13 BTT in one transfer
+    await deliverAll(world, ethereum, [inbound(world, ethereum, recipient, big)]);
+    assert.equal((await statusOf(ethereum)).dailyLimitAvailable, hundredTrillionBtt - big);
+  });
+
+  it("rounds a cap down to whole units of 10^9 wei, and refuses one too large to store: DailyLimitTooLarge(cap)", async () => {
+    const { ethereum } = world.chains;
+    await viaTimelock(ethereum, "setDailyLimit", [10n ** 9n * 5n + 999n], "odd cap");
+    assert.equal((await statusOf(ethereum)).dailyLimit, 10n ** 9n * 5n);
+    const tooLarge = (1n << 96n) * 10n ** 9n;
+    await assertRevert(viaTimelock(ethereum, "setDailyLimit", [tooLarge], "too large"), ethereum.gateway.interface,
+      "DailyLimitTooLarge", [tooLarge]);
+    assert.equal((await statusOf(ethereum)).dailyLimit, 10n ** 9n * 5n);
   });
 });

@@ -9,6 +9,7 @@ import {
   TransferKind,
   addressToBytes32,
   sequenceToRef,
+  toDeliveryArgs,
   transferId,
   type Transfer,
 } from "../../common/transfer.ts";
@@ -80,10 +81,14 @@ async function latestTime(chain: Chain): Promise<bigint> {
   return BigInt(await chain.connection.networkHelpers.time.latest());
 }
 
-/** The allowance after `elapsed` seconds of refilling from `from`, as DailyLimit.current computes it. */
+/** Wei per unit in which DailyLimit keeps the allowance (contracts/core/DailyLimit.sol). */
+const UNIT = 10n ** 9n;
+
+/** The allowance (wei) after `elapsed` seconds of refilling from `from` (wei), as DailyLimit.current
+ * computes it: in whole units, the refill rounded down. */
 function refilled(from: bigint, cap: bigint, elapsed: bigint): bigint {
-  const value = from + (cap * elapsed) / DAY;
-  return value < cap ? value : cap;
+  const units = from / UNIT + ((cap / UNIT) * elapsed) / DAY;
+  return (units < cap / UNIT ? units : cap / UNIT) * UNIT;
 }
 
 async function nativeBalance(chain: Chain, address: string): Promise<bigint> {
@@ -123,6 +128,10 @@ async function deployRuntime(deployer: Signer, runtimeHex: string): Promise<stri
   if (!receipt?.contractAddress) throw new Error("deployment failed");
   return getAddress(receipt.contractAddress);
 }
+
+/** Accepts a payment only with at least 50,000 gas left: GAS PUSH2 50000 GT PUSH1 9 JUMPI STOP;
+ * JUMPDEST PUSH1 0 PUSH1 0 REVERT. */
+const NEEDS_50K_GAS = "5a61c35011600957005b60006000fd";
 
 /** Reverts whatever it is sent: PUSH1 0 PUSH1 0 REVERT. */
 const ALWAYS_REVERTS = "60006000fd";
@@ -641,6 +650,58 @@ describe("inbound: payouts a recipient refuses are deferred", () => {
     assert.equal(accounting.reserveBalance, parseEther("13"));
     assert.equal(await nativeBalance(bttc, bttc.gatewayAddress), parseEther("13"));
     await assertRevert(viaHolder(iface.encodeFunctionData("claim", [to])), iface, "NothingToClaim", [holder]);
+  });
+
+  it("lets anyone push a deferred payout to a recipient contract that cannot call claim: claimFor", async () => {
+    const { bttc, ethereum } = world.chains;
+    await lockOnBttc(world, parseEther("10"));
+    const needy = await deployRuntime(bttc.signers[0]!, NEEDS_50K_GAS);
+    const release = transferFrom(ethereum, bttc, 1n, needy, parseEther("6"));
+    const delivered = await deliverAll(world, bttc, [release]);
+    assert.deepEqual(eventArgs(gatewayEvents(bttc, delivered), "PayoutDeferred"), [[needy, parseEther("6")]]);
+    assert.equal(await nativeBalance(bttc, needy), 0n);
+
+    const stranger = as(bttc.gateway, bttc.signers[8]!);
+    const claimed = await mined(stranger.getFunction("claimFor")(needy));
+    assert.deepEqual(eventArgs(gatewayEvents(bttc, claimed), "Claimed"), [[needy, needy, parseEther("6")]]);
+    assert.equal(await nativeBalance(bttc, needy), parseEther("6"));
+    assert.equal(await bttc.gateway.getFunction("claimable")(needy), 0n);
+    assert.equal((await bttcAccounting(bttc)).claimableTotal, 0n);
+    assert.equal((await bttcAccounting(bttc)).locked, parseEther("4"));
+    await assertRevert(stranger.getFunction("claimFor")(needy), bttc.gateway.interface, "NothingToClaim", [needy]);
+  });
+
+  it("refuses a delivery sent with too little gas for the payout, rather than deferring it: PayoutGasTooLow", async () => {
+    const { bttc, ethereum } = world.chains;
+    await lockOnBttc(world, parseEther("10"));
+    const eoa = "0x00000000000000000000000000000000000d1a1b";
+    const release = transferFrom(ethereum, bttc, 1n, eoa, parseEther("2"));
+    const signatures = await attest(bttc, [release], world.validators.slice(0, world.threshold));
+    const { srcChainId, srcGateway, items } = toDeliveryArgs([release]);
+    const gateway = as(bttc.gateway, bttc.signers[9]!);
+    const estimate: bigint = await gateway.getFunction("deliver").estimateGas(srcChainId, srcGateway, items[0], signatures);
+    // Find a gas limit that reaches the payout without enough left to give the recipient its full
+    // 30,000 gas (below it the call runs out of gas earlier; above it the payout proceeds).
+    const data = gateway.interface.encodeFunctionData("deliver", [srcChainId, srcGateway, items[0], signatures]);
+    const provider = bttc.connection.ethers.provider;
+    let gasLimit: bigint | undefined;
+    for (let gas = estimate; gas > estimate - 60_000n && gasLimit === undefined; gas -= 1_000n) {
+      try {
+        await provider.call({ to: bttc.gatewayAddress, data, gasLimit: gas, from: await bttc.signers[9]!.getAddress() });
+      } catch (error) {
+        const revert = (error as { data?: unknown }).data; // revert data, or an out-of-gas description
+        if (typeof revert === "string" && revert.length >= 10) {
+          if (bttc.gateway.interface.parseError(revert)?.name === "PayoutGasTooLow") gasLimit = gas;
+        }
+      }
+    }
+    assert.ok(gasLimit !== undefined, "some gas limit between estimate - 60,000 and the estimate starves the payout");
+    const starved = gateway.getFunction("deliver")(srcChainId, srcGateway, items[0], signatures, { gasLimit });
+    await assertRevert(starved, bttc.gateway.interface, "PayoutGasTooLow");
+    assert.equal(await isDelivered(bttc, release), false);
+    assert.equal(await bttc.gateway.getFunction("claimable")(eoa), 0n);
+    await mined(gateway.getFunction("deliver")(srcChainId, srcGateway, items[0], signatures));
+    assert.equal(await nativeBalance(bttc, eoa), parseEther("2"));
   });
 
   it("refuses a claim with nothing owed: NothingToClaim(account)", async () => {

@@ -33,6 +33,8 @@ import {
 
 const BTT = 10n ** 18n;
 const DAY = 86_400n;
+/** Wei per unit in which DailyLimit keeps the allowance (contracts/core/DailyLimit.sol). */
+const UNIT = 10n ** 9n;
 
 /** The gateway's events in a receipt. */
 function gatewayEvents(chain: Chain, receipt: TransactionReceipt): LogDescription[] {
@@ -478,7 +480,8 @@ describe("property D: the daily limit pays out no more than the cap plus its ref
     const recipient = getAddress(await ethereum.signers[3]!.getAddress());
     const signers = world.validators.slice(0, world.threshold);
     const time = ethereum.connection.networkHelpers.time;
-    const capArb = fc.oneof(fc.bigInt({ min: 1n, max: 1_000_000n }), fc.bigInt({ min: 1n, max: INITIAL_CAP - 1n }));
+    // The limit keeps whole units of 10^9 wei (DailyLimit.UNIT): caps from one unit up, not multiples of it.
+    const capArb = fc.oneof(fc.bigInt({ min: UNIT, max: 1_000_000n * UNIT }), fc.bigInt({ min: UNIT, max: INITIAL_CAP - 1n }));
     const attemptArb: fc.Arbitrary<Attempt> = fc.record({
       dt: fc.oneof(fc.integer({ min: 1, max: 120 }), fc.integer({ min: 1, max: 2 * 86_400 })),
       size: fc.oneof(
@@ -492,13 +495,16 @@ describe("property D: the daily limit pays out no more than the cap plus its ref
       fc.asyncProperty(capArb, fc.array(attemptArb, { minLength: 1, maxLength: 12 }), async (cap, attempts) => {
         await world.reset();
         const lowered = await mined(guardian.getFunction("lowerDailyLimit")(cap));
-        // The model: the allowance stored at the last update, and when that was (DailyLimit.sol).
-        let stored = cap; // the allowance was full, and is cut to the new cap
+        // The model (DailyLimit.sol): the cap in whole units (rounded down), the allowance in units stored
+        // at the last update and when that was; refills round down, payouts consume whole units, rounded up.
+        const capUnits = cap / UNIT;
+        let stored = capUnits; // the allowance was full, and is cut to the new cap
         let updatedAt = await blockTimestamp(ethereum, lowered.blockNumber);
-        const allowanceAt = (t: bigint) => {
-          const refilled = stored + (cap * (t - updatedAt)) / DAY;
-          return refilled < cap ? refilled : cap;
+        const unitsAt = (t: bigint) => {
+          const refilled = stored + (capUnits * (t - updatedAt)) / DAY;
+          return refilled < capUnits ? refilled : capUnits;
         };
+        const allowanceAt = (t: bigint) => unitsAt(t) * UNIT;
         let now = updatedAt;
         let ref = 1n;
         const paid: { at: bigint; amount: bigint }[] = [];
@@ -519,7 +525,7 @@ describe("property D: the daily limit pays out no more than the cap plus its ref
             const receipt = await attemptTx;
             assert.equal(await blockTimestamp(ethereum, receipt.blockNumber), now);
             assert.deepEqual(deliveryOutcome(ethereum, receipt), { delivered: [transferId(transfer)], skipped: [] });
-            stored = available - amount;
+            stored = unitsAt(now) - (amount + UNIT - 1n) / UNIT;
             updatedAt = now;
             paid.push({ at: now, amount });
           } else if (attempt.batch) {
@@ -532,7 +538,7 @@ describe("property D: the daily limit pays out no more than the cap plus its ref
           // The gateway's view agrees with the model at the latest block.
           const latest = await ethereum.connection.ethers.provider.getBlockNumber();
           const status = await ethereum.gateway.getFunction("status")({ blockTag: latest });
-          assert.equal(status.dailyLimit, cap);
+          assert.equal(status.dailyLimit, capUnits * UNIT);
           assert.equal(status.dailyLimitAvailable, allowanceAt(await blockTimestamp(ethereum, latest)));
           assert.equal(
             await ethereum.gateway.getFunction("isDelivered")(transfer.srcChainId, transfer.srcGateway, transfer.srcRef),
@@ -547,7 +553,11 @@ describe("property D: the daily limit pays out no more than the cap plus its ref
           for (let j = i; j < paid.length; j++) {
             sum += paid[j]!.amount;
             const window = paid[j]!.at - paid[i]!.at;
-            assert.ok(sum * DAY <= cap * DAY + cap * window, `paid ${sum} within ${window} s exceeds the cap ${cap}`);
+            const effectiveCap = capUnits * UNIT;
+            assert.ok(
+              sum * DAY <= effectiveCap * DAY + effectiveCap * window,
+              `paid ${sum} within ${window} s exceeds the cap ${effectiveCap}`,
+            );
           }
         }
       }),

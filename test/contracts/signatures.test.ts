@@ -79,11 +79,14 @@ function addresses(wallets: readonly Wallet[]): string[] {
   return wallets.map((w) => w.address);
 }
 
+/** Far enough ahead that rotations in these tests never expire (uint64 unix seconds, year 2096). */
+const DEADLINE = 4_000_000_000n;
+
 function rotationDigest(chain: Chain, epoch: bigint, validators: readonly string[], threshold: number): string {
-  return TypedDataEncoder.hash(domainOf(chain), VALIDATOR_SET_UPDATE_TYPES, { epoch, validators, threshold });
+  return TypedDataEncoder.hash(domainOf(chain), VALIDATOR_SET_UPDATE_TYPES, { epoch, validators, threshold, deadline: DEADLINE });
 }
 
-/** Signatures of `signers` over `ValidatorSetUpdate(epoch, validators, threshold)`, ascending by signer. */
+/** Signatures of `signers` over `ValidatorSetUpdate(epoch, validators, threshold, deadline)`, ascending by signer. */
 async function signRotation(
   chain: Chain,
   epoch: bigint,
@@ -91,11 +94,14 @@ async function signRotation(
   threshold: number,
   signers: readonly Wallet[],
   domain: TypedDataDomain = domainOf(chain),
+  deadline: bigint = DEADLINE,
 ): Promise<CompactSignature[]> {
   const signed = await Promise.all(
     signers.map(async (w) => ({
       signer: w.address,
-      signature: toCompact(await w.signTypedData(domain, VALIDATOR_SET_UPDATE_TYPES, { epoch, validators, threshold })),
+      signature: toCompact(
+        await w.signTypedData(domain, VALIDATOR_SET_UPDATE_TYPES, { epoch, validators, threshold, deadline }),
+      ),
     })),
   );
   return orderBySigner(signed);
@@ -106,8 +112,10 @@ function submitRotation(
   validators: readonly string[],
   threshold: number,
   signatures: readonly CompactSignature[],
+  deadline: bigint = DEADLINE,
 ): Promise<TransactionReceipt> {
-  return mined(as(chain.gateway, chain.signers[9]!).getFunction("updateValidatorSet")(validators, threshold, signatures));
+  const gateway = as(chain.gateway, chain.signers[9]!);
+  return mined(gateway.getFunction("updateValidatorSet")(validators, threshold, deadline, signatures));
 }
 
 async function validatorsOf(chain: Chain): Promise<string[]> {
@@ -518,6 +526,19 @@ describe("attestation signatures (2-of-3)", () => {
       assert.deepEqual(await epochAndThreshold(ethereum), [2n, 2n]);
     });
 
+    it("refuses a rotation after its deadline with ValidatorSetUpdateExpired(deadline), however well signed", async () => {
+      const { ethereum } = world.chains;
+      const b = addresses(validatorWallets(3, "set-late"));
+      const now = BigInt((await ethereum.connection.ethers.provider.getBlock("latest"))!.timestamp);
+      const deadline = now + 60n;
+      const signatures = await signRotation(ethereum, 1n, b, 2, [v[0]!, v[1]!], domainOf(ethereum), deadline);
+      await ethereum.connection.networkHelpers.time.increase(120);
+      await assertRevert(submitRotation(ethereum, b, 2, signatures, deadline), ethereum.gateway.interface,
+        "ValidatorSetUpdateExpired", [deadline]);
+      assert.deepEqual(await validatorsOf(ethereum), addresses(v));
+      assert.deepEqual(await epochAndThreshold(ethereum), [0n, 2n]);
+    });
+
     it("refuses invalid sets even when properly signed: size/threshold, order, duplicates", async () => {
       const { ethereum } = world.chains;
       const iface = ethereum.gateway.interface;
@@ -575,12 +596,12 @@ describe("attestation signatures (2-of-3)", () => {
       }
       // Behavioural: the timelock (admin) and the guardian calling it without signatures get nowhere.
       const b = addresses(validatorWallets(3, "set-b"));
-      const call = { target: ethereum.gatewayAddress, data: ethereum.gateway.interface.encodeFunctionData("updateValidatorSet", [b, 2, []]) };
+      const call = { target: ethereum.gatewayAddress, data: ethereum.gateway.interface.encodeFunctionData("updateValidatorSet", [b, 2, DEADLINE, []]) };
       const salt = operationSalt("admin rotates validators");
       await scheduleCall(ethereum.timelock, call, salt);
       await assertRevert(executeCall(ethereum.timelock, call, salt), ethereum.gateway.interface, "InsufficientSignatures", [0n, 2n]);
       const guardian = as(ethereum.gateway, ethereum.signers[1]!);
-      await assertRevert(guardian.getFunction("updateValidatorSet")(b, 2, []), ethereum.gateway.interface, "InsufficientSignatures", [0n, 2n]);
+      await assertRevert(guardian.getFunction("updateValidatorSet")(b, 2, DEADLINE, []), ethereum.gateway.interface, "InsufficientSignatures", [0n, 2n]);
       assert.deepEqual(await validatorsOf(ethereum), addresses(v));
       assert.deepEqual(await epochAndThreshold(ethereum), [0n, 2n]);
     });
