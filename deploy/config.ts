@@ -1,0 +1,79 @@
+// The deployment file `deploy/cli.ts` reads: which chains, with what keys, limits and fees. Parsed once,
+// by this schema; a present but invalid value stops the deployment with a message that names it.
+import { readFileSync } from "node:fs";
+import { getAddress, isAddress } from "ethers";
+import { z } from "zod";
+
+const uint = z
+  .union([z.string().regex(/^\d+$/, "a decimal string of base units"), z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)])
+  .transform((v) => BigInt(v));
+const address = z.string().refine(isAddress, "an EVM address").transform((a) => getAddress(a));
+const chainIdKey = z.string().regex(/^\d+$/, "a chain id");
+
+const chainSchema = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9-]*$/, "a lower-case name"),
+  chainId: uint,
+  role: z.enum(["bttc", "remote"]),
+  rpcUrl: z.url(),
+  /** Where the deployer's private key is: an environment variable, or a file holding it. */
+  deployerKey: z.union([z.object({ env: z.string().min(1) }), z.object({ file: z.string().min(1) })]),
+  guardian: address,
+  /** Rolling 24-hour payout cap in wei, or null for none. */
+  dailyLimit: uint.nullable(),
+  timelockDelaySeconds: uint.default(0n),
+  /** Addresses that schedule and execute admin actions (default: the deployer). */
+  timelockOperators: z.array(address).optional(),
+  fees: z.record(chainIdKey, uint).default({}),
+  minimums: z.record(chainIdKey, uint).default({}),
+  legacyToken: z.union([z.object({ address }), z.object({ mockDecimals: z.number().int().min(0).max(77) })]).optional(),
+  swapMinimum: uint.optional(),
+  reserve: uint.optional(),
+});
+
+export const deploymentSchema = z
+  .object({
+    validators: z.array(address).min(1).max(64),
+    threshold: z.number().int().positive(),
+    chains: z.array(chainSchema).min(2),
+  })
+  .refine((d) => d.threshold * 2 > d.validators.length && d.threshold <= d.validators.length, {
+    message: "threshold must be more than half of the validators and at most all of them",
+    path: ["threshold"],
+  })
+  .refine((d) => d.chains.filter((c) => c.role === "bttc").length === 1, {
+    message: "exactly one chain must have role bttc",
+    path: ["chains"],
+  });
+
+export type DeploymentConfig = z.infer<typeof deploymentSchema>;
+export type ChainConfig = DeploymentConfig["chains"][number];
+
+export class ConfigError extends Error {
+  readonly code = "CONFIG_INVALID";
+}
+
+export function loadDeploymentConfig(path: string): DeploymentConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (cause) {
+    throw new ConfigError(`cannot read deployment file ${path}: ${(cause as Error).message}`);
+  }
+  const parsed = deploymentSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(file)"}: ${i.message}`);
+    throw new ConfigError(`invalid deployment file ${path}:\n${problems.join("\n")}`);
+  }
+  return parsed.data;
+}
+
+/** The deployer's key, from where the file says it is (never printed). */
+export function readDeployerKey(chain: ChainConfig, env: NodeJS.ProcessEnv): string {
+  const source = chain.deployerKey;
+  const key = "env" in source ? env[source.env] : readFileSync(source.file, "utf8").trim();
+  if (!key) {
+    const where = "env" in source ? `environment variable ${source.env}` : `file ${source.file}`;
+    throw new ConfigError(`${chain.name}: no deployer key in ${where}`);
+  }
+  return key;
+}
