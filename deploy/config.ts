@@ -1,13 +1,8 @@
 // The deployment file `deploy/cli.ts` reads: which chains, with what keys, limits and fees. Parsed once,
 // by this schema; a present but invalid value stops the deployment with a message that names it.
-import { readFileSync } from "node:fs";
-import { getAddress, isAddress } from "ethers";
 import { z } from "zod";
+import { ConfigError, addressSchema as address, keySourceSchema, loadJsonWith, readKey, uintSchema as uint } from "../common/schema.ts";
 
-const uint = z
-  .union([z.string().regex(/^\d+$/, "a decimal string of base units"), z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)])
-  .transform((v) => BigInt(v));
-const address = z.string().refine(isAddress, "an EVM address").transform((a) => getAddress(a));
 const chainIdKey = z.string().regex(/^\d+$/, "a chain id");
 
 const chainSchema = z.object({
@@ -16,7 +11,7 @@ const chainSchema = z.object({
   role: z.enum(["bttc", "remote"]),
   rpcUrl: z.url(),
   /** Where the deployer's private key is: an environment variable, or a file holding it. */
-  deployerKey: z.union([z.object({ env: z.string().min(1) }), z.object({ file: z.string().min(1) })]),
+  deployerKey: keySourceSchema,
   guardian: address,
   /** Rolling 24-hour payout cap in wei, or null for none. */
   dailyLimit: uint.nullable(),
@@ -48,32 +43,13 @@ export const deploymentSchema = z
 export type DeploymentConfig = z.infer<typeof deploymentSchema>;
 export type ChainConfig = DeploymentConfig["chains"][number];
 
-export class ConfigError extends Error {
-  readonly code = "CONFIG_INVALID";
-}
+export { ConfigError };
 
 export function loadDeploymentConfig(path: string): DeploymentConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
-  } catch (cause) {
-    throw new ConfigError(`cannot read deployment file ${path}: ${(cause as Error).message}`);
-  }
-  const parsed = deploymentSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(file)"}: ${i.message}`);
-    throw new ConfigError(`invalid deployment file ${path}:\n${problems.join("\n")}`);
-  }
-  return parsed.data;
+  return loadJsonWith(deploymentSchema, path, "deployment file");
 }
 
 /** The deployer's key, from where the file says it is (never printed). */
 export function readDeployerKey(chain: ChainConfig, env: NodeJS.ProcessEnv): string {
-  const source = chain.deployerKey;
-  const key = "env" in source ? env[source.env] : readFileSync(source.file, "utf8").trim();
-  if (!key) {
-    const where = "env" in source ? `environment variable ${source.env}` : `file ${source.file}`;
-    throw new ConfigError(`${chain.name}: no deployer key in ${where}`);
-  }
-  return key;
+  return readKey(chain.deployerKey, env, `${chain.name} deployer key`);
 }
