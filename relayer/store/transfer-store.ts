@@ -1,0 +1,173 @@
+// A relayer node's record of every transfer it has seen: status, timeline and the indexes the API reads
+// (by source transaction, by address). Everything lives under the node's own key prefix, so several
+// nodes can share one Redis. Status changes are atomic (one Lua script each) and only move along the
+// lifecycle of spec §4, so a stale or repeated update can never move a transfer backwards.
+import type { ClientContext, Redis, Result } from "ioredis";
+import type { ObservedTransfer } from "../chains/adapter.ts";
+import { decodeObserved, encodeObserved } from "./codec.ts";
+
+export const TRANSFER_STATUSES = [
+  "pending",
+  "finalized",
+  "attested",
+  "submitted",
+  "completed",
+  "dropped",
+  "rejected",
+  "delayed",
+] as const;
+export type TransferStatus = (typeof TRANSFER_STATUSES)[number];
+
+/** From which statuses each status may be entered. */
+const ENTERED_FROM: Record<TransferStatus, readonly TransferStatus[]> = {
+  pending: ["dropped"], // seen again at the head after a reorg had removed it
+  finalized: ["pending", "dropped", "attested", "submitted", "delayed"], // attested/submitted/delayed: retry
+  attested: ["finalized", "delayed", "submitted"],
+  submitted: ["attested", "finalized", "delayed"],
+  completed: ["pending", "finalized", "attested", "submitted", "delayed"],
+  dropped: ["pending"],
+  rejected: ["pending", "finalized"],
+  delayed: ["finalized", "attested", "submitted"],
+};
+
+export interface TimelineEntry {
+  status: TransferStatus;
+  /** Milliseconds since the epoch. */
+  at: number;
+  txHash?: string;
+  detail?: string;
+}
+
+export interface TransferRecord {
+  observed: ObservedTransfer;
+  status: TransferStatus;
+  updatedAt: number;
+  timeline: TimelineEntry[];
+}
+
+export interface TransitionResult {
+  changed: boolean;
+  /** The status before (null: the transfer was new). */
+  previous: TransferStatus | null;
+}
+
+// KEYS: 1 record hash, 2 timeline list. ARGV: 1 prefix, 2 id, 3 new status, 4 allowed-from (comma
+// separated, "" for none), 5 timeline entry JSON, 6 now (ms), 7 record JSON ("" to keep it), 8 srcTx,
+// 9 sender, 10 recipient.
+const TRANSITION_SCRIPT = `
+local current = redis.call('HGET', KEYS[1], 'status')
+local target = ARGV[3]
+if current == target then return {0, current} end
+if current then
+  if not string.find(',' .. ARGV[4] .. ',', ',' .. current .. ',', 1, true) then return {0, current} end
+  redis.call('SREM', ARGV[1] .. 'status:' .. current, ARGV[2])
+elseif ARGV[7] == '' then
+  return {0, false}
+end
+if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'record', ARGV[7]) end
+redis.call('HSET', KEYS[1], 'status', target, 'updatedAt', ARGV[6])
+redis.call('SADD', ARGV[1] .. 'status:' .. target, ARGV[2])
+redis.call('RPUSH', KEYS[2], ARGV[5])
+if not current then
+  redis.call('SADD', ARGV[1] .. 'bySrcTx:' .. ARGV[8], ARGV[2])
+  redis.call('ZADD', ARGV[1] .. 'byAddress:' .. ARGV[9], ARGV[6], ARGV[2])
+  redis.call('ZADD', ARGV[1] .. 'byAddress:' .. ARGV[10], ARGV[6], ARGV[2])
+end
+return {1, current}
+`;
+
+export class TransferStore {
+  private readonly redis: Redis;
+  readonly prefix: string;
+
+  constructor(redis: Redis, prefix: string) {
+    this.redis = redis;
+    this.prefix = prefix;
+    if (!redis.transition) redis.defineCommand("transition", { numberOfKeys: 2, lua: TRANSITION_SCRIPT });
+  }
+
+  /**
+   * Records a transfer seen at its source with `status` (pending or finalized), or moves a known one
+   * there (refreshing where it was seen, which a reorg may have changed).
+   */
+  async observe(observed: ObservedTransfer, status: "pending" | "finalized", now = Date.now()): Promise<TransitionResult> {
+    return this.move(observed.id, status, { at: now, record: observed, txHash: observed.srcTxHash });
+  }
+
+  /** Moves a known transfer to `status` if the lifecycle allows it from where it is. */
+  async transition(
+    id: string,
+    status: TransferStatus,
+    details: { at?: number; txHash?: string; detail?: string } = {},
+  ): Promise<TransitionResult> {
+    return this.move(id, status, { at: details.at ?? Date.now(), ...details });
+  }
+
+  private async move(
+    id: string,
+    status: TransferStatus,
+    details: { at: number; record?: ObservedTransfer; txHash?: string; detail?: string },
+  ): Promise<TransitionResult> {
+    const entry: TimelineEntry = { status, at: details.at };
+    if (details.txHash) entry.txHash = details.txHash;
+    if (details.detail) entry.detail = details.detail;
+    const record = details.record;
+    const [changed, previous] = (await this.redis.transition(
+      this.key("transfer", id),
+      this.key("timeline", id),
+      this.prefix,
+      id,
+      status,
+      ENTERED_FROM[status].join(","),
+      JSON.stringify(entry),
+      String(details.at),
+      record ? encodeObserved(record) : "",
+      record ? record.srcTxHash.toLowerCase() : "",
+      record ? record.sender.toLowerCase() : "",
+      record ? record.transfer.recipient.toLowerCase() : "",
+    )) as [number, string | null];
+    return { changed: changed === 1, previous: (previous as TransferStatus | null) ?? null };
+  }
+
+  async get(id: string): Promise<TransferRecord | null> {
+    const [fields, timeline] = await Promise.all([
+      this.redis.hgetall(this.key("transfer", id)),
+      this.redis.lrange(this.key("timeline", id), 0, -1),
+    ]);
+    if (!fields.record || !fields.status) return null;
+    return {
+      observed: decodeObserved(fields.record),
+      status: fields.status as TransferStatus,
+      updatedAt: Number(fields.updatedAt),
+      timeline: timeline.map((t) => JSON.parse(t) as TimelineEntry),
+    };
+  }
+
+  async statusOf(id: string): Promise<TransferStatus | null> {
+    return ((await this.redis.hget(this.key("transfer", id), "status")) as TransferStatus | null) ?? null;
+  }
+
+  /** Ids currently in `status`. */
+  async idsWithStatus(status: TransferStatus): Promise<string[]> {
+    return this.redis.smembers(this.key("status", status));
+  }
+
+  async idsBySourceTx(txHash: string): Promise<string[]> {
+    return this.redis.smembers(this.key("bySrcTx", txHash.toLowerCase()));
+  }
+
+  /** Ids of transfers sent by or to `address`, newest first. */
+  async idsByAddress(address: string, offset = 0, count = 50): Promise<string[]> {
+    return this.redis.zrevrange(this.key("byAddress", address.toLowerCase()), offset, offset + count - 1);
+  }
+
+  key(...parts: string[]): string {
+    return this.prefix + parts.join(":");
+  }
+}
+
+declare module "ioredis" {
+  interface RedisCommander<Context extends ClientContext = { type: "default" }> {
+    transition(...args: [string, string, ...string[]]): Result<[number, string | null], Context>;
+  }
+}

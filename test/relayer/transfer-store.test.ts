@@ -1,0 +1,136 @@
+// The transfer store keeps each transfer's status moving only along the lifecycle of spec §4, atomically,
+// with a timeline and the indexes the API reads — against the machine's real Redis.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { parseEther } from "ethers";
+import { TransferKind, addressToBytes32, sequenceToRef, transferId, type Transfer } from "../../common/transfer.ts";
+import type { ObservedTransfer } from "../../relayer/chains/adapter.ts";
+import { TransferStore } from "../../relayer/store/transfer-store.ts";
+import { connectTestRedis, type TestRedis } from "../../testkit/redis.ts";
+
+const GATEWAY = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+const SENDER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+const RECIPIENT = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+
+function observed(sequence: bigint, overrides: Partial<ObservedTransfer> = {}): ObservedTransfer {
+  const transfer: Transfer = {
+    srcChainId: 1337199n,
+    srcGateway: addressToBytes32(GATEWAY),
+    srcRef: sequenceToRef(sequence),
+    kind: TransferKind.Bridge,
+    dstChainId: 1337001n,
+    recipient: RECIPIENT,
+    amount: parseEther("1.5") + sequence,
+  };
+  return {
+    id: transferId(transfer),
+    transfer,
+    sender: SENDER,
+    fee: 10n ** 15n,
+    sequence,
+    srcTxHash: "0x" + sequence.toString(16).padStart(64, "a"),
+    blockNumber: 100n + sequence,
+    blockHash: "0x" + "b".repeat(64),
+    logIndex: 3,
+    ...overrides,
+  };
+}
+
+describe("TransferStore", () => {
+  let t: TestRedis;
+  let store: TransferStore;
+  before(async () => {
+    t = await connectTestRedis("transfer-store");
+    store = new TransferStore(t.redis, t.prefix);
+  });
+  after(async () => t.cleanup());
+
+  it("records a transfer with every field exact (bigints beyond 2^53 included) and a timeline", async () => {
+    const o = observed(1n, { transfer: { ...observed(1n).transfer, amount: 2n ** 200n + 7n }, legacyAmount: 12345n });
+    o.id = transferId(o.transfer);
+    assert.deepEqual(await store.observe(o, "pending", 1_000), { changed: true, previous: null });
+    assert.deepEqual(await store.observe(o, "finalized", 2_000), { changed: true, previous: "pending" });
+    const record = await store.get(o.id);
+    assert.ok(record);
+    assert.deepEqual(record.observed, o);
+    assert.equal(record.status, "finalized");
+    assert.deepEqual(
+      record.timeline.map((e) => [e.status, e.at, e.txHash]),
+      [
+        ["pending", 1_000, o.srcTxHash],
+        ["finalized", 2_000, o.srcTxHash],
+      ],
+    );
+  });
+
+  it("moves only along the lifecycle: never backwards, never twice, never out of a final state", async () => {
+    const o = observed(2n);
+    await store.observe(o, "finalized");
+    assert.equal((await store.transition(o.id, "attested")).changed, true);
+    assert.equal((await store.transition(o.id, "submitted", { txHash: "0xdead" })).changed, true);
+    assert.deepEqual(await store.observe(o, "pending"), { changed: false, previous: "submitted" }); // no way back
+    assert.deepEqual(await store.transition(o.id, "submitted"), { changed: false, previous: "submitted" });
+    assert.equal((await store.transition(o.id, "completed")).changed, true);
+    for (const status of ["finalized", "attested", "submitted", "delayed", "dropped", "pending"] as const) {
+      assert.equal((await store.transition(o.id, status)).changed, false, `completed -> ${status}`);
+    }
+    assert.equal(await store.statusOf(o.id), "completed");
+    assert.deepEqual(
+      (await store.get(o.id))!.timeline.map((e) => e.status),
+      ["finalized", "attested", "submitted", "completed"],
+    );
+  });
+
+  it("drops a pending transfer that vanished, and takes it back if it reappears", async () => {
+    const o = observed(3n);
+    await store.observe(o, "pending");
+    assert.equal((await store.transition(o.id, "dropped", { detail: "reorged out" })).changed, true);
+    assert.equal((await store.transition(o.id, "attested")).changed, false); // a dropped transfer is never signed
+    const moved = { ...o, blockNumber: 999n, blockHash: "0x" + "c".repeat(64) };
+    assert.deepEqual(await store.observe(moved, "finalized"), { changed: true, previous: "dropped" });
+    assert.equal((await store.get(o.id))!.observed.blockNumber, 999n); // where it is now
+  });
+
+  it("does not create a record from a bare transition", async () => {
+    assert.deepEqual(await store.transition("0x" + "9".repeat(64), "completed"), { changed: false, previous: null });
+    assert.equal(await store.get("0x" + "9".repeat(64)), null);
+  });
+
+  it("applies concurrent updates of one transfer exactly once", async () => {
+    const o = observed(4n);
+    await store.observe(o, "finalized");
+    const results = await Promise.all(Array.from({ length: 20 }, () => store.transition(o.id, "attested")));
+    assert.equal(results.filter((r) => r.changed).length, 1);
+    assert.equal((await store.get(o.id))!.timeline.filter((e) => e.status === "attested").length, 1);
+  });
+
+  it("indexes by status, by source transaction and by address (newest first)", async () => {
+    const recipient = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"; // this test's own
+    const withRecipient = (o: ObservedTransfer): ObservedTransfer => {
+      const transfer = { ...o.transfer, recipient };
+      return { ...o, transfer, id: transferId(transfer) };
+    };
+    const a = withRecipient(observed(10n));
+    const b = withRecipient(observed(11n, { srcTxHash: a.srcTxHash })); // two transfers from one transaction
+    await store.observe(a, "finalized", 10_000);
+    await store.observe(b, "finalized", 11_000);
+    assert.deepEqual((await store.idsBySourceTx(a.srcTxHash.toUpperCase().replace("0X", "0x"))).sort(), [a.id, b.id].sort());
+    assert.deepEqual(await store.idsByAddress(recipient.toLowerCase()), [b.id, a.id]);
+    assert.deepEqual(await store.idsByAddress(recipient, 1, 5), [a.id]);
+    assert.ok((await store.idsByAddress(SENDER)).includes(a.id));
+    assert.ok((await store.idsWithStatus("finalized")).includes(a.id));
+    await store.transition(a.id, "attested");
+    assert.ok(!(await store.idsWithStatus("finalized")).includes(a.id));
+    assert.ok((await store.idsWithStatus("attested")).includes(a.id));
+  });
+
+  it("keeps two nodes' records apart on one Redis", async () => {
+    const other = new TransferStore(t.redis, t.prefix + "other-node:");
+    const o = observed(20n);
+    await store.observe(o, "finalized");
+    assert.equal(await other.get(o.id), null);
+    await other.observe(o, "pending");
+    assert.equal(await store.statusOf(o.id), "finalized");
+    assert.equal(await other.statusOf(o.id), "pending");
+  });
+});
