@@ -125,7 +125,7 @@ export class TransferStore {
       record ? record.srcTxHash.toLowerCase() : "",
       record ? record.sender.toLowerCase() : "",
       record ? record.transfer.recipient.toLowerCase() : "",
-    )) as [number, string | null];
+    ));
     return { changed: changed === 1, previous: (previous as TransferStatus | null) ?? null };
   }
 
