@@ -1,0 +1,155 @@
+// An EVM gateway as a source of transfers: the chain's head and final block by its finality rule, block
+// hashes (to notice reorgs), and the gateway's TransferSent/SwapSent logs in bounded ranges, mapped to the
+// spec §4 transfer they attest. Every RPC call goes through withRetry.
+import { getAddress, toQuantity } from "ethers";
+import type { Interface, JsonRpcProvider, Log } from "ethers";
+import {
+  TransferKind,
+  addressToBytes32,
+  sequenceToRef,
+  transferId,
+  type Transfer,
+} from "../../../common/transfer.ts";
+import { contractInterface } from "../../../deploy/artifacts.ts";
+import type { EvmChainConfig } from "../../config.ts";
+import { ChainDataError, InvalidRequestError } from "../../errors.ts";
+import type { ChainHeads, ObservedTransfer, SourceChain } from "../adapter.ts";
+import { DEFAULT_RETRY, withRetry, type RetryOptions } from "./rpc.ts";
+
+export interface EvmSourceOptions {
+  retry?: RetryOptions;
+}
+
+type SourceConfig = Pick<EvmChainConfig, "name" | "chainId" | "gateway" | "finality" | "maxBlockRange">;
+
+// RemoteGateway declares both events; BttcGateway emits TransferSent with the same signature (and so the
+// same topic), so one interface reads either gateway. Loaded on first use (it reads the artifacts).
+let events: { iface: Interface; topics: string[] } | undefined;
+function gatewayEvents(): { iface: Interface; topics: string[] } {
+  if (!events) {
+    const iface = contractInterface("RemoteGateway");
+    const topics = ["TransferSent", "SwapSent"].map((name) => {
+      const event = iface.getEvent(name);
+      if (!event) throw new Error(`the RemoteGateway ABI has no ${name} event`);
+      return event.topicHash;
+    });
+    events = { iface, topics };
+  }
+  return events;
+}
+
+export class EvmSource implements SourceChain {
+  readonly name: string;
+  readonly chainId: bigint;
+  readonly gateway: string;
+  private readonly srcGateway: string;
+  private readonly config: SourceConfig;
+  private readonly provider: JsonRpcProvider;
+  private readonly retry: RetryOptions;
+
+  constructor(config: SourceConfig, provider: JsonRpcProvider, options: EvmSourceOptions = {}) {
+    this.name = config.name;
+    this.chainId = config.chainId;
+    this.gateway = getAddress(config.gateway);
+    this.srcGateway = addressToBytes32(this.gateway);
+    this.config = config;
+    this.provider = provider;
+    this.retry = options.retry ?? DEFAULT_RETRY;
+  }
+
+  async heads(): Promise<ChainHeads> {
+    const { finality } = this.config;
+    if ("confirmations" in finality) {
+      const head = await this.blockNumber();
+      // Genesis is final by definition, so a chain younger than the depth still has block 0 final.
+      const finalized = head - BigInt(finality.confirmations);
+      return { head, finalized: finalized > 0n ? finalized : 0n };
+    }
+    // The final block first: read after it, the head cannot come out lower than it.
+    const final = await this.call("eth_getBlockByNumber finalized", () => this.provider.getBlock("finalized"));
+    if (!final) throw new ChainDataError(`${this.name}: the node has no "finalized" block; use a confirmation depth`);
+    const head = await this.blockNumber();
+    const finalized = BigInt(final.number);
+    return { head: head > finalized ? head : finalized, finalized };
+  }
+
+  async blockHash(number: bigint): Promise<string | null> {
+    if (number < 0n) throw new InvalidRequestError(`${this.name}: block number ${number} is negative`);
+    const block = await this.call(`eth_getBlockByNumber ${number}`, () => this.provider.getBlock(toQuantity(number)));
+    if (!block) return null;
+    if (!block.hash) throw new ChainDataError(`${this.name}: block ${number} came without a hash`);
+    return block.hash;
+  }
+
+  async transfersIn(from: bigint, to: bigint): Promise<ObservedTransfer[]> {
+    if (from < 0n || to < from) {
+      throw new InvalidRequestError(`${this.name}: invalid block range ${from}..${to}`);
+    }
+    const step = BigInt(this.config.maxBlockRange);
+    const found: ObservedTransfer[] = [];
+    for (let start = from; start <= to; start += step) {
+      const end = start + step - 1n < to ? start + step - 1n : to;
+      const logs = await this.call(`eth_getLogs ${start}..${end}`, () =>
+        this.provider.getLogs({
+          address: this.gateway,
+          topics: [gatewayEvents().topics],
+          fromBlock: toQuantity(start),
+          toBlock: toQuantity(end),
+        }),
+      );
+      for (const log of logs) {
+        if (log.removed) continue;
+        const block = BigInt(log.blockNumber);
+        // A node that answers outside the range asked is not trusted with it; the range that holds the
+        // log reads it again.
+        if (block < start || block > end) continue;
+        found.push(this.observe(log));
+      }
+    }
+    return found.sort((a, b) =>
+      a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
+    );
+  }
+
+  private observe(log: Log): ObservedTransfer {
+    if (getAddress(log.address) !== this.gateway) {
+      throw new ChainDataError(`${this.name}: log from ${log.address} in a query for gateway ${this.gateway}`);
+    }
+    const event = gatewayEvents().iface.parseLog({ topics: [...log.topics], data: log.data });
+    if (!event || (event.name !== "TransferSent" && event.name !== "SwapSent")) {
+      throw new ChainDataError(`${this.name}: unexpected log ${log.topics[0]} in tx ${log.transactionHash}`);
+    }
+    const swap = event.name === "SwapSent";
+    const sequence = event.args.getValue("sequence") as bigint;
+    const transfer: Transfer = {
+      srcChainId: this.chainId,
+      srcGateway: this.srcGateway,
+      srcRef: sequenceToRef(sequence),
+      kind: swap ? TransferKind.Swap : TransferKind.Bridge,
+      dstChainId: event.args.getValue("dstChainId") as bigint,
+      recipient: getAddress(event.args.getValue("recipient") as string),
+      amount: event.args.getValue("amount") as bigint,
+    };
+    const observed: ObservedTransfer = {
+      id: transferId(transfer),
+      transfer,
+      sender: getAddress(event.args.getValue("sender") as string),
+      fee: swap ? 0n : (event.args.getValue("fee") as bigint),
+      sequence,
+      srcTxHash: log.transactionHash,
+      blockNumber: BigInt(log.blockNumber),
+      blockHash: log.blockHash,
+      logIndex: log.index,
+    };
+    if (swap) observed.legacyAmount = event.args.getValue("legacyAmount") as bigint;
+    return observed;
+  }
+
+  private async blockNumber(): Promise<bigint> {
+    return BigInt(await this.call("eth_blockNumber", () => this.provider.getBlockNumber()));
+  }
+
+  private call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    return withRetry(fn, { ...this.retry, chain: this.name, operation });
+  }
+}

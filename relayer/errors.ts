@@ -1,0 +1,73 @@
+// The relayer's errors: each has a stable machine `code` and says whether trying again may help
+// (`retryable`). Whoever runs the work (the watcher loop, the queue) decides retry or give-up from that
+// flag alone; the RPC layer (chains/evm/rpc.ts) is the one place that classifies low-level failures.
+
+export class RelayerError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+
+  constructor(code: string, message: string, retryable: boolean, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.retryable = retryable;
+  }
+}
+
+/** A JSON-RPC call failed: transiently (network, timeout, 429/5xx, rate limit) or for good. */
+export class RpcError extends RelayerError {
+  /** The chain the endpoint serves. */
+  readonly chain: string;
+  /** What was called (e.g. `eth_getLogs 100..199`). */
+  readonly operation: string;
+  /** How many times the call was tried. */
+  readonly attempts: number;
+  /** The endpoint's own hint (Retry-After) of when to try again, if it gave one. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(
+    details: {
+      chain: string;
+      operation: string;
+      reason: string;
+      retryable: boolean;
+      attempts: number;
+      retryAfterMs?: number;
+    },
+    options?: ErrorOptions,
+  ) {
+    const code = details.retryable ? "RPC_UNAVAILABLE" : "RPC_FAILED";
+    const tries = details.attempts === 1 ? "1 attempt" : `${details.attempts} attempts`;
+    super(code, `${details.chain}: ${details.operation} failed (${tries}): ${details.reason}`, details.retryable, options);
+    this.chain = details.chain;
+    this.operation = details.operation;
+    this.attempts = details.attempts;
+    this.retryAfterMs = details.retryAfterMs;
+  }
+}
+
+/** The endpoint configured for a chain serves another chain: never talk to it. */
+export class ChainMismatchError extends RelayerError {
+  constructor(chain: string, url: string, expected: bigint, actual: bigint) {
+    super(
+      "CHAIN_ID_MISMATCH",
+      `${chain}: the RPC endpoint ${url} serves chain id ${actual}, but ${chain} is configured with chain id ${expected}; check rpcUrl and chainId`,
+      false,
+    );
+  }
+}
+
+/** A caller asked for something that can never succeed (a block range with from > to, a negative block). */
+export class InvalidRequestError extends RelayerError {
+  constructor(message: string) {
+    super("INVALID_REQUEST", message, false);
+  }
+}
+
+/** The chain answered with something it should not have (a missing block, a malformed log). Often a
+ * lagging or inconsistent node behind a load balancer, so worth another try. */
+export class ChainDataError extends RelayerError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("CHAIN_DATA", message, true, options);
+  }
+}
