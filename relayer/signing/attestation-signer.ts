@@ -1,0 +1,46 @@
+// What a node signs attestations with (spec §4): one EIP-712 signature over an ordered batch of transfers
+// for one destination gateway. Behind an interface so that a KMS or HSM can stand in for the key; the
+// key that signs attestations is never the one that pays for transactions (payer.ts).
+import type { TypedDataDomain, Wallet } from "ethers";
+import type { KeySource } from "../../common/schema.ts";
+import { signBatch, type CompactSignature, type Transfer } from "../../common/transfer.ts";
+import { inspectSymbol, walletFromKey, walletFromSource } from "./keys.ts";
+
+export interface AttestationSigner {
+  /** The checksummed address its signatures recover to: its entry in the validator set. */
+  readonly address: string;
+  /** Signs `transfers`, in this order, as one batch for the gateway of `domain`. */
+  signBatch(domain: TypedDataDomain, transfers: readonly Transfer[]): Promise<CompactSignature>;
+}
+
+/** An attestation signer holding its key in memory. */
+export class WalletAttestationSigner implements AttestationSigner {
+  readonly address: string;
+  readonly #wallet: Wallet;
+
+  constructor(privateKey: string) {
+    this.#wallet = walletFromKey(privateKey, "attestation key");
+    this.address = this.#wallet.address;
+  }
+
+  /** Reads the key from an environment variable or a file, as the node's configuration names it. */
+  static fromSource(source: KeySource, env: NodeJS.ProcessEnv): WalletAttestationSigner {
+    return new WalletAttestationSigner(walletFromSource(source, env, "attestation key").privateKey);
+  }
+
+  async signBatch(domain: TypedDataDomain, transfers: readonly Transfer[]): Promise<CompactSignature> {
+    return (await signBatch(this.#wallet, domain, transfers)).signature;
+  }
+
+  toString(): string {
+    return `WalletAttestationSigner(${this.address})`;
+  }
+
+  toJSON(): { address: string } {
+    return { address: this.address };
+  }
+
+  [inspectSymbol](): string {
+    return this.toString();
+  }
+}
