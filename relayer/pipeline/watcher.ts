@@ -22,7 +22,8 @@ export interface WatcherOptions {
   startBlock: bigint;
   /** Most blocks read per tick and phase, so one tick stays short after a long pause. */
   maxBlocksPerTick: bigint;
-  /** Called with transfers that became final in this tick (after they are recorded). */
+  /** Called with the transfers of newly final blocks (after they are recorded, before the cursor moves;
+   * a range read again after a failure hands them on again, so this must be idempotent). */
   onFinalized(transfers: ObservedTransfer[]): Promise<void>;
   log: Logger;
 }
@@ -57,10 +58,12 @@ export class TransferWatcher {
       const final = await source.transfersIn(from, to);
       this.checkSequence(state, final);
 
+      // Handed on: every transfer of the range that is final and not further along. Handing on is
+      // idempotent, and happens before the cursor moves, so a failed hand-on is retried with the range.
       const newlyFinal: ObservedTransfer[] = [];
       for (const observed of final) {
         const { changed, previous } = await store.observe(observed, "finalized");
-        if (changed && (previous === null || previous === "pending" || previous === "dropped")) newlyFinal.push(observed);
+        if (changed || previous === "finalized") newlyFinal.push(observed);
       }
       const finalIds = new Set(final.map((o) => o.id));
       for (const id of await cursor.takePending(from, to)) {
@@ -68,10 +71,10 @@ export class TransferWatcher {
         const { changed } = await store.transition(id, "dropped", { detail: `not in ${source.name}'s final blocks` });
         if (changed) result.dropped++;
       }
+      if (newlyFinal.length > 0) await this.o.onFinalized(newlyFinal);
       state.finalizedUpTo = to;
       if (state.scannedHead < to) state.scannedHead = to;
       await cursor.save(state);
-      if (newlyFinal.length > 0) await this.o.onFinalized(newlyFinal);
       result.finalized = newlyFinal.length;
       result.finalizedUpTo = to;
     }
