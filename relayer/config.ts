@@ -29,6 +29,8 @@ export const evmChainSchema = z
     /** Largest block range per log query. */
     maxBlockRange: z.number().int().min(1).max(100_000).default(2_000),
     pollIntervalMs: z.number().int().min(10).max(600_000).default(1_000),
+    /** Most this node pays per gas for deliveries here (wei). */
+    maxFeePerGas: uint.default(500_000_000_000n),
   })
   .strict();
 
@@ -58,6 +60,21 @@ export const relayerConfigSchema = z
       })
       .strict()
       .default({ maxTransfers: 64, maxWaitMs: 200 }),
+    delivery: z
+      .object({
+        /** How long each node in a route's order waits for the ones before it to deliver. */
+        fallbackMs: z.number().int().min(0).max(3_600_000).default(5_000),
+        /** How often a submitted delivery is checked for finality. */
+        confirmPollMs: z.number().int().min(10).max(60_000).default(500),
+        /** How long a transfer over a limit, or refused for now, waits before it is tried again. */
+        retryLaterMs: z.number().int().min(10).max(3_600_000).default(30_000),
+        /** How long a peer has to co-sign. */
+        peerTimeoutMs: z.number().int().min(10).max(60_000).default(3_000),
+        /** Deliver/confirm jobs processed at once by this process. */
+        concurrency: z.number().int().min(1).max(64).default(4),
+      })
+      .strict()
+      .default({ fallbackMs: 5_000, confirmPollMs: 500, retryLaterMs: 30_000, peerTimeoutMs: 3_000, concurrency: 4 }),
   })
   .strict()
   .superRefine((c, ctx) => {

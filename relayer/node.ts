@@ -1,29 +1,50 @@
-// A relayer node: one watcher loop per configured chain over the node's Redis store, and the HTTP face
-// (/health, /metrics). Stages after `finalized` (attest, deliver, confirm) plug in through `onFinalized`.
+// A relayer node: per configured chain, a watcher of transfers leaving it and of deliveries reaching it;
+// the deliver/confirm pipeline on BullMQ; co-signing for its peers; and the HTTP face (/health,
+// /metrics, POST /v1/attestations). Everything it keeps is in Redis under its own key prefix.
 import { Redis } from "ioredis";
 import { pino, type Logger } from "pino";
-import type { JsonRpcProvider } from "ethers";
-import type { ObservedTransfer } from "./chains/adapter.ts";
+import { Contract, type JsonRpcProvider } from "ethers";
+import { gatewayDomain, type Transfer } from "../common/transfer.ts";
+import { contractInterface } from "../deploy/artifacts.ts";
+import { collectSignatures } from "./attestation/peer-client.ts";
+import { CoSigner } from "./attestation/cosigner.ts";
+import { requestFor } from "./attestation/request.ts";
+import type { DestinationChain } from "./chains/adapter.ts";
+import { EvmDeliveryLog } from "./chains/evm/delivery-log.ts";
+import { EvmDestination } from "./chains/evm/destination.ts";
 import { connectEvmProvider } from "./chains/evm/rpc.ts";
 import { EvmSource } from "./chains/evm/source.ts";
 import { keyPrefixOf, type RelayerConfig } from "./config.ts";
 import { RelayerError } from "./errors.ts";
+import { registerAttestationRoutes } from "./http/attestation-routes.ts";
 import { buildNodeHttpServer, type HealthReport } from "./http/server.ts";
 import { RelayerMetrics } from "./metrics.ts";
+import { DeliveryPipeline, type BatchSigner } from "./pipeline/delivery-pipeline.ts";
+import { DeliveryWatcher, deliveryCursorChain } from "./pipeline/delivery-watcher.ts";
 import { TransferWatcher } from "./pipeline/watcher.ts";
+import { WalletAttestationSigner, type AttestationSigner } from "./signing/attestation-signer.ts";
+import { walletFromSource } from "./signing/keys.ts";
+import { Payer } from "./signing/payer.ts";
 import { ChainCursor } from "./store/chain-cursor.ts";
 import { TRANSFER_STATUSES, TransferStore } from "./store/transfer-store.ts";
 
 export interface RelayerNodeOptions {
   config: RelayerConfig;
+  /** Where key sources named `{ env: … }` are looked up (default: process.env). */
+  env?: NodeJS.ProcessEnv;
   log?: Logger;
-  /** Called with transfers that became final at their source. */
-  onFinalized?(chain: string, transfers: ObservedTransfer[]): Promise<void>;
+}
+
+class NotEnoughSignatures extends RelayerError {
+  constructor(destination: string, held: number, needed: number, failures: string) {
+    super("NOT_ENOUGH_SIGNATURES", `${destination}: ${held} of ${needed} signatures (${failures})`, true);
+  }
 }
 
 interface ChainLoop {
   name: string;
   watcher: TransferWatcher;
+  deliveries: DeliveryWatcher;
   pollIntervalMs: number;
   head: bigint | null;
   finalizedUpTo: bigint | null;
@@ -45,6 +66,7 @@ export class RelayerNode {
   private providers: JsonRpcProvider[] = [];
   private loops: ChainLoop[] = [];
   private http: ReturnType<typeof buildNodeHttpServer> | null = null;
+  private pipeline: DeliveryPipeline | null = null;
   private stopping = false;
   private wake: (() => void) | null = null;
 
@@ -68,21 +90,65 @@ export class RelayerNode {
     await this.redis.connect();
     this.store = new TransferStore(this.redis, prefix);
 
+    const env = this.options.env ?? process.env;
+    const attestationSigner = WalletAttestationSigner.fromSource(config.attestationKey, env);
+    const payerKey = walletFromSource(config.payerKey, env, "payer key").privateKey;
+    if (walletFromSource(config.payerKey, env, "payer key").address === attestationSigner.address) {
+      throw new RelayerError("KEYS_NOT_APART", "the payer key must not be the attestation key", false);
+    }
+
+    const destinations = new Map<bigint, DestinationChain>();
+    const providers = new Map<string, JsonRpcProvider>();
     for (const chain of config.chains) {
       const provider = await connectEvmProvider(chain);
       this.providers.push(provider);
-      const source = new EvmSource(chain, provider);
+      providers.set(chain.name, provider);
+      const payer = new Payer({ chain: chain.name, chainId: chain.chainId, provider, key: payerKey, maxFeePerGas: chain.maxFeePerGas, log: this.log });
+      destinations.set(chain.chainId, new EvmDestination(chain, provider, payer));
+    }
+
+    this.pipeline = new DeliveryPipeline({
+      nodeId: config.id,
+      nodeIds: [config.id, ...config.peers.map((p) => p.id)],
+      connection: { url: config.redisUrl },
+      prefix,
+      redis: this.redis,
+      store: this.store,
+      destinations,
+      signer: this.batchSigner(attestationSigner, providers),
+      maxBatch: config.batch.maxTransfers,
+      fallbackMs: config.delivery.fallbackMs,
+      confirmPollMs: config.delivery.confirmPollMs,
+      retryLaterMs: config.delivery.retryLaterMs,
+      concurrency: config.delivery.concurrency,
+      log: this.log.child({ stage: "pipeline" }),
+    });
+    const pipeline = this.pipeline;
+
+    for (const chain of config.chains) {
+      const provider = providers.get(chain.name)!;
       const watcher = new TransferWatcher({
-        source,
+        source: new EvmSource(chain, provider),
         store: this.store,
         cursor: new ChainCursor(this.redis, prefix, chain.name),
         startBlock: chain.startBlock,
         maxBlocksPerTick: BigInt(chain.maxBlockRange) * 10n,
-        onFinalized: (transfers) => this.options.onFinalized?.(chain.name, transfers) ?? Promise.resolve(),
+        onFinalized: (transfers) => pipeline.enqueue(transfers),
         log: this.log.child({ chain: chain.name }),
       });
-      this.loops.push({ name: chain.name, watcher, pollIntervalMs: chain.pollIntervalMs, head: null, finalizedUpTo: null, lastTickAt: null, running: null });
+      const deliveries = new DeliveryWatcher({
+        deliveries: new EvmDeliveryLog(chain, provider),
+        store: this.store,
+        cursor: new ChainCursor(this.redis, prefix, deliveryCursorChain(chain.name)),
+        startBlock: chain.startBlock,
+        maxBlocksPerTick: BigInt(chain.maxBlockRange) * 10n,
+        log: this.log.child({ chain: chain.name, stage: "deliveries" }),
+      });
+      this.loops.push({ name: chain.name, watcher, deliveries, pollIntervalMs: chain.pollIntervalMs, head: null, finalizedUpTo: null, lastTickAt: null, running: null });
     }
+
+    await pipeline.recover();
+    pipeline.start();
     for (const loop of this.loops) loop.running = this.runLoop(loop);
 
     this.http = buildNodeHttpServer({
@@ -90,14 +156,50 @@ export class RelayerNode {
       health: () => this.health(),
       beforeScrape: () => this.refreshStatusGauges(),
     });
+    const cosigner = new CoSigner({
+      store: this.store,
+      signer: attestationSigner,
+      destinations: new Map(config.chains.map((c) => [c.chainId, c.gateway])),
+      log: this.log.child({ stage: "cosign" }),
+    });
+    registerAttestationRoutes(this.http, cosigner);
     const address = await this.http.listen({ host: config.http.host, port: config.http.port });
     this.log.info({ address, chains: config.chains.map((c) => c.name) }, "relayer node started");
     return address;
   }
 
+  /** Signs a batch with this node's key, has peers co-sign it, and keeps exactly a threshold. */
+  private batchSigner(signer: AttestationSigner, providers: ReadonlyMap<string, JsonRpcProvider>): BatchSigner {
+    const gatewayAbi = contractInterface("BttcGateway");
+    return {
+      sign: async (destination: DestinationChain, transfers: readonly Transfer[]) => {
+        const provider = providers.get(destination.name)!;
+        // Read at each batch: the threshold changes with the validator set.
+        const status = await new Contract(destination.gateway, gatewayAbi, provider).getFunction("status")();
+        const needed = Number(status.threshold);
+        const own = await signer.signBatch(gatewayDomain(destination.chainId, destination.gateway), transfers);
+        const collected = await collectSignatures({
+          peers: this.config.peers,
+          request: requestFor(destination.gateway, transfers),
+          timeoutMs: this.config.delivery.peerTimeoutMs,
+          needed,
+          own: { signer: signer.address, signature: own },
+          log: this.log.child({ stage: "collect" }),
+        });
+        if (!collected.enough) {
+          const failures = collected.failures.map((f) => `${f.peer}: ${f.kind}${f.reason ? ` ${f.reason}` : ""}`).join("; ");
+          throw new NotEnoughSignatures(destination.name, collected.signatures.length, needed, failures || "no peers");
+        }
+        // Exactly the threshold: every extra signature costs gas to check. Still in signer order.
+        return collected.compact.slice(0, needed);
+      },
+    };
+  }
+
   private async runLoop(loop: ChainLoop): Promise<void> {
     while (!this.stopping) {
       try {
+        await loop.deliveries.tick();
         const result = await loop.watcher.tick();
         loop.head = result.head;
         loop.finalizedUpTo = result.finalizedUpTo;
@@ -166,6 +268,7 @@ export class RelayerNode {
     this.wake?.();
     await Promise.all(this.loops.map((l) => l.running ?? Promise.resolve()));
     await this.http?.close();
+    await this.pipeline?.close();
     this.redis?.disconnect();
     for (const provider of this.providers) provider.destroy();
     this.log.info("relayer node stopped");

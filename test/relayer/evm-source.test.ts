@@ -85,6 +85,7 @@ function sourceConfig(chain: TestChain, overrides: Partial<EvmChainConfig> = {})
     startBlock: chain.deployBlock,
     maxBlockRange: 2_000,
     pollIntervalMs: 1_000,
+    maxFeePerGas: 500_000_000_000n,
     ...overrides,
   };
 }

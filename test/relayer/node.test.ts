@@ -18,6 +18,11 @@ import { validatorWallets } from "../../testkit/world.ts";
 
 const DEPLOYER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const CHAINS = { bttc: 1337199n, ethereum: 1337001n } as const;
+// Keys the node reads from its environment: a validator's attestation key, and Hardhat account #5 to pay.
+const KEYS = {
+  BTTB_TEST_ATTESTATION_KEY: validatorWallets(3)[0]!.privateKey,
+  BTTB_TEST_PAYER_KEY: "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
+};
 
 async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -67,8 +72,8 @@ describe("relayer node", () => {
       id,
       redisUrl: testRedisUrl(),
       keyPrefix: `${redis.prefix}${id}:`,
-      attestationKey: { env: "UNUSED_ATTESTATION_KEY" },
-      payerKey: { env: "UNUSED_PAYER_KEY" },
+      attestationKey: { env: "BTTB_TEST_ATTESTATION_KEY" },
+      payerKey: { env: "BTTB_TEST_PAYER_KEY" },
       http: { host: "127.0.0.1", port },
       chains: await Promise.all(
         Object.entries(CHAINS).map(async ([name, chainId]) => ({
@@ -85,7 +90,7 @@ describe("relayer node", () => {
 
   it("records a transfer as finalized, and reports health and metrics", async () => {
     const port = await freePort();
-    const node = new RelayerNode({ config: await config(port, "n1"), log: pino({ level: "silent" }) });
+    const node = new RelayerNode({ config: await config(port, "n1"), env: KEYS, log: pino({ level: "silent" }) });
     await node.start();
     try {
       const bttc = gateways.bttc!;
@@ -131,7 +136,10 @@ describe("relayer node", () => {
       file,
       JSON.stringify(raw, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)),
     );
-    const child = spawn(process.execPath, ["relayer/main.ts", "--config", file], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["relayer/main.ts", "--config", file], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...KEYS },
+    });
     let output = "";
     child.stdout.on("data", (c: Buffer) => (output += c.toString()));
     child.stderr.on("data", (c: Buffer) => (output += c.toString()));
