@@ -1,0 +1,167 @@
+// Three relayer nodes (threshold 2) between three real `hardhat node` chains and real Redis, as a user
+// sees it: every flow lands exactly once with exact balances — BTTC→Ethereum (lock→mint),
+// Ethereum→BTTC (burn→release), Ethereum→BSC (burn→mint), legacy BTTOLD on BSC → BTT on BTTC at
+// 1:1000 — and with one node down the other two still deliver.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { Contract, HDNodeWallet, JsonRpcProvider, NonceManager, parseEther, Wallet } from "ethers";
+import { pino } from "pino";
+import { deployNetwork } from "../../deploy/network.ts";
+import { createEvmProvider } from "../../relayer/chains/evm/rpc.ts";
+import { parseRelayerConfig } from "../../relayer/config.ts";
+import { RelayerNode } from "../../relayer/node.ts";
+import { freePort, startHardhatNode, type HardhatNode } from "../../testkit/hardhat-node.ts";
+import { connectTestRedis, testRedisUrl, type TestRedis } from "../../testkit/redis.ts";
+import { validatorWallets } from "../../testkit/world.ts";
+
+const MNEMONIC = "test test test test test test test test test test test junk";
+const account = (i: number) => HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`);
+const CHAINS = { bttc: 1337199n, ethereum: 1337001n, bsc: 1337056n } as const;
+type Name = keyof typeof CHAINS;
+const NAMES = Object.keys(CHAINS) as Name[];
+
+async function until<T>(what: string, probe: () => Promise<T | false | null | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+describe("three relayer nodes, threshold 2", () => {
+  const chains = {} as Record<Name, { node: HardhatNode; provider: JsonRpcProvider; gateway: Contract; legacy?: Contract; start: bigint }>;
+  const relayers: RelayerNode[] = [];
+  const validators = validatorWallets(3);
+  let redis: TestRedis;
+  let miner: NodeJS.Timeout;
+  const user = account(6);
+
+  before(async () => {
+    redis = await connectTestRedis("e2e");
+    for (const name of NAMES) {
+      const node = await startHardhatNode({ chainId: CHAINS[name] });
+      const provider = createEvmProvider({ name, chainId: CHAINS[name], rpcUrl: node.url });
+      chains[name] = { node, provider, start: 0n } as (typeof chains)[Name];
+    }
+    const deployed = await deployNetwork({
+      validators: validators.map((v) => v.address),
+      threshold: 2,
+      chains: NAMES.map((name) => ({
+        name,
+        chainId: CHAINS[name],
+        role: name === "bttc" ? ("bttc" as const) : ("remote" as const),
+        deployer: new NonceManager(account(0).connect(chains[name].provider)),
+        guardian: account(0).address,
+        dailyLimit: null,
+        timelockDelay: 0n,
+        ...(name === "bsc" ? { legacyToken: { mockDecimals: 6 } } : {}),
+        ...(name === "bttc" ? { reserve: parseEther("1000") } : {}),
+      })),
+    });
+    for (const name of NAMES) {
+      const d = deployed.get(name)!;
+      chains[name].gateway = d.gateway;
+      if (d.legacyToken) chains[name].legacy = d.legacyToken;
+      chains[name].start = BigInt(await chains[name].provider.getBlockNumber());
+    }
+    // Fund the user with legacy BTTOLD on BSC (the mock's owner mints).
+    await (await chains.bsc.legacy!.getFunction("mint")(user.address, 1_000_000n)).wait();
+
+    const ports = await Promise.all([0, 1, 2].map(() => freePort()));
+    const ids = ["n1", "n2", "n3"];
+    for (const [i, id] of ids.entries()) {
+      const config = parseRelayerConfig({
+        id,
+        redisUrl: testRedisUrl(),
+        keyPrefix: `${redis.prefix}${id}:`,
+        attestationKey: { env: `ATTEST_${i}` },
+        payerKey: { env: `PAYER_${i}` },
+        http: { host: "127.0.0.1", port: ports[i] },
+        peers: ids
+          .map((peer, j) => ({ id: peer, url: `http://127.0.0.1:${ports[j]}`, signer: validators[j]!.address }))
+          .filter((p) => p.id !== id),
+        chains: NAMES.map((name) => ({
+          name,
+          chainId: CHAINS[name].toString(),
+          rpcUrl: chains[name].node.url,
+          gateway: chains[name].gateway.target as string,
+          finality: { confirmations: 2 },
+          startBlock: chains[name].start.toString(),
+          pollIntervalMs: 100,
+        })),
+        delivery: { fallbackMs: 2_000, confirmPollMs: 100, retryLaterMs: 1_000, peerTimeoutMs: 2_000 },
+      });
+      const env = { [`ATTEST_${i}`]: validators[i]!.privateKey, [`PAYER_${i}`]: account(1 + i).privateKey };
+      const relayer = new RelayerNode({ config, env, log: pino({ level: "silent" }) });
+      await relayer.start();
+      relayers.push(relayer);
+    }
+    // The chains keep making blocks, so that transfers and deliveries become final.
+    miner = setInterval(() => {
+      for (const name of NAMES) void chains[name].provider.send("evm_mine", []).catch(() => undefined);
+    }, 200);
+  });
+
+  after(async () => {
+    clearInterval(miner);
+    for (const relayer of relayers) await relayer.stop();
+    await redis?.cleanup();
+    for (const name of NAMES) chains[name]?.provider.destroy();
+    await Promise.all(NAMES.map((name) => chains[name]?.node.stop()));
+  });
+
+  function as(name: Name, signer: Wallet | HDNodeWallet): Contract {
+    return chains[name].gateway.connect(new NonceManager(signer.connect(chains[name].provider))) as Contract;
+  }
+
+  async function completed(txHash: string, relayer = relayers[1]!): Promise<string> {
+    const [id] = await until("the transfer to be seen", async () => {
+      const ids = await relayer.transfers.idsBySourceTx(txHash);
+      return ids.length > 0 && ids;
+    });
+    await until(`transfer ${id} completed`, async () => (await relayer.transfers.statusOf(id!)) === "completed");
+    return id!;
+  }
+
+  it("BTTC→Ethereum, Ethereum→BTTC, Ethereum→BSC and a BSC BTTOLD swap, each exactly once", async () => {
+    const ethHolder = Wallet.createRandom();
+    const lock = await (await as("bttc", user).getFunction("bridge")(CHAINS.ethereum, ethHolder.address, { value: parseEther("10") })).wait();
+    await completed(lock.hash as string);
+    assert.equal(await chains.ethereum.gateway.getFunction("balanceOf")(ethHolder.address), parseEther("10"));
+
+    // The holder needs gas on Ethereum to burn.
+    await (await new NonceManager(account(7).connect(chains.ethereum.provider)).sendTransaction({ to: ethHolder.address, value: parseEther("1") })).wait();
+    const bttcRecipient = Wallet.createRandom().address;
+    const back = await (await as("ethereum", ethHolder).getFunction("bridge")(CHAINS.bttc, bttcRecipient, parseEther("3"))).wait();
+    const bscRecipient = Wallet.createRandom().address;
+    const across = await (await as("ethereum", ethHolder).getFunction("bridge")(CHAINS.bsc, bscRecipient, parseEther("2"))).wait();
+
+    const swapRecipient = Wallet.createRandom().address;
+    const legacy = chains.bsc.legacy!.connect(new NonceManager(user.connect(chains.bsc.provider))) as Contract;
+    await (await legacy.getFunction("approve")(chains.bsc.gateway.target, 7n)).wait();
+    const swap = await (await as("bsc", user).getFunction("redenominate")(swapRecipient, 7n)).wait();
+
+    await Promise.all([completed(back.hash as string), completed(across.hash as string), completed(swap.hash as string)]);
+    assert.equal(await chains.bttc.provider.getBalance(bttcRecipient), parseEther("3"));
+    assert.equal(await chains.bsc.gateway.getFunction("balanceOf")(bscRecipient), parseEther("2"));
+    assert.equal(await chains.bttc.provider.getBalance(swapRecipient), 7n * 10n ** 15n);
+    assert.equal(await chains.ethereum.gateway.getFunction("totalSupply")(), parseEther("5"));
+    assert.equal(await chains.bsc.gateway.getFunction("totalSupply")(), parseEther("2"));
+    const [locked, , reservePaid] = await chains.bttc.gateway.getFunction("accounting")();
+    assert.equal(locked, parseEther("7")); // = 5 on Ethereum + 2 on BSC, nothing in flight
+    assert.equal(reservePaid, 7n * 10n ** 15n);
+  });
+
+  it("delivers with one node down", async () => {
+    await relayers[0]!.stop(); // n1, whatever routes it was designated for
+    const recipients = Array.from({ length: 3 }, () => Wallet.createRandom().address);
+    const txs = [];
+    for (const r of recipients) {
+      txs.push(((await (await as("bttc", user).getFunction("bridge")(CHAINS.ethereum, r, { value: parseEther("1") })).wait()).hash) as string);
+    }
+    for (const tx of txs) await completed(tx, relayers[2]!);
+    for (const r of recipients) assert.equal(await chains.ethereum.gateway.getFunction("balanceOf")(r), parseEther("1"));
+  });
+});
