@@ -203,14 +203,11 @@ export class DeliveryPipeline {
     }
   }
 
-  /** The route's transfers ready for delivery (the job's own first), in source order, at most maxBatch. */
+  /** The route's transfers ready for delivery (the job's own first), longest waiting first, at most maxBatch. */
   private async gatherBatch(route: string, firstId: string): Promise<ObservedTransfer[]> {
     const { store } = this.o;
-    const ids = new Set([
-      firstId,
-      ...(await store.idsWithStatus("finalized")),
-      ...(await store.idsWithStatus("delayed")),
-    ]);
+    const waiting = await store.readyOnRoute(route, this.o.maxBatch);
+    const ids = [firstId, ...waiting.filter((id) => id !== firstId)].slice(0, this.o.maxBatch);
     const ready: ObservedTransfer[] = [];
     for (const id of ids) {
       const record = await store.get(id);
@@ -218,10 +215,7 @@ export class DeliveryPipeline {
       if (routeKey(record.observed.transfer) !== route) continue;
       ready.push(record.observed);
     }
-    ready.sort((a, b) => (BigInt(a.transfer.srcRef) < BigInt(b.transfer.srcRef) ? -1 : 1));
-    const first = ready.findIndex((o) => o.id === firstId);
-    if (first > 0) ready.unshift(...ready.splice(first, 1)); // the job's own transfer always goes
-    return ready.slice(0, this.o.maxBatch);
+    return ready;
   }
 
   /**

@@ -4,6 +4,7 @@
 // lifecycle of spec §4, so a stale or repeated update can never move a transfer backwards.
 import type { ClientContext, Redis, Result } from "ioredis";
 import type { ObservedTransfer } from "../chains/adapter.ts";
+import { routeKey } from "../pipeline/routing.ts";
 import { decodeObserved, encodeObserved } from "./codec.ts";
 
 export const TRANSFER_STATUSES = [
@@ -51,9 +52,12 @@ export interface TransitionResult {
   previous: TransferStatus | null;
 }
 
+/** Statuses in which a transfer waits to be delivered: indexed per route, so a batch is found in O(batch). */
+export const READY_STATUSES: readonly TransferStatus[] = ["finalized", "delayed"];
+
 // KEYS: 1 record hash, 2 timeline list. ARGV: 1 prefix, 2 id, 3 new status, 4 allowed-from (comma
 // separated, "" for none), 5 timeline entry JSON, 6 now (ms), 7 record JSON ("" to keep it), 8 srcTx,
-// 9 sender, 10 recipient.
+// 9 sender, 10 recipient, 11 route ("" to keep it). The ready index mirrors READY_STATUSES.
 const TRANSITION_SCRIPT = `
 local current = redis.call('HGET', KEYS[1], 'status')
 local target = ARGV[3]
@@ -64,7 +68,11 @@ if current then
 elseif ARGV[7] == '' then
   return {0, false}
 end
-if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'record', ARGV[7]) end
+if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'record', ARGV[7], 'route', ARGV[11]) end
+local route = redis.call('HGET', KEYS[1], 'route')
+local ready = {${READY_STATUSES.map((status) => `${status} = true`).join(", ")}}
+if current and ready[current] then redis.call('ZREM', ARGV[1] .. 'ready:' .. route, ARGV[2]) end
+if ready[target] then redis.call('ZADD', ARGV[1] .. 'ready:' .. route, ARGV[6], ARGV[2]) end
 redis.call('HSET', KEYS[1], 'status', target, 'updatedAt', ARGV[6])
 redis.call('SADD', ARGV[1] .. 'status:' .. target, ARGV[2])
 redis.call('RPUSH', KEYS[2], ARGV[5])
@@ -125,6 +133,7 @@ export class TransferStore {
       record ? record.srcTxHash.toLowerCase() : "",
       record ? record.sender.toLowerCase() : "",
       record ? record.transfer.recipient.toLowerCase() : "",
+      record ? routeKey(record.transfer) : "",
     ));
     return { changed: changed === 1, previous: (previous as TransferStatus | null) ?? null };
   }
@@ -145,6 +154,11 @@ export class TransferStore {
 
   async statusOf(id: string): Promise<TransferStatus | null> {
     return ((await this.redis.hget(this.key("transfer", id), "status")) as TransferStatus | null) ?? null;
+  }
+
+  /** Up to `count` ids waiting for delivery on `route` (see routeKey), longest waiting first. */
+  async readyOnRoute(route: string, count: number): Promise<string[]> {
+    return this.redis.zrange(this.key("ready", route), 0, count - 1);
   }
 
   /** Ids currently in `status`. */

@@ -5,6 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { parseEther } from "ethers";
 import { TransferKind, addressToBytes32, sequenceToRef, transferId, type Transfer } from "../../common/transfer.ts";
 import type { ObservedTransfer } from "../../relayer/chains/adapter.ts";
+import { routeKey } from "../../relayer/pipeline/routing.ts";
 import { TransferStore } from "../../relayer/store/transfer-store.ts";
 import { connectTestRedis, type TestRedis } from "../../testkit/redis.ts";
 
@@ -122,6 +123,30 @@ describe("TransferStore", () => {
     await store.transition(a.id, "attested");
     assert.ok(!(await store.idsWithStatus("finalized")).includes(a.id));
     assert.ok((await store.idsWithStatus("attested")).includes(a.id));
+  });
+
+  it("lists the transfers waiting on a route, and only while they wait (finalized or delayed)", async () => {
+    const gateway = "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0"; // this test's own route
+    const onRoute = (sequence: bigint): ObservedTransfer => {
+      const o = observed(sequence);
+      const transfer = { ...o.transfer, srcGateway: addressToBytes32(gateway) };
+      return { ...o, transfer, id: transferId(transfer) };
+    };
+    const [a, b, c] = [onRoute(30n), onRoute(31n), onRoute(32n)];
+    const route = routeKey(a.transfer);
+    await store.observe(a, "pending", 1_000);
+    assert.deepEqual(await store.readyOnRoute(route, 10), []); // pending is not ready
+    await store.observe(a, "finalized", 2_000);
+    await store.observe(b, "finalized", 3_000);
+    await store.observe(c, "finalized", 4_000);
+    assert.deepEqual(await store.readyOnRoute(route, 10), [a.id, b.id, c.id]);
+    assert.deepEqual(await store.readyOnRoute(route, 2), [a.id, b.id]);
+    await store.transition(a.id, "attested");
+    await store.transition(b.id, "delayed", { at: 5_000 });
+    assert.deepEqual(await store.readyOnRoute(route, 10), [c.id, b.id]);
+    await store.transition(c.id, "completed");
+    assert.deepEqual(await store.readyOnRoute(route, 10), [b.id]);
+    assert.deepEqual(await store.readyOnRoute(routeKey(observed(1n).transfer), 100).then((ids) => ids.includes(b.id)), false);
   });
 
   it("keeps two nodes' records apart on one Redis", async () => {
