@@ -26,7 +26,7 @@ import { WalletAttestationSigner, type AttestationSigner } from "./signing/attes
 import { walletFromSource } from "./signing/keys.ts";
 import { Payer } from "./signing/payer.ts";
 import { ChainCursor } from "./store/chain-cursor.ts";
-import { TRANSFER_STATUSES, TransferStore } from "./store/transfer-store.ts";
+import { TRANSFER_STATUSES, TransferStore, type TransferRecord } from "./store/transfer-store.ts";
 
 export interface RelayerNodeOptions {
   config: RelayerConfig;
@@ -67,6 +67,7 @@ export class RelayerNode {
   private loops: ChainLoop[] = [];
   private http: ReturnType<typeof buildNodeHttpServer> | null = null;
   private pipeline: DeliveryPipeline | null = null;
+  private readonly payers = new Map<string, Payer>();
   private stopping = false;
   private wake: (() => void) | null = null;
 
@@ -104,6 +105,7 @@ export class RelayerNode {
       this.providers.push(provider);
       providers.set(chain.name, provider);
       const payer = new Payer({ chain: chain.name, chainId: chain.chainId, provider, key: payerKey, maxFeePerGas: chain.maxFeePerGas, log: this.log });
+      this.payers.set(chain.name, payer);
       destinations.set(chain.chainId, new EvmDestination(chain, provider, payer));
     }
 
@@ -122,6 +124,7 @@ export class RelayerNode {
       retryLaterMs: config.delivery.retryLaterMs,
       concurrency: config.delivery.concurrency,
       log: this.log.child({ stage: "pipeline" }),
+      onCompleted: (record) => this.observeStages(record),
     });
     const pipeline = this.pipeline;
 
@@ -254,7 +257,33 @@ export class RelayerNode {
     return { ok: redisOk && Object.values(chains).every((c) => c.ok), redis: redisOk, chains };
   }
 
+  /** Per-stage latency of a completed transfer, from its timeline. */
+  private observeStages(record: TransferRecord): void {
+    const at = (status: string) => record.timeline.findLast((e) => e.status === status)?.at;
+    const stages: [string, string, string][] = [
+      ["attest", "finalized", "attested"],
+      ["submit", "attested", "submitted"],
+      ["confirm", "submitted", "completed"],
+      ["total", "finalized", "completed"],
+    ];
+    for (const [stage, from, to] of stages) {
+      const start = at(from);
+      const end = at(to);
+      if (start !== undefined && end !== undefined && end >= start) this.metrics.stageLatency.observe({ stage }, (end - start) / 1000);
+    }
+  }
+
   private async refreshStatusGauges(): Promise<void> {
+    await Promise.all(
+      [...this.payers].map(async ([chain, payer]) => {
+        try {
+          // Prometheus takes floats: fine for a balance gauge, never used for accounting.
+          this.metrics.signerBalance.set({ chain }, Number(await payer.balance()));
+        } catch {
+          // an unreachable chain shows in /health; the gauge keeps its last value
+        }
+      }),
+    );
     if (!this.redis || !this.store) return;
     const store = this.store;
     const counts = await Promise.all(TRANSFER_STATUSES.map((s) => this.redis!.scard(store.key("status", s))));

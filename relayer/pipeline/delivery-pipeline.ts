@@ -18,7 +18,7 @@ import { toDeliveryArgs, type CompactSignature, type Transfer } from "../../comm
 import type { DestinationChain, ObservedTransfer } from "../chains/adapter.ts";
 import { DeliveryRevertError, DeliveryTxUnknownError } from "../chains/evm/destination.ts";
 import { RelayerError } from "../errors.ts";
-import type { TransferStore } from "../store/transfer-store.ts";
+import type { TransferRecord, TransferStore } from "../store/transfer-store.ts";
 import { rankFor, routeKey } from "./routing.ts";
 
 /** Produces at least `threshold` signatures over a batch, ordered by signer, or throws (retryable). */
@@ -46,6 +46,8 @@ export interface DeliveryPipelineOptions {
   retryLaterMs: number;
   concurrency?: number;
   log: Logger;
+  /** Told of each transfer this node's own delivery completed, with its record (for latency metrics). */
+  onCompleted?(record: TransferRecord): void;
 }
 
 interface DeliverJob {
@@ -254,7 +256,11 @@ export class DeliveryPipeline {
       const record = await store.get(id);
       if (!record) continue;
       if (delivered.has(id)) {
-        await store.transition(id, "completed", { txHash: receipt.txHash });
+        const { changed } = await store.transition(id, "completed", { txHash: receipt.txHash });
+        if (changed && this.o.onCompleted) {
+          const done = await store.get(id);
+          if (done) this.o.onCompleted(done);
+        }
         continue;
       }
       const skip = receipt.skipped.find((s) => s.id === id);
