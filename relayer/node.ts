@@ -55,6 +55,8 @@ interface ChainLoop {
 
 /** A chain whose last successful tick is older than this many poll intervals counts as unhealthy. */
 const STALE_AFTER_POLLS = 10;
+/** How long stopping waits for HTTP requests under way before it closes every connection. */
+const HTTP_CLOSE_GRACE_MS = 1_000;
 
 export class RelayerNode {
   readonly config: RelayerConfig;
@@ -296,7 +298,13 @@ export class RelayerNode {
     this.stopping = true;
     this.wake?.();
     await Promise.all(this.loops.map((l) => l.running ?? Promise.resolve()));
-    await this.http?.close();
+    // Closing waits for the requests under way; after a moment it closes every connection: one that
+    // never sent a request (a peer's pooled connection, a TCP health probe) would otherwise hold the
+    // server open until Node's headers timeout, a minute or more.
+    const http = this.http;
+    const grace = setTimeout(() => http?.server.closeAllConnections(), HTTP_CLOSE_GRACE_MS);
+    await http?.close();
+    clearTimeout(grace);
     await this.pipeline?.close();
     this.redis?.disconnect();
     for (const provider of this.providers) provider.destroy();

@@ -127,6 +127,9 @@ export class DeliveryPipeline {
       worker.on("failed", (job, error) =>
         this.o.log.warn({ job: job?.id, attempt: job?.attemptsMade, err: error.message }, "job failed"),
       );
+      // Errors outside a job's own outcome (Redis trouble, a job's keys gone): into the node's log, not
+      // to stderr, which is where BullMQ writes an error nobody listens for.
+      worker.on("error", (error) => this.o.log.warn({ queue: worker.name, err: error.message }, "queue worker error"));
     }
   }
 
@@ -170,9 +173,14 @@ export class DeliveryPipeline {
     const head = record.observed.transfer;
     const destination = this.o.destinations.get(head.dstChainId);
     if (!destination) return;
-    // Delivered already (by another node, or before a restart): the delivery watcher records it
-    // completed once that delivery is final; nothing to send.
-    if (await destination.isDelivered(head)) return;
+    // Delivered already (by another node, or before a restart): nothing to send. The delivery watcher
+    // records it completed once that delivery is final — or, if it read the delivery before this node
+    // had the transfer at all, it left a note to complete it by here.
+    if (await destination.isDelivered(head)) {
+      const note = await store.deliveredUnseen(job.data.id);
+      if (note !== null) await store.transition(job.data.id, "completed", { detail: note });
+      return;
+    }
 
     const route = routeKey(head);
     const lockKey = `${this.o.prefix}lock:route:${route}`;

@@ -127,14 +127,17 @@ export class DeliveryWatcher {
     for (const event of events) {
       if (event.kind === "delivered") {
         const { id, txHash, blockNumber } = event.entry;
+        const detail = `delivered on ${deliveries.name} in block ${blockNumber}`;
         if ((await store.statusOf(id)) === null) {
-          result.unknown++;
-          continue;
+          // Not recorded here (yet: this node's source side may lag behind). A note for when it is, then
+          // a second look, for a record that came in meanwhile: one of the two completes it.
+          await store.noteDeliveredUnseen(id, `${detail} (tx ${txHash}), before this node saw it`);
+          if ((await store.statusOf(id)) === null) {
+            result.unknown++;
+            continue;
+          }
         }
-        const { changed } = await store.transition(id, "completed", {
-          txHash,
-          detail: `delivered on ${deliveries.name} in block ${blockNumber}`,
-        });
+        const { changed } = await store.transition(id, "completed", { txHash, detail });
         if (changed) result.completed++;
         continue;
       }

@@ -16,6 +16,17 @@ export function rankFor(route: string, self: string, nodeIds: readonly string[])
   const sorted = [...new Set(nodeIds)].sort();
   const index = sorted.indexOf(self);
   if (index < 0) throw new Error(`node ${self} is not in the node list`);
-  const offset = Number(BigInt(keccak256(toUtf8Bytes(route))) % BigInt(sorted.length));
+  const offset = Number(routeHash(route) % BigInt(sorted.length));
   return (index - offset + sorted.length) % sorted.length;
+}
+
+// Every enqueued transfer asks for its route's rank: hash each route once (routes are few).
+const routeHashes = new Map<string, bigint>();
+function routeHash(route: string): bigint {
+  let hash = routeHashes.get(route);
+  if (hash === undefined) {
+    hash = BigInt(keccak256(toUtf8Bytes(route)));
+    if (routeHashes.size < 10_000) routeHashes.set(route, hash);
+  }
+  return hash;
 }

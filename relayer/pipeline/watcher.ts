@@ -60,15 +60,13 @@ export class TransferWatcher {
 
       // Handed on: every transfer of the range that is final and not further along. Handing on is
       // idempotent, and happens before the cursor moves, so a failed hand-on is retried with the range.
-      const newlyFinal: ObservedTransfer[] = [];
-      for (const observed of final) {
-        const { changed, previous } = await store.observe(observed, "finalized");
-        if (changed || previous === "finalized") newlyFinal.push(observed);
-      }
+      const recorded = await inParallel(final, (observed) => store.observe(observed, "finalized"));
+      const newlyFinal = final.filter((_, i) => recorded[i]!.changed || recorded[i]!.previous === "finalized");
       const finalIds = new Set(final.map((o) => o.id));
-      for (const id of await cursor.takePending(from, to)) {
-        if (finalIds.has(id)) continue;
-        const { changed } = await store.transition(id, "dropped", { detail: `not in ${source.name}'s final blocks` });
+      const vanished = (await cursor.takePending(from, to)).filter((id) => !finalIds.has(id));
+      for (const { changed } of await inParallel(vanished, (id) =>
+        store.transition(id, "dropped", { detail: `not in ${source.name}'s final blocks` }),
+      )) {
         if (changed) result.dropped++;
       }
       if (newlyFinal.length > 0) await this.o.onFinalized(newlyFinal);
@@ -83,15 +81,15 @@ export class TransferWatcher {
     const from = max(state.scannedHead, state.finalizedUpTo) + 1n;
     const to = min(heads.head, from + this.o.maxBlocksPerTick - 1n);
     if (to >= from) {
-      for (const observed of await source.transfersIn(from, to)) {
+      await inParallel(await source.transfersIn(from, to), async (observed) => {
         const current = await store.statusOf(observed.id);
-        if (current !== null && current !== "dropped") continue;
+        if (current !== null && current !== "dropped") return;
         const { changed } = await store.observe(observed, "pending");
         if (changed) {
           await cursor.notePending(observed.id, observed.blockNumber);
           result.pending++;
         }
-      }
+      });
       state.scannedHead = to;
       await cursor.save(state);
     }
@@ -112,6 +110,27 @@ export class TransferWatcher {
       state.lastSequence = observed.sequence;
     }
   }
+}
+
+/** Store writes in flight at once per tick. */
+const PARALLEL_WRITES = 64;
+
+/**
+ * `work` for every item, up to PARALLEL_WRITES at a time, results in the items' order. The store's
+ * writes for different transfers are independent (one atomic script each), so a tick need not wait a
+ * Redis round trip per transfer. Every write has settled before this returns or throws (the first
+ * error), so nothing of a failed tick is still under way when the next one starts.
+ */
+async function inParallel<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let i = 0; i < items.length; i += PARALLEL_WRITES) {
+    const settled = await Promise.allSettled(items.slice(i, i + PARALLEL_WRITES).map(work));
+    for (const outcome of settled) {
+      if (outcome.status === "rejected") throw outcome.reason;
+      results.push(outcome.value);
+    }
+  }
+  return results;
 }
 
 function min(a: bigint, b: bigint): bigint {

@@ -1,7 +1,17 @@
 // How far a node has read one source chain: the last block scanned at the head (for `pending`), the last
 // block scanned as final, and the last outbound sequence number seen final (for gap detection). Lost
 // with the rest of Redis, it restarts from the configured start block: the chain is the source of truth.
+// That holds even when Redis loses it in the middle of a tick: `load` stores the cursor (its defaults on
+// a first start), and `save` writes only over a cursor that still exists, so a tick that read the cursor
+// before the loss cannot put it back (claiming blocks read whose transfers went with the rest).
 import type { Redis } from "ioredis";
+
+// KEYS: 1 the cursor hash. ARGV: field, value, field, value, ...
+const SAVE_IF_STORED = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV))
+return 1
+`;
 
 export interface CursorState {
   /** Highest block scanned at the head (not final yet). */
@@ -23,9 +33,16 @@ export class ChainCursor {
     this.pendingKey = `${prefix}pendingBlocks:${chain}`;
   }
 
+  /** The cursor, stored with its defaults (just before `startBlock`) if there was none. */
   async load(startBlock: bigint): Promise<CursorState> {
-    const fields = await this.redis.hgetall(this.key);
     const before = startBlock - 1n;
+    const results = await this.redis
+      .multi()
+      .hsetnx(this.key, "scannedHead", before.toString())
+      .hsetnx(this.key, "finalizedUpTo", before.toString())
+      .hgetall(this.key)
+      .exec();
+    const fields = (results?.[2]?.[1] ?? {}) as Record<string, string>;
     return {
       scannedHead: fields.scannedHead !== undefined ? BigInt(fields.scannedHead) : before,
       finalizedUpTo: fields.finalizedUpTo !== undefined ? BigInt(fields.finalizedUpTo) : before,
@@ -33,13 +50,11 @@ export class ChainCursor {
     };
   }
 
-  async save(state: CursorState): Promise<void> {
-    const fields: Record<string, string> = {
-      scannedHead: state.scannedHead.toString(),
-      finalizedUpTo: state.finalizedUpTo.toString(),
-    };
-    if (state.lastSequence !== null) fields.lastSequence = state.lastSequence.toString();
-    await this.redis.hset(this.key, fields);
+  /** Writes `state` over the stored cursor; returns false (writing nothing) if the cursor is gone. */
+  async save(state: CursorState): Promise<boolean> {
+    const fields = ["scannedHead", state.scannedHead.toString(), "finalizedUpTo", state.finalizedUpTo.toString()];
+    if (state.lastSequence !== null) fields.push("lastSequence", state.lastSequence.toString());
+    return (await this.redis.eval(SAVE_IF_STORED, 1, this.key, ...fields)) === 1;
   }
 
   /** Remembers that transfer `id`, not final yet, was seen in block `block`. */

@@ -138,6 +138,21 @@ export class TransferStore {
     return { changed: changed === 1, previous: (previous as TransferStatus | null) ?? null };
   }
 
+  /**
+   * Remembers that a destination gateway delivered transfer `id` (in a final block) while this node had
+   * no record of it yet — its source side lagging behind the chain it delivers to. The pipeline completes
+   * the transfer by this note once the record comes (DeliveryPipeline), since the delivery watcher has
+   * moved past that delivery by then.
+   */
+  async noteDeliveredUnseen(id: string, detail: string): Promise<void> {
+    await this.redis.hset(this.key("deliveredUnseen"), id, detail);
+  }
+
+  /** The note `noteDeliveredUnseen` left for `id`, if any. */
+  async deliveredUnseen(id: string): Promise<string | null> {
+    return this.redis.hget(this.key("deliveredUnseen"), id);
+  }
+
   async get(id: string): Promise<TransferRecord | null> {
     const [fields, timeline] = await Promise.all([
       this.redis.hgetall(this.key("transfer", id)),

@@ -3,12 +3,13 @@
 // (TransferSkipped), whoever sent the transaction. Heads come by the chain's finality rule, exactly as
 // EvmSource reads them; logs in maxBlockRange chunks; every RPC call goes through withRetry.
 import { getAddress, toQuantity } from "ethers";
-import type { Interface, JsonRpcProvider, Log } from "ethers";
+import type { JsonRpcProvider, Log } from "ethers";
 import { contractInterface } from "../../../deploy/artifacts.ts";
 import type { EvmChainConfig } from "../../config.ts";
 import { ChainDataError, InvalidRequestError } from "../../errors.ts";
 import type { DeliveryLog, DeliveryLogEntries, DeliveredEntry, SkippedEntry } from "../../pipeline/delivery-watcher.ts";
 import type { ChainHeads } from "../adapter.ts";
+import { EventDecoder } from "./events.ts";
 import { DEFAULT_RETRY, withRetry, type RetryOptions } from "./rpc.ts";
 import { EvmSource } from "./source.ts";
 
@@ -20,17 +21,9 @@ type DeliveryLogConfig = Pick<EvmChainConfig, "name" | "chainId" | "gateway" | "
 
 // Both events are declared by the core (IBridgeGateway), so RemoteGateway's ABI reads BttcGateway's
 // logs too. Loaded on first use (it reads the artifacts).
-let events: { iface: Interface; topics: string[] } | undefined;
-function deliveryEvents(): { iface: Interface; topics: string[] } {
-  if (!events) {
-    const iface = contractInterface("RemoteGateway");
-    const topics = ["TransfersDelivered", "TransferSkipped"].map((name) => {
-      const event = iface.getEvent(name);
-      if (!event) throw new Error(`the RemoteGateway ABI has no ${name} event`);
-      return event.topicHash;
-    });
-    events = { iface, topics };
-  }
+let events: EventDecoder | undefined;
+function deliveryEvents(): EventDecoder {
+  events ??= new EventDecoder(contractInterface("RemoteGateway"), ["TransfersDelivered", "TransferSkipped"], "the RemoteGateway ABI");
   return events;
 }
 
@@ -90,7 +83,7 @@ export class EvmDeliveryLog implements DeliveryLog {
       if (getAddress(log.address) !== this.gateway) {
         throw new ChainDataError(`${this.name}: log from ${log.address} in a query for gateway ${this.gateway}`);
       }
-      const event = deliveryEvents().iface.parseLog({ topics: [...log.topics], data: log.data });
+      const event = deliveryEvents().decode(log);
       const blockNumber = BigInt(log.blockNumber);
       if (event?.name === "TransfersDelivered") {
         for (const id of event.args.getValue("transferIds") as string[]) {

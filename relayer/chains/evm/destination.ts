@@ -10,6 +10,7 @@ import type { EvmChainConfig } from "../../config.ts";
 import { ChainDataError, InvalidRequestError, RelayerError } from "../../errors.ts";
 import type { Payer, PayerTransaction } from "../../signing/payer.ts";
 import type { DeliveryReceipt, DestinationChain, SubmittedDelivery } from "../adapter.ts";
+import { EventDecoder, type DecodedEvent } from "./events.ts";
 import { DEFAULT_RETRY, withRetry, type RetryOptions } from "./rpc.ts";
 
 /** Gateway errors after which the same delivery may pass later (a cap refills, a pause ends, funds come
@@ -259,9 +260,13 @@ function gatewayInterface(): Interface {
   return merged;
 }
 
-function parseEvent(log: Log): ReturnType<Interface["parseLog"]> {
+let receiptEvents: EventDecoder | undefined;
+/** A delivery receipt's TransfersDelivered or TransferSkipped event; null for any other log (the
+ * bridged token's Transfer events among them) or one that does not decode. */
+function parseEvent(log: Log): DecodedEvent | null {
+  receiptEvents ??= new EventDecoder(gatewayInterface(), ["TransfersDelivered", "TransferSkipped"], "the gateway ABI");
   try {
-    return gatewayInterface().parseLog({ topics: [...log.topics], data: log.data });
+    return receiptEvents.decode(log);
   } catch {
     return null;
   }

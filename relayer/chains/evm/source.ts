@@ -2,7 +2,7 @@
 // hashes (to notice reorgs), and the gateway's TransferSent/SwapSent logs in bounded ranges, mapped to the
 // spec §4 transfer they attest. Every RPC call goes through withRetry.
 import { getAddress, toQuantity } from "ethers";
-import type { Interface, JsonRpcProvider, Log } from "ethers";
+import type { JsonRpcProvider, Log } from "ethers";
 import {
   TransferKind,
   addressToBytes32,
@@ -14,6 +14,7 @@ import { contractInterface } from "../../../deploy/artifacts.ts";
 import type { EvmChainConfig } from "../../config.ts";
 import { ChainDataError, InvalidRequestError } from "../../errors.ts";
 import type { ChainHeads, ObservedTransfer, SourceChain } from "../adapter.ts";
+import { EventDecoder } from "./events.ts";
 import { DEFAULT_RETRY, withRetry, type RetryOptions } from "./rpc.ts";
 
 export interface EvmSourceOptions {
@@ -24,17 +25,9 @@ type SourceConfig = Pick<EvmChainConfig, "name" | "chainId" | "gateway" | "final
 
 // RemoteGateway declares both events; BttcGateway emits TransferSent with the same signature (and so the
 // same topic), so one interface reads either gateway. Loaded on first use (it reads the artifacts).
-let events: { iface: Interface; topics: string[] } | undefined;
-function gatewayEvents(): { iface: Interface; topics: string[] } {
-  if (!events) {
-    const iface = contractInterface("RemoteGateway");
-    const topics = ["TransferSent", "SwapSent"].map((name) => {
-      const event = iface.getEvent(name);
-      if (!event) throw new Error(`the RemoteGateway ABI has no ${name} event`);
-      return event.topicHash;
-    });
-    events = { iface, topics };
-  }
+let events: EventDecoder | undefined;
+function gatewayEvents(): EventDecoder {
+  events ??= new EventDecoder(contractInterface("RemoteGateway"), ["TransferSent", "SwapSent"], "the RemoteGateway ABI");
   return events;
 }
 
@@ -115,7 +108,7 @@ export class EvmSource implements SourceChain {
     if (getAddress(log.address) !== this.gateway) {
       throw new ChainDataError(`${this.name}: log from ${log.address} in a query for gateway ${this.gateway}`);
     }
-    const event = gatewayEvents().iface.parseLog({ topics: [...log.topics], data: log.data });
+    const event = gatewayEvents().decode(log);
     if (!event || (event.name !== "TransferSent" && event.name !== "SwapSent")) {
       throw new ChainDataError(`${this.name}: unexpected log ${log.topics[0]} in tx ${log.transactionHash}`);
     }
