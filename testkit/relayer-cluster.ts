@@ -21,6 +21,9 @@ import { TransferStore } from "../relayer/store/transfer-store.ts";
 import { freePort, startHardhatNode, type HardhatNode } from "./hardhat-node.ts";
 import { connectTestRedis, testRedisUrl, type TestRedis } from "./redis.ts";
 import { validatorWallets } from "./world.ts";
+import { sleep, until } from "./wait.ts";
+
+export { sleep, until };
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const MNEMONIC = "test test test test test test test test test test test junk";
@@ -30,19 +33,6 @@ export function devAccount(i: number): HDNodeWallet {
   return HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`);
 }
 
-export async function until<T>(what: string, probe: () => Promise<T | false | null | undefined>, timeoutMs: number, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 export interface ClusterChainPlan {
   name: string;

@@ -13,6 +13,7 @@ import { RelayerNode } from "../../relayer/node.ts";
 import { freePort, startHardhatNode, type HardhatNode } from "../../testkit/hardhat-node.ts";
 import { connectTestRedis, testRedisUrl, type TestRedis } from "../../testkit/redis.ts";
 import { validatorWallets } from "../../testkit/world.ts";
+import { until } from "../../testkit/wait.ts";
 
 const MNEMONIC = "test test test test test test test test test test test junk";
 const account = (i: number) => HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`);
@@ -20,15 +21,6 @@ const CHAINS = { bttc: 1337199n, ethereum: 1337001n, bsc: 1337056n } as const;
 type Name = keyof typeof CHAINS;
 const NAMES = Object.keys(CHAINS) as Name[];
 
-async function until<T>(what: string, probe: () => Promise<T | false | null | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 describe("three relayer nodes, threshold 2", () => {
   const chains = {} as Record<Name, { node: HardhatNode; provider: JsonRpcProvider; gateway: Contract; legacy?: Contract; start: bigint }>;
@@ -121,7 +113,7 @@ describe("three relayer nodes, threshold 2", () => {
       const ids = await relayer.transfers.idsBySourceTx(txHash);
       return ids.length > 0 && ids;
     });
-    await until(`transfer ${id} completed`, async () => (await relayer.transfers.statusOf(id!)) === "completed");
+    await until(`transfer ${id} completed`, async () => (await relayer.transfers.statusOf(id!)) === "completed", 60_000);
     return id!;
   }
 

@@ -15,6 +15,7 @@ import { RelayerNode } from "../../relayer/node.ts";
 import { freePort, startHardhatNode, type HardhatNode } from "../../testkit/hardhat-node.ts";
 import { connectTestRedis, testRedisUrl, type TestRedis } from "../../testkit/redis.ts";
 import { validatorWallets } from "../../testkit/world.ts";
+import { until } from "../../testkit/wait.ts";
 
 const DEPLOYER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const CHAINS = { bttc: 1337199n, ethereum: 1337001n } as const;
@@ -24,15 +25,6 @@ const KEYS = {
   BTTB_TEST_PAYER_KEY: "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
 };
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe("relayer node", () => {
   const nodes: Record<string, HardhatNode> = {};
