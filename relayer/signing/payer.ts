@@ -89,6 +89,9 @@ export interface WaitOptions extends ReplaceOptions {
 
 export class PayerError extends RelayerError {}
 
+/** How nodes say a transaction's fee cap is under the next block's base fee (Hardhat/EDR, geth, erigon). */
+const BASE_FEE_TOO_LOW = /too low for the next block|less than (the )?block base fee|fee cap less than block base fee|max fee per gas less than/i;
+
 /** Nodes (geth, Erigon, Nethermind, BSC) want ≥ 10–12.5% more on both fees to replace a transaction. */
 const BUMP_PERMILLE = 125n;
 /** Nonce problems fixed by reading the chain again, before a send gives up. */
@@ -175,7 +178,9 @@ export class Payer {
     return this.#nonceLock.run(() => this.#sendLocked(full, fees));
   }
 
-  async #sendLocked(request: Required<TxRequest>, fees: FeeSettings): Promise<PayerTransaction> {
+  async #sendLocked(request: Required<TxRequest>, initialFees: FeeSettings): Promise<PayerTransaction> {
+    let fees = initialFees;
+    let feesRefreshed = false;
     let nonce = this.#next ?? (await this.#count("pending"));
     this.#next = nonce;
     for (let resyncs = 0; ; resyncs++) {
@@ -187,6 +192,13 @@ export class Payer {
         return { nonce, request, hashes: [hash], fees, lastSentAt: Date.now(), replacements: 0, raw };
       }
       if (outcome.kind === "refused") {
+        // The base fee rose since the fee data was read (it is cached briefly): read it again, once.
+        if (!feesRefreshed && BASE_FEE_TOO_LOW.test(outcome.reason)) {
+          feesRefreshed = true;
+          this.#feeCache = undefined;
+          fees = await this.#feesForNew();
+          continue;
+        }
         throw new PayerError(
           outcome.insufficientFunds ? "PAYER_INSUFFICIENT_FUNDS" : "PAYER_SEND_REFUSED",
           `${this.chain}: the node refused a transaction from ${this.address} (nonce ${nonce}): ${outcome.reason}`,
