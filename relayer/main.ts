@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   }
   const config = loadRelayerConfig(values.config);
   const log = pino({ name: `relayer-${config.id}` });
-  const node = new RelayerNode({ config, log });
+  const node = new RelayerNode({ config, env: process.env, log });
   await node.start();
   const stop = (signal: string) => {
     log.info({ signal }, "stopping");

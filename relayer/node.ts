@@ -30,8 +30,8 @@ import { TRANSFER_STATUSES, TransferStore, type TransferRecord } from "./store/t
 
 export interface RelayerNodeOptions {
   config: RelayerConfig;
-  /** Where key sources named `{ env: … }` are looked up (default: process.env). */
-  env?: NodeJS.ProcessEnv;
+  /** Where key sources named `{ env: … }` are looked up (the entry point passes its environment). */
+  env: NodeJS.ProcessEnv;
   log?: Logger;
 }
 
@@ -93,7 +93,7 @@ export class RelayerNode {
     await this.redis.connect();
     this.store = new TransferStore(this.redis, prefix);
 
-    const env = this.options.env ?? process.env;
+    const env = this.options.env;
     const attestationSigner = WalletAttestationSigner.fromSource(config.attestationKey, env);
     const payerKey = walletFromSource(config.payerKey, env, "payer key").privateKey;
     if (walletFromSource(config.payerKey, env, "payer key").address === attestationSigner.address) {

@@ -33,7 +33,7 @@ meter.install();
 const timers = installRelayerTimers();
 const config = parseRelayerConfig(spec.config);
 const log = pino({ level: "warn" }, pino.destination({ dest: spec.logFile, sync: false, append: true })).child({ node: config.id });
-const node = new RelayerNode({ config, log });
+const node = new RelayerNode({ config, env: process.env, log });
 let elu: EventLoopUtilization = performance.eventLoopUtilization();
 let profiler: Profiler | null = null;
 
