@@ -323,7 +323,7 @@ async function setUp(meter: RequestMeter): Promise<{ load: Contract; sender: Wal
         startBlock: startBlocks[c],
         pollIntervalMs: POLL_MS,
       })),
-      batch: { maxTransfers: BATCH, maxWaitMs: 200 },
+      batch: { maxTransfers: BATCH },
       delivery: { fallbackMs: FALLBACK_MS, confirmPollMs: 250, retryLaterMs: 5_000, peerTimeoutMs: 3_000, concurrency: 4 },
     };
     const env = { [`BENCH_ATTEST_${i}`]: validators[i]!.privateKey, [`BENCH_PAYER_${i}`]: account(1 + i).privateKey };

@@ -54,12 +54,9 @@ export const relayerConfigSchema = z
       .default([]),
     chains: z.array(evmChainSchema).min(2),
     batch: z
-      .object({
-        maxTransfers: z.number().int().min(1).max(512).default(64),
-        maxWaitMs: z.number().int().min(0).max(60_000).default(200),
-      })
+      .object({ maxTransfers: z.number().int().min(1).max(512).default(64) })
       .strict()
-      .default({ maxTransfers: 64, maxWaitMs: 200 }),
+      .default({ maxTransfers: 64 }),
     delivery: z
       .object({
         /** How long each node in a route's order waits for the ones before it to deliver. */

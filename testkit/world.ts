@@ -4,7 +4,9 @@
 // with real signatures: no part of the chain side is mocked.
 import { network } from "hardhat";
 import { Contract, Wallet, keccak256, toUtf8Bytes } from "ethers";
-import type { ContractTransactionResponse, Signer, TransactionReceipt } from "ethers";
+import { ZeroHash } from "ethers";
+import type { ContractTransactionResponse, LogDescription, Signer, TransactionReceipt } from "ethers";
+import { operationSalt, scheduleCall } from "../common/timelock.ts";
 import {
   addressToBytes32,
   gatewayDomain,
@@ -178,4 +180,20 @@ export async function submitDelivery(
     return mined(gateway.getFunction("deliver")(srcChainId, srcGateway, items[0], signatures));
   }
   return mined(gateway.getFunction("deliverBatch")(srcChainId, srcGateway, items, signatures));
+}
+
+/** The gateway's own events in a receipt, decoded. */
+export function gatewayEvents(chain: Chain, receipt: TransactionReceipt): LogDescription[] {
+  return receipt.logs
+    .filter((log) => log.address.toLowerCase() === chain.gatewayAddress.toLowerCase())
+    .map((log) => chain.gateway.interface.parseLog(log))
+    .filter((event): event is LogDescription => event !== null);
+}
+
+/** Runs an admin call (`data`, to the gateway) through the chain's timelock: schedule, then execute. */
+export async function throughTimelock(chain: Chain, data: string, label: string): Promise<TransactionReceipt> {
+  const call = { target: chain.gatewayAddress, data };
+  const salt = operationSalt(label);
+  await scheduleCall(chain.timelock, call, salt);
+  return mined(chain.timelock.getFunction("execute")(call.target, 0n, call.data, ZeroHash, salt));
 }

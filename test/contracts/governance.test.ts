@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { before, beforeEach, describe, it } from "node:test";
 import { ZeroHash, getAddress, id, parseEther, toBeHex, zeroPadValue } from "ethers";
-import type { LogDescription, Signer, TransactionReceipt } from "ethers";
+import type { Signer, TransactionReceipt } from "ethers";
 import { addressToBytes32, sequenceToRef, TransferKind, type Transfer } from "../../common/transfer.ts";
 import { executeCall, operationSalt, scheduleCall, type TimelockCall } from "../../common/timelock.ts";
 import { assertRevert } from "../../testkit/errors.ts";
@@ -12,6 +12,7 @@ import {
   as,
   createWorld,
   deliverAll,
+  gatewayEvents,
   mined,
   transfersSentBy,
   type Chain,
@@ -42,14 +43,6 @@ async function viaTimelock(chain: Chain, fn: string, args: readonly unknown[], l
   const salt = operationSalt(label);
   await scheduleCall(chain.timelock, call, salt);
   return mined(chain.timelock.getFunction("execute")(call.target, 0n, call.data, ZeroHash, salt));
-}
-
-/** The gateway's events in a receipt. */
-function gatewayEvents(chain: Chain, receipt: TransactionReceipt): LogDescription[] {
-  return receipt.logs
-    .filter((l) => l.address.toLowerCase() === chain.gatewayAddress.toLowerCase())
-    .map((l) => chain.gateway.interface.parseLog(l))
-    .filter((e): e is LogDescription => e !== null);
 }
 
 function onlyEvent(chain: Chain, receipt: TransactionReceipt, name: string): unknown[] {

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { before, beforeEach, describe, it } from "node:test";
 import { ZeroAddress, ZeroHash, getAddress, id, parseEther } from "ethers";
-import type { LogDescription, Signer, TransactionReceipt } from "ethers";
+import type { LogDescription, Signer } from "ethers";
 import {
   TransferKind,
   addressToBytes32,
@@ -20,8 +20,10 @@ import {
   attest,
   createWorld,
   deliverAll,
+  gatewayEvents,
   mined,
   submitDelivery,
+  throughTimelock,
   transfersSentBy,
   type Chain,
   type World,
@@ -49,14 +51,6 @@ function transferFrom(
     recipient,
     amount,
   };
-}
-
-/** The gateway's events in a receipt, in order. */
-function gatewayEvents(chain: Chain, receipt: TransactionReceipt): LogDescription[] {
-  return receipt.logs
-    .filter((log) => log.address.toLowerCase() === chain.gatewayAddress.toLowerCase())
-    .map((log) => chain.gateway.interface.parseLog(log))
-    .filter((event): event is LogDescription => event !== null);
 }
 
 function eventArgs(events: LogDescription[], name: string): unknown[][] {
@@ -107,14 +101,6 @@ async function lockOnBttc(world: World, amount: bigint): Promise<void> {
   const { bttc, ethereum } = world.chains;
   const recipient = await ethereum.signers[3]!.getAddress();
   await mined(as(bttc.gateway, bttc.signers[2]!).getFunction("bridge")(ethereum.chainId, recipient, { value: amount }));
-}
-
-/** Runs an admin call on `chain`'s gateway through its timelock (delay 0) and returns the execution receipt. */
-async function throughTimelock(chain: Chain, data: string, label: string): Promise<TransactionReceipt> {
-  const call = { target: chain.gatewayAddress, data };
-  const salt = operationSalt(label);
-  await scheduleCall(chain.timelock, call, salt);
-  return mined(chain.timelock.getFunction("execute")(call.target, 0n, call.data, ZeroHash, salt));
 }
 
 /** Deploys raw EVM code (runtime `runtimeHex`, no 0x) and returns the new contract's address. */

@@ -11,25 +11,19 @@ import { executeCall, operationSalt, scheduleCall } from "../../common/timelock.
 import { deployChain } from "../../deploy/bridge.ts";
 import { assertRevert } from "../../testkit/errors.ts";
 import {
-  CHAIN_IDS,
   as,
+  CHAIN_IDS,
   createWorld,
   deliverAll,
+  gatewayEvents,
   mined,
+  throughTimelock,
   transfersSentBy,
   type Chain,
   type World,
 } from "../../testkit/world.ts";
 
 const TRON_CHAIN_ID = 1337728n;
-
-/** The gateway's events in a receipt, in order. */
-function gatewayEvents(chain: Chain, receipt: TransactionReceipt): LogDescription[] {
-  return receipt.logs
-    .filter((log) => log.address.toLowerCase() === chain.gatewayAddress.toLowerCase())
-    .map((log) => chain.gateway.interface.parseLog(log))
-    .filter((event): event is LogDescription => event !== null);
-}
 
 function eventArgs(events: LogDescription[], name: string): unknown[][] {
   return events.filter((e) => e.name === name).map((e) => [...e.args]);
@@ -69,14 +63,6 @@ async function fundBridged(world: World, chain: Chain, holder: string, amount: b
 /** Mints legacy BTTOLD to `holder` (the mock's owner is signers[0]). */
 async function mintLegacy(chain: Chain, holder: string, amount: bigint): Promise<void> {
   await mined(as(chain.legacyToken!, chain.signers[0]!).getFunction("mint")(holder, amount));
-}
-
-/** Runs an admin call on `chain`'s gateway through its timelock (delay 0); returns the execution receipt. */
-async function throughTimelock(chain: Chain, data: string, label: string): Promise<TransactionReceipt> {
-  const call = { target: chain.gatewayAddress, data };
-  const salt = operationSalt(label);
-  await scheduleCall(chain.timelock, call, salt);
-  return mined(chain.timelock.getFunction("execute")(call.target, 0n, call.data, ZeroHash, salt));
 }
 
 /** Schedules an admin call and returns the promise of its execution (to assert a revert on). */

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import fc from "fast-check";
 import { Wallet, getAddress, keccak256, toBeHex, toUtf8Bytes, zeroPadValue } from "ethers";
-import type { LogDescription, TransactionReceipt } from "ethers";
+import type { TransactionReceipt } from "ethers";
 import {
   addressToBytes32,
   compareAddresses,
@@ -24,6 +24,7 @@ import {
   as,
   attest,
   createWorld,
+  gatewayEvents,
   mined,
   submitDelivery,
   transfersSentBy,
@@ -35,14 +36,6 @@ const BTT = 10n ** 18n;
 const DAY = 86_400n;
 /** Wei per unit in which DailyLimit keeps the allowance (contracts/core/DailyLimit.sol). */
 const UNIT = 10n ** 9n;
-
-/** The gateway's events in a receipt. */
-function gatewayEvents(chain: Chain, receipt: TransactionReceipt): LogDescription[] {
-  return receipt.logs
-    .filter((l) => l.address.toLowerCase() === chain.gatewayAddress.toLowerCase())
-    .map((l) => chain.gateway.interface.parseLog(l))
-    .filter((e): e is LogDescription => e !== null);
-}
 
 /** Ids listed by the receipt's TransfersDelivered event ([] if there is none), and its skipped ids with reasons. */
 function deliveryOutcome(chain: Chain, receipt: TransactionReceipt): { delivered: string[]; skipped: [string, bigint][] } {
