@@ -138,7 +138,7 @@ export const relayerConfigSchema = z
       ids.add(chain.chainId);
     });
     const evmNames = new Set(c.chains.filter((chain) => chain.family === "evm").map((chain) => chain.name));
-    if (evmNames.size < 2) ctx.addIssue({ code: "custom", path: ["chains"], message: "at least two EVM chains" });
+    if (evmNames.size < 1) ctx.addIssue({ code: "custom", path: ["chains"], message: "at least one EVM chain (BTTC)" });
     c.chains.forEach((chain, i) => {
       if (chain.family === "tron" && !evmNames.has(chain.swapTo)) {
         ctx.addIssue({ code: "custom", path: ["chains", i, "swapTo"], message: `no EVM chain named ${chain.swapTo} to deliver swaps on` });
