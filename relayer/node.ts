@@ -16,7 +16,7 @@ import { connectEvmProvider } from "./chains/evm/rpc.ts";
 import { EvmSource } from "./chains/evm/source.ts";
 import { BurnForwarder } from "./chains/tron/burn-forwarder.ts";
 import { DepositWallet } from "./chains/tron/deposit-wallet.ts";
-import { TronSource } from "./chains/tron/source.ts";
+import { tronEndpointOf, tronSourceFor } from "./chains/tron/configured.ts";
 import { evmChains, keyPrefixOf, tronChains, type RelayerConfig, type TronChainConfig } from "./config.ts";
 import { RelayerError } from "./errors.ts";
 import { registerAttestationRoutes } from "./http/attestation-routes.ts";
@@ -190,24 +190,10 @@ export class RelayerNode {
     const store = this.store!;
     const prefix = keyPrefixOf(this.config);
     const swapTo = evmChains(this.config).find((c) => c.name === chain.swapTo)!;
-    const endpoint = {
-      fullHost: chain.fullHost,
-      ...(chain.solidityHost ? { solidityHost: chain.solidityHost } : {}),
-      ...(chain.headers ? { headers: chain.headers } : {}),
-    };
-    const source = new TronSource({
-      name: chain.name,
-      chainId: chain.chainId,
-      ...endpoint,
-      depositAddress: chain.depositAddress,
-      tokenId: chain.tokenId,
-      bttcChainId: swapTo.chainId,
-      minimumUnits: chain.minimumUnits,
-      maxBlockRange: chain.maxBlockRange,
-    });
+    const source = tronSourceFor(chain, swapTo.chainId);
     let forwarder: BurnForwarder | undefined;
     if (chain.depositKey) {
-      const wallet = new DepositWallet({ name: chain.name, depositAddress: chain.depositAddress, ...endpoint }, chain.depositKey, this.options.env);
+      const wallet = new DepositWallet({ name: chain.name, depositAddress: chain.depositAddress, ...tronEndpointOf(chain) }, chain.depositKey, this.options.env);
       forwarder = new BurnForwarder({
         source,
         wallet,

@@ -16,7 +16,8 @@
 import { RelayerError } from "../errors.ts";
 import type { TronChainConfig } from "../config.ts";
 import { DepositWallet, type OutgoingPayment } from "../chains/tron/deposit-wallet.ts";
-import { TronSource } from "../chains/tron/source.ts";
+import type { TronSource } from "../chains/tron/source.ts";
+import { tronEndpointOf, tronSourceFor } from "../chains/tron/configured.ts";
 
 export const REFUND_MEMO_PREFIX = "REFUND:";
 
@@ -63,22 +64,8 @@ export async function refundDeposit(options: RefundOptions): Promise<RefundResul
   if (!chain.depositKey) {
     throw new RefundRefusedError("NO_DEPOSIT_KEY", `${chain.name} has no depositKey in this configuration: only the operator holding the deposit account's key refunds`);
   }
-  const endpoint = {
-    fullHost: chain.fullHost,
-    ...(chain.solidityHost ? { solidityHost: chain.solidityHost } : {}),
-    ...(chain.headers ? { headers: chain.headers } : {}),
-  };
-  const source = new TronSource({
-    name: chain.name,
-    chainId: chain.chainId,
-    ...endpoint,
-    depositAddress: chain.depositAddress,
-    tokenId: chain.tokenId,
-    bttcChainId: options.swapToChainId,
-    minimumUnits: chain.minimumUnits,
-    maxBlockRange: chain.maxBlockRange,
-  });
-  const wallet = new DepositWallet({ name: chain.name, depositAddress: chain.depositAddress, ...endpoint }, chain.depositKey, options.env);
+  const source = tronSourceFor(chain, options.swapToChainId);
+  const wallet = new DepositWallet({ name: chain.name, depositAddress: chain.depositAddress, ...tronEndpointOf(chain) }, chain.depositKey, options.env);
 
   const block = await source.solidifiedBlockOf(depositTxId);
   if (block === null) throw new RefundRefusedError("NOT_FINAL", `transaction ${depositTxId} is not in a solidified block of ${chain.name} (yet)`);

@@ -16,9 +16,11 @@ import { contractInterface } from "../../deploy/artifacts.ts";
 import { BTTOLD, signedToken, signedTrx } from "../../devnet/tron/testing.ts";
 import { TRON_BLACK_HOLE, parseBurnMemo } from "../../relayer/chains/tron/burn-forwarder.ts";
 import { encodeSwapMemo } from "../../relayer/chains/tron/memo.ts";
+import { tronSourceFor } from "../../relayer/chains/tron/configured.ts";
 import { TronSource } from "../../relayer/chains/tron/source.ts";
 import { evmChains, parseRelayerConfig, tronChains } from "../../relayer/config.ts";
 import { RelayerNode } from "../../relayer/node.ts";
+import { listRefundable } from "../../relayer/operator/tron-deposits.ts";
 import { RefundRefusedError, refundDeposit, refundMemo } from "../../relayer/operator/tron-refund.ts";
 import { devAccount, startCluster, until, wipeAtomically, type Cluster, type NodeSpec } from "../../testkit/relayer-cluster.ts";
 import {
@@ -241,6 +243,19 @@ describe("TRON swaps end to end: three relayer nodes, threshold 2", { timeout: 6
       assert.equal(refund.to, user.base58);
     });
     await assert.rejects(refundDeposit(refundOptions(signed.txID)), (error: unknown) => error instanceof RefundRefusedError && error.reason === "ALREADY_REFUNDED");
+
+    // The refund list, from the chain alone: the bad memo and the TRX, each with its refund; no valid swap.
+    const options = refundOptions(signed.txID);
+    const list = await listRefundable(tronSourceFor(options.chain, options.swapToChainId), 0n);
+    assert.deepEqual(
+      list.map((d) => ({ asset: d.asset, amount: d.amount, sender: d.sender, refunded: d.refundTxId !== undefined })),
+      [
+        { asset: "TRC10", amount: 4_242n, sender: USERS[3]!.base58, refunded: true },
+        { asset: "TRX", amount: 3_000_000n, sender: user.base58, refunded: true },
+      ],
+    );
+    assert.match(list[0]!.reason, /^BAD_ADDRESS/);
+    assert.equal(list[1]!.depositTxId, signed.txID);
   });
 
   it("a relayer restart in the middle changes nothing", async () => {

@@ -142,6 +142,8 @@ export class TronSource implements SourceChain {
   readonly chainId: bigint;
   /** base58 ("T…"). */
   readonly depositAddress: string;
+  /** The TRC-10 token swapped. */
+  readonly tokenId: string;
   /** The deposit account's 20 bytes, left-padded: every swap's srcGateway. */
   readonly srcGateway: string;
   private readonly depositHex: string;
@@ -161,6 +163,7 @@ export class TronSource implements SourceChain {
     this.name = config.name;
     this.chainId = config.chainId;
     this.depositAddress = config.depositAddress;
+    this.tokenId = config.tokenId;
     this.depositHex = depositHex;
     this.srcGateway = addressToBytes32(toEvmAddress(depositHex));
     this.config = config;
