@@ -8,6 +8,11 @@
 // is never refunded; a node restart in the middle changes nothing; and the BTTOLD of delivered swaps goes
 // to the black-hole address exactly once, even after the forwarding node loses its Redis data.
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { Contract, Wallet, parseEther } from "ethers";
 import { pino } from "pino";
@@ -37,6 +42,7 @@ const USERS = TRON_ACCOUNTS.slice(1, 13);
 const DEPOSIT_KEY_ENV = "TRON_DEPOSIT_KEY";
 const SRC_GATEWAY = addressToBytes32(DEPOSIT.evmAddress);
 const TIMEOUT = 90_000;
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 function swapId(txId: string): string {
   return transferId({ srcChainId: TRON_DEVNET_CHAIN_ID, srcGateway: SRC_GATEWAY, srcRef: `0x${txId}` });
@@ -256,6 +262,41 @@ describe("TRON swaps end to end: three relayer nodes, threshold 2", { timeout: 6
     );
     assert.match(list[0]!.reason, /^BAD_ADDRESS/);
     assert.equal(list[1]!.depositTxId, signed.txID);
+  });
+
+  it("npm run tron:refund refunds a deposit without a memo once, and refuses the second time", async () => {
+    const user = USERS[8]!;
+    const txId = await deposit(8, 55, undefined);
+    await everyNodeHas(swapId(txId), "rejected");
+    const dir = mkdtempSync(join(tmpdir(), "bttb-refund-"));
+    try {
+      const configFile = join(dir, "relayer.json");
+      writeFileSync(configFile, JSON.stringify(configs[0]));
+      // Asynchronously: the TRON node and its miner run in this process, and must go on meanwhile.
+      const run = () =>
+        new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+          execFile(
+            process.execPath,
+            ["relayer/operator/tron-refund-cli.ts", "--config", configFile, "--deposit", txId],
+            { cwd: ROOT, env: { ...process.env, [DEPOSIT_KEY_ENV]: DEPOSIT.privateKey }, encoding: "utf8", timeout: TIMEOUT },
+            (error, stdout, stderr) => resolve({ status: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }),
+          );
+        });
+      const before = await tron.balance(user.base58, BTTOLD);
+      const first = await run();
+      assert.equal(first.status, 0, first.stderr);
+      const printed = JSON.parse(first.stdout) as { amount: string; to: string; reason: string; refundTxId: string };
+      assert.equal(printed.amount, "55");
+      assert.equal(printed.to, user.base58);
+      assert.match(printed.reason, /^MISSING/);
+      assert.equal(await tron.balance(user.base58, BTTOLD), before + 55n);
+      const second = await run();
+      assert.equal(second.status, 1);
+      assert.match(second.stderr, new RegExp(`ALREADY_REFUNDED: deposit ${txId} was refunded by transaction ${printed.refundTxId}`));
+      assert.equal(await tron.balance(user.base58, BTTOLD), before + 55n);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("a relayer restart in the middle changes nothing", async () => {
