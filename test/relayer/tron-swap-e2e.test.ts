@@ -273,11 +273,11 @@ describe("TRON swaps end to end: three relayer nodes, threshold 2", { timeout: 6
       const configFile = join(dir, "relayer.json");
       writeFileSync(configFile, JSON.stringify(configs[0]));
       // Asynchronously: the TRON node and its miner run in this process, and must go on meanwhile.
-      const run = () =>
+      const run = (script = "tron-refund-cli.ts", args = ["--deposit", txId]) =>
         new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
           execFile(
             process.execPath,
-            ["relayer/operator/tron-refund-cli.ts", "--config", configFile, "--deposit", txId],
+            [`relayer/operator/${script}`, "--config", configFile, ...args],
             { cwd: ROOT, env: { ...process.env, [DEPOSIT_KEY_ENV]: DEPOSIT.privateKey }, encoding: "utf8", timeout: TIMEOUT },
             (error, stdout, stderr) => resolve({ status: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }),
           );
@@ -294,6 +294,13 @@ describe("TRON swaps end to end: three relayer nodes, threshold 2", { timeout: 6
       assert.equal(second.status, 1);
       assert.match(second.stderr, new RegExp(`ALREADY_REFUNDED: deposit ${txId} was refunded by transaction ${printed.refundTxId}`));
       assert.equal(await tron.balance(user.base58, BTTOLD), before + 55n);
+
+      const listed = await run("tron-deposits-cli.ts", []);
+      assert.equal(listed.status, 0, listed.stderr);
+      const entry = (JSON.parse(listed.stdout) as { depositTxId: string; amount: string; refundTxId?: string }[]).find((d) => d.depositTxId === txId);
+      assert.deepEqual({ amount: entry?.amount, refundTxId: entry?.refundTxId }, { amount: "55", refundTxId: printed.refundTxId });
+      const open = await run("tron-deposits-cli.ts", ["--open"]);
+      assert.deepEqual(JSON.parse(open.stdout), [], "every unswapped deposit is refunded");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
