@@ -6,7 +6,7 @@
 import { TronWeb, type Types } from "tronweb";
 import { readKey, type KeySource } from "../../../common/schema.ts";
 import { RelayerError } from "../../errors.ts";
-import { walletFromKey } from "../../signing/keys.ts";
+import { inspectSymbol, walletFromKey } from "../../signing/keys.ts";
 import { fromBase58, isRecord, readInt64 } from "./blocks.ts";
 import { TronHttp, createTronWeb, type TronEndpoint } from "./http.ts";
 
@@ -102,6 +102,15 @@ export class DepositWallet {
       if (headTime > expiration) throw new TronSendError(`${this.name}: transaction ${txId} expired without getting into a block`, true);
       await new Promise((resolve) => setTimeout(resolve, this.pollMs));
     }
+  }
+
+  /** Never shows the client (it holds the key) when logged or inspected. */
+  [inspectSymbol](): string {
+    return `DepositWallet(${this.name} ${this.address})`;
+  }
+
+  toJSON(): Record<string, string> {
+    return { chain: this.name, address: this.address };
   }
 
   /** The deposit account's balance of `token` ("TRX" or a TRC-10 id), from the head chain. */
