@@ -14,6 +14,8 @@ export interface DevnetInfo {
   chains: Record<string, Record<string, string | number>>;
   relayers: { id: string; url: string; signer: string; payer: string; config: string; keyPrefix: string; pid?: number }[];
   accounts: { index: number; address: string; tronAddress: string; privateKey: string }[];
+  /** Process id of each part the devnet started, by name (the devnet itself under "devnet"). */
+  processes: Record<string, number>;
 }
 
 function writeKey(dir: string, name: string, key: string): string {

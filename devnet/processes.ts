@@ -88,8 +88,9 @@ export class ProcessGroup {
     this.running.length = 0;
   }
 
-  pids(): number[] {
-    return this.running.map((p) => p.child.pid).filter((pid): pid is number => pid !== undefined);
+  /** Each running part's process id, by name. */
+  pids(): Record<string, number> {
+    return Object.fromEntries(this.running.filter((p) => p.child.pid !== undefined).map((p) => [p.name, p.child.pid!]));
   }
 }
 

@@ -181,6 +181,7 @@ export async function startDevnet(o: DevnetOptions, progress: Progress): Promise
         const wallet = hardhatAccount(index);
         return { index, address: wallet.address, tronAddress: tronBase58(wallet.address), privateKey: wallet.privateKey };
       }),
+      processes: { devnet: process.pid, ...group.pids() },
     };
     const infoFile = writeDevnetInfo(dataDir, info);
     return { info, infoFile, stop: () => group.stopAll(), failed };
