@@ -47,7 +47,9 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
     onConstructorPoisoning: "error",
     return503OnClosing: true,
     // Errors raised before routing (a URL that is not valid percent-encoding) get the one error shape too.
-    frameworkErrors: (error, request, reply) => handleError(error, request, reply),
+    frameworkErrors: (error, request, reply) => {
+      void handleError(error, request, reply);
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
