@@ -1,7 +1,7 @@
 // Transfer records as a relayer node writes them (through its TransferStore), for API tests and the
 // API benchmark: observed at a source, then moved along the lifecycle.
 import { randomBytes } from "node:crypto";
-import { Wallet } from "ethers";
+import { getAddress } from "ethers";
 import { addressToBytes32, sequenceToRef, transferId, TransferKind } from "../common/transfer.ts";
 import type { ObservedTransfer } from "../relayer/chains/adapter.ts";
 
@@ -19,6 +19,11 @@ export interface RecordOptions {
   srcTxHash?: string;
 }
 
+/** A random address (Wallet.createRandom derives a mnemonic first: ~5 ms each, too slow for seeding). */
+export function randomAddress(): string {
+  return getAddress(`0x${randomBytes(20).toString("hex")}`);
+}
+
 export function observedTransfer(o: RecordOptions): ObservedTransfer {
   const transfer = {
     srcChainId: o.srcChainId,
@@ -26,13 +31,13 @@ export function observedTransfer(o: RecordOptions): ObservedTransfer {
     srcRef: sequenceToRef(o.sequence),
     kind: o.kind ?? TransferKind.Bridge,
     dstChainId: o.dstChainId,
-    recipient: o.recipient ?? Wallet.createRandom().address,
+    recipient: o.recipient ?? randomAddress(),
     amount: o.amount ?? 10n ** 18n,
   };
   const observed: ObservedTransfer = {
     id: transferId(transfer),
     transfer,
-    sender: o.sender ?? Wallet.createRandom().address,
+    sender: o.sender ?? randomAddress(),
     fee: o.fee ?? 0n,
     sequence: o.sequence,
     srcTxHash: o.srcTxHash ?? `0x${randomBytes(32).toString("hex")}`,
