@@ -1,6 +1,6 @@
 // Prometheus metrics of the API (GET /metrics): requests by route and status, and their latency. One
 // registry per API instance, so that several in one process (tests) do not share counters.
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 export class ApiMetrics {
   readonly registry = new Registry();
@@ -17,6 +17,12 @@ export class ApiMetrics {
     help: "Time to answer an HTTP request, by route",
     labelNames: ["route"] as const,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  readonly eventStreams = new Gauge({
+    name: "bttb_api_event_streams",
+    help: "Server-sent event streams open now",
     registers: [this.registry],
   });
 

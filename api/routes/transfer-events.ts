@@ -55,7 +55,7 @@ export function transferEventRoutes(app: App, ctx: ApiContext): void {
             .finally(() => (busy = false));
         }, ctx.config.eventsPollMs);
         return () => clearInterval(poll);
-      }, open);
+      }, open, ctx.metrics.eventStreams);
     },
   );
 }
@@ -68,6 +68,7 @@ function stream(
   reply: FastifyReply,
   start: (send: (event: string, data: unknown) => void, end: () => void) => (() => void) | void,
   open: Set<() => void>,
+  gauge: { inc(): void; dec(): void },
 ): void {
   reply.hijack();
   const raw = reply.raw;
@@ -86,9 +87,11 @@ function stream(
     clearInterval(keepalive);
     work.stop?.();
     open.delete(close);
+    gauge.dec();
     if (!raw.writableEnded) raw.end();
   };
   open.add(close);
+  gauge.inc();
   raw.on("close", close);
   const send = (event: string, data: unknown) => {
     if (!closed) raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);

@@ -12,6 +12,7 @@ import { API_CHAIN_IDS, WORLD_RULES, startApiWorld, type ApiWorld } from "../../
 import { devAccount } from "../../testkit/relayer-cluster.ts";
 import { testRedisUrl } from "../../testkit/redis.ts";
 import { observedTransfer } from "../../testkit/transfer-records.ts";
+import { until } from "../../testkit/wait.ts";
 
 interface ErrorBody {
   error: { code: string; message: string };
@@ -349,6 +350,23 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
       assert.equal(done, true, "the stream closes after a final status");
       controller.abort();
       await expectError(get(`/v1/transfers/0x${"01".repeat(32)}/events`), 404, "TRANSFER_NOT_FOUND");
+    });
+
+    it("GET /v1/transfers/:id/events ends cleanly when the client goes away", async () => {
+      const o = observedTransfer({ srcChainId: API_CHAIN_IDS.ethereum, srcGateway: world.chains.ethereum.gateway.target as string, dstChainId: API_CHAIN_IDS.bttc, sequence: 100n });
+      await store.observe(o, "pending");
+      const address = app.listeningOrigin;
+      const openStreams = async () => {
+        const text = (await app.inject({ method: "GET", url: "/metrics" })).body;
+        return Number(/^bttb_api_event_streams (\d+)$/m.exec(text)?.[1]);
+      };
+      const controller = new AbortController();
+      const res = await fetch(`${address}/v1/transfers/${o.id}/events`, { signal: controller.signal });
+      const reader = res.body!.getReader();
+      await reader.read(); // the first event
+      assert.equal(await openStreams(), 1);
+      controller.abort();
+      await until("the stream to be closed on the server", async () => (await openStreams()) === 0, 10_000, 50);
     });
   });
 
