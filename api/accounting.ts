@@ -52,6 +52,8 @@ export class AccountingReader {
   private readonly chains: ChainRegistry;
   private readonly open = new Map<string, Open>();
   private readonly nextBlock = new Map<string, bigint>();
+  /** Each chain's head at the last scan: every read of one stats call is pinned to it (see scan). */
+  private readonly heads = new Map<string, bigint>();
   private scanning: Promise<void> | null = null;
 
   constructor(chains: ChainRegistry) {
@@ -85,7 +87,8 @@ export class AccountingReader {
   }
 
   private async chainStats(chain: EvmChain): Promise<ChainStats> {
-    const a = await chain.read("accounting", () => chain.gateway.getFunction("accounting")());
+    const blockTag = this.heads.get(chain.name)!;
+    const a = await chain.read("accounting", () => chain.gateway.getFunction("accounting")({ blockTag }));
     const inFlight = { bridge: 0n, swap: 0n, transfers: 0 };
     for (const o of this.open.values()) {
       if (o.src !== chain) continue;
@@ -100,13 +103,19 @@ export class AccountingReader {
     return { chain: chain.name, role: "remote", locked: null, minted: bridgedSupply!, swapped: legacyReceived!, swapOwed: swapOwed!, feesHeld: feesHeld!, reserveBalance: null, inFlight };
   }
 
-  /** Reads new outbound logs of every gateway, then drops what has been delivered since. */
+  /**
+   * Reads new outbound logs of every gateway up to its head, then drops what has been delivered since.
+   * Every read for one chain — its logs, deliveries on it, its accounting — is made at the head taken
+   * here, so that a transfer delivered while the stats are being read is counted once, not twice or
+   * never (a transfer is delivered only long after its source block, which the scan has read).
+   */
   private async scan(): Promise<void> {
     await Promise.all(this.chains.evmChains().map((c) => this.scanChain(c)));
     await Promise.all(
       [...this.open].map(async ([id, o]) => {
+        const blockTag = this.heads.get(o.dst.name)!;
         const delivered = await o.dst.read("isDelivered", () =>
-          o.dst.gateway.getFunction("isDelivered")(o.src.chainId, addressToBytes32(o.src.config.gateway), o.srcRef) as Promise<boolean>,
+          o.dst.gateway.getFunction("isDelivered")(o.src.chainId, addressToBytes32(o.src.config.gateway), o.srcRef, { blockTag }) as Promise<boolean>,
         );
         if (delivered) this.open.delete(id);
       }),
@@ -117,6 +126,7 @@ export class AccountingReader {
     const iface = chain.gatewayInterface;
     const topics = [["TransferSent", "SwapSent"].filter((n) => iface.getEvent(n)).map((n) => iface.getEvent(n)!.topicHash)];
     const head = BigInt(await chain.read("block number", () => chain.provider.getBlockNumber()));
+    this.heads.set(chain.name, head);
     let from = this.nextBlock.get(chain.name)!;
     while (from <= head) {
       const to = from + BigInt(chain.config.maxBlockRange) - 1n < head ? from + BigInt(chain.config.maxBlockRange) - 1n : head;
