@@ -64,7 +64,8 @@ export class TronChain {
     }
   }
 
-  /** Broadcasts a transaction signed with TronWeb; returns its id. */
+  /** Broadcasts a transaction signed with TronWeb; returns its id as TRON writes it (64 hex digits, no 0x:
+   * what TronWeb and explorers take; GET /v1/transfers?srcTx= takes it as it is). */
   async broadcast(tx: SignedTronTransaction): Promise<string> {
     if (sha256(`0x${tx.raw_data_hex}`).slice(2) !== tx.txID.toLowerCase()) {
       throw new ApiError("INVALID_TRANSACTION", "txID is not the SHA-256 of raw_data_hex");
@@ -75,7 +76,7 @@ export class TronChain {
     } catch (cause) {
       throw new ApiError("CHAIN_UNAVAILABLE", `${this.name}: could not broadcast (${shortReason(cause)})`, { cause });
     }
-    if (answer.result === true) return `0x${tx.txID.toLowerCase()}`;
+    if (answer.result === true) return tx.txID.toLowerCase();
     const message = typeof answer.message === "string" && /^[0-9a-f]*$/i.test(answer.message)
       ? Buffer.from(answer.message, "hex").toString("utf8")
       : String(answer.message ?? "no reason given");
