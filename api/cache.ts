@@ -9,12 +9,12 @@ export class TtlCache {
     this.ttlMs = ttlMs;
   }
 
-  get<T>(key: string, load: () => Promise<T>): Promise<T> {
+  get<T>(key: string, load: () => Promise<T>, ttlMs = this.ttlMs): Promise<T> {
     const now = Date.now();
     const hit = this.entries.get(key);
     if (hit && hit.until > now) return hit.value as Promise<T>;
     const value = load();
-    this.entries.set(key, { until: now + this.ttlMs, value });
+    this.entries.set(key, { until: now + ttlMs, value });
     value.catch(() => {
       if (this.entries.get(key)?.value === value) this.entries.delete(key);
     });

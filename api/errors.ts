@@ -22,6 +22,7 @@ export const ERROR_STATUS = {
   INVALID_TRANSACTION: 400,
   WRONG_CHAIN: 400,
   MISSING_FILTER: 400,
+  INVALID_PERMIT: 400,
   UNSUPPORTED_MEDIA_TYPE: 415,
   BODY_TOO_LARGE: 413,
   NOT_FOUND: 404,
@@ -87,6 +88,7 @@ const FIELD_CODES: Record<string, ErrorCode> = {
   id: "INVALID_TRANSFER_ID",
   cursor: "INVALID_CURSOR",
   signedTransaction: "INVALID_TRANSACTION",
+  permit: "INVALID_PERMIT",
 };
 
 interface ValidationIssue {

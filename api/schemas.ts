@@ -35,8 +35,24 @@ const tronStepSchema = z.object({
   transaction: z.record(z.string(), z.unknown()).meta({ description: "An unsigned TronWeb transaction: sign with tronWeb.trx.sign" }),
 });
 
+const permitSchema = z
+  .object({
+    domain: z.object({ name: z.string(), version: z.string(), chainId: uintString, verifyingContract: z.string() }),
+    types: z.object({ Permit: z.array(z.object({ name: z.string(), type: z.string() })) }),
+    primaryType: z.literal("Permit"),
+    message: z.object({ owner: z.string(), spender: z.string(), value: uintString, nonce: uintString, deadline: uintString }),
+  })
+  .meta({
+    id: "PermitOffer",
+    description: "EIP-2612 typed data to sign instead of sending the approval; then ask again with `permit: {deadline, signature}`",
+  });
+
 export const builtSchema = z
-  .object({ quote: quoteSchema, steps: z.array(z.discriminatedUnion("family", [evmStepSchema, tronStepSchema])) })
+  .object({
+    quote: quoteSchema,
+    steps: z.array(z.discriminatedUnion("family", [evmStepSchema, tronStepSchema])),
+    permit: permitSchema.nullable(),
+  })
   .meta({ id: "Transactions", description: "The transactions to sign and send, in order" });
 
 /** The error responses a route may give, for its schema. */

@@ -2,7 +2,7 @@
 // rules and accounting, all read from the chain itself — the same rules the gateway enforces — and
 // cached briefly for quotes. Calls that fail for a reason on the chain's side come out as
 // CHAIN_UNAVAILABLE (503), never as the caller's fault.
-import { Contract, Interface, type JsonRpcProvider } from "ethers";
+import { Contract, Interface, type JsonRpcProvider, type TypedDataDomain } from "ethers";
 import { contractInterface } from "../../deploy/artifacts.ts";
 import { createEvmProvider } from "../../relayer/chains/evm/rpc.ts";
 import { TtlCache } from "../cache.ts";
@@ -31,6 +31,10 @@ export interface SwapRules {
 
 const GATEWAY_ABI = { bttc: contractInterface("BttcGateway"), remote: contractInterface("RemoteGateway") } as const;
 const TOKEN_ABI: Interface = contractInterface("LegacyBTTOLD");
+const PERMIT_ABI = new Interface([
+  "function eip712Domain() view returns (bytes1 fields, string name, string version, uint256 chainId, address verifyingContract, bytes32 salt, uint256[] extensions)",
+  "function nonces(address owner) view returns (uint256)",
+]);
 
 export class EvmChain {
   readonly config: EvmChainConfig;
@@ -103,6 +107,27 @@ export class EvmChain {
     return this.cache.get("reserve", () =>
       this.read("accounting", async () => (await this.gateway.getFunction("accounting")())[1] as bigint),
     );
+  }
+
+  /**
+   * The EIP-712 domain of a token's EIP-2612 permit, read with ERC-5267's `eip712Domain()`; null for a
+   * token without it (then only approve works). Kept for good: it never changes.
+   */
+  permitDomain(token: string): Promise<TypedDataDomain | null> {
+    return this.cache.get(`permitDomain:${token}`, async () => {
+      const contract = new Contract(token, PERMIT_ABI, this.provider);
+      try {
+        const d = await contract.getFunction("eip712Domain")();
+        return { name: d.name as string, version: d.version as string, chainId: d.chainId as bigint, verifyingContract: d.verifyingContract as string };
+      } catch {
+        return null;
+      }
+    }, Infinity);
+  }
+
+  /** An owner's next permit nonce on `token`. */
+  permitNonce(token: string, owner: string): Promise<bigint> {
+    return this.read("permit nonce", () => new Contract(token, PERMIT_ABI, this.provider).getFunction("nonces")(owner) as Promise<bigint>);
   }
 
   /** An account's balance of the chain's native coin. */

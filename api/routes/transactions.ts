@@ -1,13 +1,13 @@
 // POST /v1/swaps and POST /v1/bridge: the transactions a user signs (in order), built from a fresh quote.
 import { z } from "zod";
-import { stepJson, type Built } from "../builders.ts";
+import { permitJson, stepJson, type Built } from "../builders.ts";
 import type { ApiContext, App } from "../context.ts";
 import { accountSchema, amountSchema, chainNameSchema, evmAddressSchema } from "../inputs.ts";
 import { quoteJson } from "../quote.ts";
 import { builtSchema, errors } from "../schemas.ts";
 
 function builtJson(built: Built) {
-  return { quote: quoteJson(built.quote), steps: built.steps.map(stepJson) };
+  return { quote: quoteJson(built.quote), steps: built.steps.map(stepJson), permit: permitJson(built.permit) };
 }
 
 export function transactionRoutes(app: App, ctx: ApiContext): void {
@@ -26,6 +26,13 @@ export function transactionRoutes(app: App, ctx: ApiContext): void {
           amount: amountSchema.meta({ description: "BTTOLD in its base units (TRON: 10^-6)" }),
           sender: accountSchema,
           recipient: evmAddressSchema.meta({ description: "Who receives BTT on BTTC" }),
+          permit: z
+            .object({
+              deadline: z.string().max(80).regex(/^\d{1,78}$/, "a decimal string").transform((d) => BigInt(d)),
+              signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/, "a 65-byte signature in hex"),
+            })
+            .optional()
+            .meta({ description: "EVM swaps: the signed `permit` offered by an earlier answer, instead of an approval" }),
         }),
         response: { 200: builtSchema, ...errors(400, 413, 415, 422, 429, 503) },
       },

@@ -206,6 +206,45 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
       await expectError(post("/v1/swaps", { from: "ethereum", amount: (10n ** 18n + 1n).toString(), sender: user.address, recipient }), 422, "INSUFFICIENT_BALANCE");
     });
 
+    it("from an EVM chain with a permit instead of the approval: offered, signed, checked, sent", async () => {
+      const holder = devAccount(7).connect(world.chains.ethereum.provider);
+      const legacy = world.chains.ethereum.legacy!;
+      await (await legacy.connect(devAccount(0).connect(world.chains.ethereum.provider)).getFunction("mint")(holder.address, 10n ** 18n)).wait();
+      const recipient = Wallet.createRandom().address;
+      const ask = { from: "ethereum", amount: "4000", sender: holder.address, recipient };
+      type Offer = { domain: Record<string, string>; types: Record<string, { name: string; type: string }[]>; message: Record<string, string> };
+      const first = await post<{ permit: Offer | null; steps: { action: string }[] }>("/v1/swaps", ask);
+      assert.equal(first.status, 200);
+      assert.deepEqual(first.body.steps.map((s) => s.action), ["approve", "redenominate"]);
+      const offer = first.body.permit!;
+      assert.equal(offer.message.spender, world.chains.ethereum.gateway.target);
+      assert.equal(offer.message.value, "4000");
+      const signature = await holder.signTypedData(offer.domain, offer.types, offer.message);
+
+      const stranger = await Wallet.createRandom().signTypedData(offer.domain, offer.types, offer.message);
+      await expectError(post("/v1/swaps", { ...ask, permit: { deadline: offer.message.deadline, signature: stranger } }), 400, "INVALID_PERMIT");
+      await expectError(post("/v1/swaps", { ...ask, amount: "4001", permit: { deadline: offer.message.deadline, signature } }), 400, "INVALID_PERMIT");
+      await expectError(post("/v1/swaps", { ...ask, permit: { deadline: "1", signature } }), 400, "INVALID_PERMIT");
+      await expectError(post("/v1/swaps", { ...ask, permit: { deadline: offer.message.deadline, signature: "0x1234" } }), 400, "INVALID_PERMIT");
+
+      const withPermit = await post<{ permit: unknown; steps: { action: string; transaction: Record<string, string> }[] }>("/v1/swaps", {
+        ...ask, permit: { deadline: offer.message.deadline, signature },
+      });
+      assert.equal(withPermit.status, 200, JSON.stringify(withPermit.body));
+      assert.equal(withPermit.body.steps.length, 1);
+      assert.equal(withPermit.body.permit, null);
+      const t = withPermit.body.steps[0]!.transaction;
+      assert.equal(world.chains.ethereum.gateway.interface.parseTransaction({ data: t.data! })!.name, "redenominateWithPermit");
+      const signed = await holder.signTransaction(await holder.populateTransaction({ to: t.to, data: t.data, value: BigInt(t.value!), chainId: BigInt(t.chainId!) }));
+      const sent = await post<{ txHash: string }>("/v1/broadcast", { chain: "ethereum", signedTransaction: signed });
+      assert.equal(sent.status, 200, JSON.stringify(sent.body));
+      const receipt = await world.chains.ethereum.provider.waitForTransaction(sent.body.txHash);
+      assert.equal(receipt!.status, 1);
+      assert.equal(await legacy.getFunction("balanceOf")(holder.address), 10n ** 18n - 4000n);
+      const [, , legacyReceived] = await world.chains.ethereum.gateway.getFunction("accounting")();
+      assert.equal(legacyReceived, 4000n);
+    });
+
     it("from TRON: an unsigned TRC-10 1002000 deposit with the swap memo, built by the node", async () => {
       const sender = world.tron.accounts[2]!.base58;
       const recipient = Wallet.createRandom().address;
