@@ -64,6 +64,10 @@ export const apiConfigSchema = z
     chains: z.array(z.discriminatedUnion("family", [evmChain, tronChain])).min(2),
     /** Relayer nodes whose `/health` this API's `/health` reports. */
     relayers: z.array(z.object({ id: z.string().min(1), url: z.url() }).strict()).default([]),
+    /** Behind a reverse proxy: take the client address from X-Forwarded-For (for per-client rate limits). */
+    trustProxy: z.boolean().default(false),
+    /** Origins whose web pages may call the API ("*" for any); none by default. */
+    corsOrigins: z.array(z.union([z.literal("*"), z.url()])).default([]),
     rateLimit: z
       .object({ max: z.number().int().min(1).default(600), timeWindow: z.number().int().min(1).default(60_000) })
       .strict()

@@ -14,6 +14,7 @@ import { TransactionBuilder } from "./builders.ts";
 import { ChainRegistry } from "./chains/registry.ts";
 import type { ApiConfig } from "./config.ts";
 import type { ApiContext, App } from "./context.ts";
+import { allowOrigins } from "./cors.ts";
 import { ApiError, handleError } from "./errors.ts";
 import { ApiMetrics } from "./metrics.ts";
 import { Quoter } from "./quote.ts";
@@ -46,6 +47,7 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
     onProtoPoisoning: "error",
     onConstructorPoisoning: "error",
     return503OnClosing: true,
+    trustProxy: config.trustProxy,
     // Errors raised before routing (a URL that is not valid percent-encoding) get the one error shape too.
     frameworkErrors: (error, request, reply) => {
       void handleError(error, request, reply);
@@ -72,6 +74,7 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
     metrics: new ApiMetrics({ processMetrics: deps.processMetrics ?? false }),
   };
   app.addHook("onClose", () => chains.close());
+  allowOrigins(app, config.corsOrigins);
 
   app.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url ?? "unknown";

@@ -455,6 +455,27 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
     });
   });
 
+  it("lets the configured origins' pages call it (CORS), and no others", async () => {
+    const open = await buildApi({ ...world.config, corsOrigins: ["https://app.example"] }, { redis });
+    try {
+      const preflight = await open.inject({
+        method: "OPTIONS", url: "/v1/swaps",
+        headers: { origin: "https://app.example", "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+      });
+      assert.equal(preflight.statusCode, 204);
+      assert.equal(preflight.headers["access-control-allow-origin"], "https://app.example");
+      assert.match(String(preflight.headers["access-control-allow-methods"]), /POST/);
+      const simple = await open.inject({ method: "GET", url: "/v1/chains", headers: { origin: "https://app.example" } });
+      assert.equal(simple.headers["access-control-allow-origin"], "https://app.example");
+      const other = await open.inject({ method: "GET", url: "/v1/chains", headers: { origin: "https://evil.example" } });
+      assert.equal(other.headers["access-control-allow-origin"], undefined);
+      const closed = await app.inject({ method: "GET", url: "/v1/chains", headers: { origin: "https://app.example" } });
+      assert.equal(closed.headers["access-control-allow-origin"], undefined, "none by default");
+    } finally {
+      await open.close();
+    }
+  });
+
   it("limits requests per client, configurably", async () => {
     const limited = await buildApi({ ...world.config, rateLimit: { max: 3, timeWindow: 60_000 } }, { redis });
     try {
