@@ -192,6 +192,51 @@ export class TransferStore {
     return this.redis.zrevrange(this.key("byAddress", address.toLowerCase()), offset, offset + count - 1);
   }
 
+  /** Several records at once, in one round trip (null where there is none). For the API. */
+  async getMany(ids: readonly string[]): Promise<(TransferRecord | null)[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.key("transfer", id)).lrange(this.key("timeline", id), 0, -1);
+    const answers = (await pipeline.exec()) ?? [];
+    return ids.map((_, i) => {
+      const [fieldsError, fields] = answers[2 * i] ?? [];
+      const [timelineError, timeline] = answers[2 * i + 1] ?? [];
+      if (fieldsError) throw fieldsError;
+      if (timelineError) throw timelineError;
+      const f = fields as Record<string, string>;
+      if (!f.record || !f.status) return null;
+      return {
+        observed: decodeObserved(f.record),
+        status: f.status as TransferStatus,
+        updatedAt: Number(f.updatedAt),
+        timeline: (timeline as string[]).map((t) => JSON.parse(t) as TimelineEntry),
+      };
+    });
+  }
+
+  /**
+   * A page of the transfers sent by or to `address`, newest first (ordered by first-seen time, then id,
+   * both descending), starting after `after` (the last entry of the previous page). Stable while new
+   * transfers arrive, unlike an offset. For the API's history.
+   */
+  async pageByAddress(
+    address: string,
+    after: { at: number; id: string } | null,
+    count: number,
+  ): Promise<{ id: string; at: number }[]> {
+    const key = this.key("byAddress", address.toLowerCase());
+    const rows: { id: string; at: number }[] = [];
+    if (after) {
+      // Entries with the same time as the cursor come in descending id order; keep those after it.
+      const same = await this.redis.zrevrangebyscore(key, after.at, after.at);
+      for (const id of same) if (id < after.id) rows.push({ id, at: after.at });
+    }
+    const max = after ? `(${after.at}` : "+inf";
+    const flat = await this.redis.zrevrangebyscore(key, max, "-inf", "WITHSCORES", "LIMIT", 0, count);
+    for (let i = 0; i < flat.length; i += 2) rows.push({ id: flat[i]!, at: Number(flat[i + 1]) });
+    return rows.slice(0, count);
+  }
+
   key(...parts: string[]): string {
     return this.prefix + parts.join(":");
   }

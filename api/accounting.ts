@@ -1,0 +1,181 @@
+// GET /v1/stats: the accounting of spec §3, read from the chains. Each gateway's `accounting()` view
+// gives what is locked (BTTC), minted (bridged supply on remote chains) and swapped; what is in flight —
+// sent at a source, not yet delivered — comes from the gateways' TransferSent/SwapSent logs and the
+// destinations' `isDelivered`, followed incrementally from each chain's configured start block, so a
+// stats call reads only new blocks and the transfers still open.
+//
+// The invariant: BTTC `locked` = Σ remote bridged supply + bridge transfers in flight; and, for swaps,
+// BTTC `reservePaid` = BTT owed for BTTOLD taken in on EVM chains − EVM swaps in flight + BTT paid for
+// TRON deposits. TRON has no gateway view, so with a TRON chain configured the swap side checks that the
+// reserve paid at least what the EVM side owes and reports the rest as paid for other sources.
+import { type Log } from "ethers";
+import { addressToBytes32, sequenceToRef } from "../common/transfer.ts";
+import type { EvmChain } from "./chains/evm-chain.ts";
+import type { ChainRegistry } from "./chains/registry.ts";
+
+interface Open {
+  src: EvmChain;
+  dst: EvmChain;
+  kind: "bridge" | "swap";
+  srcRef: string;
+  amount: bigint;
+}
+
+export interface ChainStats {
+  chain: string;
+  role: "bttc" | "remote";
+  /** BTTC: native BTT locked for bridged BTT and transfers in flight. */
+  locked: bigint | null;
+  /** Remote: bridged BTT in existence (fees held included). */
+  minted: bigint | null;
+  /** Remote: BTTOLD taken in (legacy base units); BTTC: BTT paid from the reserve (wei). */
+  swapped: bigint;
+  /** Remote: BTT owed on BTTC for that BTTOLD (wei). */
+  swapOwed: bigint | null;
+  feesHeld: bigint;
+  reserveBalance: bigint | null;
+  /** Bridge transfers (wei) and swaps (BTT wei) sent from this chain and not delivered yet. */
+  inFlight: { bridge: bigint; swap: bigint; transfers: number };
+}
+
+export interface Stats {
+  chains: ChainStats[];
+  invariant: {
+    holds: boolean;
+    bridge: { locked: bigint; minted: bigint; inFlight: bigint; holds: boolean };
+    swap: { reservePaid: bigint; owedByEvmSources: bigint; evmInFlight: bigint; paidForOtherSources: bigint; holds: boolean };
+  };
+  scannedTo: Record<string, bigint>;
+}
+
+export class AccountingReader {
+  private readonly chains: ChainRegistry;
+  private readonly open = new Map<string, Open>();
+  private readonly nextBlock = new Map<string, bigint>();
+  /** Each chain's head at the last scan: every read of one stats call is pinned to it (see scan). */
+  private readonly heads = new Map<string, bigint>();
+  private scanning: Promise<void> | null = null;
+
+  constructor(chains: ChainRegistry) {
+    this.chains = chains;
+    for (const chain of chains.evmChains()) this.nextBlock.set(chain.name, chain.config.startBlock);
+  }
+
+  async stats(): Promise<Stats> {
+    this.scanning ??= this.scan().finally(() => (this.scanning = null));
+    await this.scanning;
+    const chains = await Promise.all(this.chains.evmChains().map((c) => this.chainStats(c)));
+    const home = chains.find((c) => c.role === "bttc")!;
+    const remotes = chains.filter((c) => c.role === "remote");
+    const minted = remotes.reduce((sum, c) => sum + c.minted!, 0n);
+    const bridgeInFlight = chains.reduce((sum, c) => sum + c.inFlight.bridge, 0n);
+    const owed = remotes.reduce((sum, c) => sum + c.swapOwed!, 0n);
+    const swapInFlight = remotes.reduce((sum, c) => sum + c.inFlight.swap, 0n);
+    const paidForOthers = home.swapped - (owed - swapInFlight);
+    const hasOtherSources = this.chains.all.length > this.chains.evmChains().length;
+    const bridgeHolds = home.locked! === minted + bridgeInFlight;
+    const swapHolds = hasOtherSources ? paidForOthers >= 0n : paidForOthers === 0n;
+    return {
+      chains,
+      invariant: {
+        holds: bridgeHolds && swapHolds,
+        bridge: { locked: home.locked!, minted, inFlight: bridgeInFlight, holds: bridgeHolds },
+        swap: { reservePaid: home.swapped, owedByEvmSources: owed, evmInFlight: swapInFlight, paidForOtherSources: paidForOthers, holds: swapHolds },
+      },
+      scannedTo: Object.fromEntries([...this.nextBlock].map(([name, next]) => [name, next - 1n])),
+    };
+  }
+
+  private async chainStats(chain: EvmChain): Promise<ChainStats> {
+    const blockTag = this.heads.get(chain.name)!;
+    const a = await chain.read("accounting", () => chain.gateway.getFunction("accounting")({ blockTag }));
+    const inFlight = { bridge: 0n, swap: 0n, transfers: 0 };
+    for (const o of this.open.values()) {
+      if (o.src !== chain) continue;
+      inFlight[o.kind] += o.amount;
+      inFlight.transfers++;
+    }
+    if (chain.config.role === "bttc") {
+      const [locked, reserveBalance, reservePaid, feesHeld] = a as unknown as bigint[];
+      return { chain: chain.name, role: "bttc", locked: locked!, minted: null, swapped: reservePaid!, swapOwed: null, feesHeld: feesHeld!, reserveBalance: reserveBalance!, inFlight };
+    }
+    const [bridgedSupply, feesHeld, legacyReceived, swapOwed] = a as unknown as bigint[];
+    return { chain: chain.name, role: "remote", locked: null, minted: bridgedSupply!, swapped: legacyReceived!, swapOwed: swapOwed!, feesHeld: feesHeld!, reserveBalance: null, inFlight };
+  }
+
+  /**
+   * Reads new outbound logs of every gateway up to its head, then drops what has been delivered since.
+   * Every read for one chain — its logs, deliveries on it, its accounting — is made at the head taken
+   * here, so that a transfer delivered while the stats are being read is counted once, not twice or
+   * never (a transfer is delivered only long after its source block, which the scan has read).
+   */
+  private async scan(): Promise<void> {
+    await Promise.all(this.chains.evmChains().map((c) => this.scanChain(c)));
+    await Promise.all(
+      [...this.open].map(async ([id, o]) => {
+        const blockTag = this.heads.get(o.dst.name)!;
+        const delivered = await o.dst.read("isDelivered", () =>
+          o.dst.gateway.getFunction("isDelivered")(o.src.chainId, addressToBytes32(o.src.config.gateway), o.srcRef, { blockTag }) as Promise<boolean>,
+        );
+        if (delivered) this.open.delete(id);
+      }),
+    );
+  }
+
+  private async scanChain(chain: EvmChain): Promise<void> {
+    const iface = chain.gatewayInterface;
+    const topics = [["TransferSent", "SwapSent"].filter((n) => iface.getEvent(n)).map((n) => iface.getEvent(n)!.topicHash)];
+    const head = BigInt(await chain.read("block number", () => chain.provider.getBlockNumber()));
+    this.heads.set(chain.name, head);
+    let from = this.nextBlock.get(chain.name)!;
+    while (from <= head) {
+      const to = from + BigInt(chain.config.maxBlockRange) - 1n < head ? from + BigInt(chain.config.maxBlockRange) - 1n : head;
+      const logs: Log[] = await chain.read("logs", () => chain.provider.getLogs({ address: chain.config.gateway, topics, fromBlock: from, toBlock: to }));
+      for (const log of logs) {
+        const event = iface.parseLog(log);
+        if (!event) continue;
+        const sequence = event.args.getValue("sequence") as bigint;
+        const dst = this.chains.evmChains().find((c) => c.chainId === (event.args.getValue("dstChainId") as bigint));
+        if (!dst) continue; // a destination this API does not know cannot be checked
+        this.open.set(`${chain.name}:${sequence}`, {
+          src: chain,
+          dst,
+          kind: event.name === "SwapSent" ? "swap" : "bridge",
+          srcRef: sequenceToRef(sequence),
+          amount: event.args.getValue("amount") as bigint,
+        });
+      }
+      from = to + 1n;
+      this.nextBlock.set(chain.name, from);
+    }
+  }
+}
+
+/** Stats as JSON: amounts as decimal strings. */
+export function statsJson(stats: Stats) {
+  const s = (v: bigint | null) => (v === null ? null : v.toString());
+  return {
+    chains: stats.chains.map((c) => ({
+      ...c,
+      locked: s(c.locked),
+      minted: s(c.minted),
+      swapped: s(c.swapped)!,
+      swapOwed: s(c.swapOwed),
+      feesHeld: s(c.feesHeld)!,
+      reserveBalance: s(c.reserveBalance),
+      inFlight: { bridge: s(c.inFlight.bridge)!, swap: s(c.inFlight.swap)!, transfers: c.inFlight.transfers },
+    })),
+    invariant: {
+      holds: stats.invariant.holds,
+      bridge: { ...stats.invariant.bridge, locked: s(stats.invariant.bridge.locked)!, minted: s(stats.invariant.bridge.minted)!, inFlight: s(stats.invariant.bridge.inFlight)! },
+      swap: {
+        ...stats.invariant.swap,
+        reservePaid: s(stats.invariant.swap.reservePaid)!,
+        owedByEvmSources: s(stats.invariant.swap.owedByEvmSources)!,
+        evmInFlight: s(stats.invariant.swap.evmInFlight)!,
+        paidForOtherSources: s(stats.invariant.swap.paidForOtherSources)!,
+      },
+    },
+    scannedTo: Object.fromEntries(Object.entries(stats.scannedTo).map(([k, v]) => [k, v.toString()])),
+  };
+}

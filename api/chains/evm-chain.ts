@@ -1,0 +1,168 @@
+// What the API reads from, and builds for, one EVM chain's gateway: routes (fee, minimum), caps, swap
+// rules and accounting, all read from the chain itself — the same rules the gateway enforces — and
+// cached briefly for quotes. Calls that fail for a reason on the chain's side come out as
+// CHAIN_UNAVAILABLE (503), never as the caller's fault.
+import { Contract, Interface, type JsonRpcProvider, type TypedDataDomain } from "ethers";
+import { contractInterface } from "../../deploy/artifacts.ts";
+import { createEvmProvider } from "../../relayer/chains/evm/rpc.ts";
+import { TtlCache } from "../cache.ts";
+import type { EvmChainConfig } from "../config.ts";
+import { ApiError } from "../errors.ts";
+
+export interface GatewayRoute {
+  enabled: boolean;
+  fee: bigint;
+  minAmount: bigint;
+}
+
+export interface GatewayStatus {
+  paused: boolean;
+  sequence: bigint;
+  threshold: number;
+  dailyLimit: bigint;
+  dailyLimitAvailable: bigint;
+}
+
+export interface SwapRules {
+  legacyToken: string;
+  legacyDecimals: number;
+  minimum: bigint;
+}
+
+const GATEWAY_ABI = { bttc: contractInterface("BttcGateway"), remote: contractInterface("RemoteGateway") } as const;
+const TOKEN_ABI: Interface = contractInterface("LegacyBTTOLD");
+const PERMIT_ABI = new Interface([
+  "function eip712Domain() view returns (bytes1 fields, string name, string version, uint256 chainId, address verifyingContract, bytes32 salt, uint256[] extensions)",
+  "function nonces(address owner) view returns (uint256)",
+]);
+
+export class EvmChain {
+  readonly config: EvmChainConfig;
+  readonly provider: JsonRpcProvider;
+  readonly gateway: Contract;
+  private readonly cache: TtlCache;
+
+  constructor(config: EvmChainConfig, options: { cacheMs: number; timeoutMs: number }) {
+    this.config = config;
+    this.provider = createEvmProvider(config, { timeoutMs: options.timeoutMs });
+    this.gateway = new Contract(config.gateway, GATEWAY_ABI[config.role], this.provider);
+    this.cache = new TtlCache(options.cacheMs);
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  get chainId(): bigint {
+    return this.config.chainId;
+  }
+
+  get gatewayInterface(): Interface {
+    return GATEWAY_ABI[this.config.role];
+  }
+
+  static readonly tokenInterface = TOKEN_ABI;
+
+  route(dstChainId: bigint): Promise<GatewayRoute> {
+    return this.cache.get(`route:${dstChainId}`, () =>
+      this.read("route", async () => {
+        const r = await this.gateway.getFunction("route")(dstChainId);
+        return { enabled: r.enabled as boolean, fee: r.fee as bigint, minAmount: r.minAmount as bigint };
+      }),
+    );
+  }
+
+  status(): Promise<GatewayStatus> {
+    return this.cache.get("status", () =>
+      this.read("status", async () => {
+        const s = await this.gateway.getFunction("status")();
+        return {
+          paused: s.paused as boolean,
+          sequence: s.sequence as bigint,
+          threshold: Number(s.threshold),
+          dailyLimit: s.dailyLimit as bigint,
+          dailyLimitAvailable: s.dailyLimitAvailable as bigint,
+        };
+      }),
+    );
+  }
+
+  /** Remote chains with legacy BTTOLD: its token, decimals (read from the gateway) and the swap minimum. */
+  swapRules(): Promise<SwapRules | null> {
+    const legacyToken = this.config.legacyToken;
+    if (this.config.role !== "remote" || !legacyToken) return Promise.resolve(null);
+    return this.cache.get("swapRules", () =>
+      this.read("swap rules", async () => {
+        const [decimals, minimum] = await Promise.all([
+          this.gateway.getFunction("legacyDecimals")() as Promise<bigint>,
+          this.gateway.getFunction("swapMinimum")() as Promise<bigint>,
+        ]);
+        return { legacyToken, legacyDecimals: Number(decimals), minimum };
+      }),
+    );
+  }
+
+  /** BTTC: what the reserve holds for swaps (a payout over it waits for the reserve to be refilled). */
+  reserveBalance(): Promise<bigint> {
+    return this.cache.get("reserve", () =>
+      this.read("accounting", async () => (await this.gateway.getFunction("accounting")())[1] as bigint),
+    );
+  }
+
+  /**
+   * The EIP-712 domain of a token's EIP-2612 permit, read with ERC-5267's `eip712Domain()`; null for a
+   * token without it (then only approve works). Kept for good: it never changes.
+   */
+  permitDomain(token: string): Promise<TypedDataDomain | null> {
+    return this.cache.get(`permitDomain:${token}`, async () => {
+      const contract = new Contract(token, PERMIT_ABI, this.provider);
+      try {
+        const d = await contract.getFunction("eip712Domain")();
+        return { name: d.name as string, version: d.version as string, chainId: d.chainId as bigint, verifyingContract: d.verifyingContract as string };
+      } catch {
+        return null;
+      }
+    }, Infinity);
+  }
+
+  /** An owner's next permit nonce on `token`. */
+  permitNonce(token: string, owner: string): Promise<bigint> {
+    return this.read("permit nonce", () => new Contract(token, PERMIT_ABI, this.provider).getFunction("nonces")(owner) as Promise<bigint>);
+  }
+
+  /** An account's balance of the chain's native coin. */
+  nativeBalance(account: string): Promise<bigint> {
+    return this.read("balance", () => this.provider.getBalance(account));
+  }
+
+  /** An account's balance and allowance to the gateway of an ERC-20 (bridged BTT is the gateway itself). */
+  async tokenPosition(token: string, owner: string): Promise<{ balance: bigint; allowance: bigint }> {
+    const contract = new Contract(token, TOKEN_ABI, this.provider);
+    return this.read("token balance", async () => {
+      const [balance, allowance] = await Promise.all([
+        contract.getFunction("balanceOf")(owner) as Promise<bigint>,
+        contract.getFunction("allowance")(owner, this.config.gateway) as Promise<bigint>,
+      ]);
+      return { balance, allowance };
+    });
+  }
+
+  /** Runs a chain read; a failure is the chain's (503), with what was being read. */
+  async read<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (cause) {
+      throw new ApiError("CHAIN_UNAVAILABLE", `${this.name}: could not read ${what} (${shortReason(cause)})`, { cause });
+    }
+  }
+
+  close(): void {
+    this.provider.destroy();
+  }
+}
+
+export function shortReason(error: unknown): string {
+  const e = error as { shortMessage?: string; message?: string };
+  const text = e?.shortMessage ?? e?.message ?? String(error);
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}

@@ -1,0 +1,52 @@
+// The chains the API knows, by name and by id, built once from the configuration.
+import type { ApiConfig } from "../config.ts";
+import { ApiError } from "../errors.ts";
+import { EvmChain } from "./evm-chain.ts";
+import { TronChain } from "./tron-chain.ts";
+
+export type AnyChain = EvmChain | TronChain;
+
+export class ChainRegistry {
+  readonly all: readonly AnyChain[];
+  readonly home: EvmChain;
+  private readonly byName = new Map<string, AnyChain>();
+  private readonly byId = new Map<bigint, AnyChain>();
+
+  constructor(config: ApiConfig) {
+    const options = { cacheMs: config.chainCacheMs, timeoutMs: config.requestTimeoutMs };
+    this.all = config.chains.map((c) => (c.family === "evm" ? new EvmChain(c, options) : new TronChain(c, options)));
+    for (const chain of this.all) {
+      this.byName.set(chain.name, chain);
+      this.byId.set(chain.chainId, chain);
+    }
+    this.home = this.all.find((c): c is EvmChain => c instanceof EvmChain && c.config.role === "bttc")!;
+  }
+
+  names(): string[] {
+    return this.all.map((c) => c.name);
+  }
+
+  get(name: string): AnyChain {
+    const chain = this.byName.get(name);
+    if (!chain) throw new ApiError("UNKNOWN_CHAIN", `unknown chain "${name}"; known: ${this.names().join(", ")}`);
+    return chain;
+  }
+
+  evm(name: string, why: string): EvmChain {
+    const chain = this.get(name);
+    if (!(chain instanceof EvmChain)) throw new ApiError("ROUTE_UNAVAILABLE", `${name} ${why}`);
+    return chain;
+  }
+
+  nameOf(chainId: bigint): string | null {
+    return this.byId.get(chainId)?.name ?? null;
+  }
+
+  evmChains(): EvmChain[] {
+    return this.all.filter((c): c is EvmChain => c instanceof EvmChain);
+  }
+
+  close(): void {
+    for (const chain of this.evmChains()) chain.close();
+  }
+}

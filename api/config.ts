@@ -1,0 +1,106 @@
+// The API's configuration: one JSON file, parsed once at start-up by this schema. A missing value takes
+// its default; a present but invalid one stops start-up with a message naming it. The lead's devnet
+// writes this file from the deployment's output (README, "HTTP API").
+import { z } from "zod";
+import { addressSchema as address, loadJsonWith, parseWith, uintSchema as uint } from "../common/schema.ts";
+
+const name = z.string().regex(/^[a-z][a-z0-9-]*$/, "a lower-case name");
+
+/** When a block counts as final: `confirmations` deep, or the node's `finalized` tag. */
+const evmFinality = z.union([
+  z.object({ confirmations: z.number().int().min(0).max(10_000) }).strict(),
+  z.object({ tag: z.literal("finalized") }).strict(),
+]);
+
+const evmChain = z
+  .object({
+    name,
+    family: z.literal("evm"),
+    /** `bttc`: BTT's home (native BTT, swaps deliver here); `remote`: bridged BTT (and maybe legacy BTTOLD). */
+    role: z.enum(["bttc", "remote"]),
+    chainId: uint,
+    rpcUrl: z.url(),
+    gateway: address,
+    /** Legacy BTTOLD on this chain (remote chains that have it). */
+    legacyToken: address.optional(),
+    finality: evmFinality.default({ confirmations: 2 }),
+    /** Average block time, for expected times in quotes. */
+    blockTimeMs: z.number().int().min(1).max(600_000).default(1_000),
+    /** Seconds until the `finalized` tag passes a block (for quotes; tag finality only). */
+    finalizedTagSeconds: z.number().int().min(0).max(86_400).default(900),
+    /** First block the stats scan for transfers in flight (e.g. the gateway's deployment block). */
+    startBlock: uint.default(0n),
+    /** Largest block range per log query. */
+    maxBlockRange: z.number().int().min(1).max(100_000).default(2_000),
+  })
+  .strict();
+
+const tronChain = z
+  .object({
+    name,
+    family: z.literal("tron"),
+    chainId: uint,
+    /** The TRON node's HTTP API (java-tron, TronGrid, the development node). */
+    fullHost: z.url(),
+    /** The redenomination deposit address, base58 ("T…"). */
+    depositAddress: z.string().regex(/^T[1-9A-HJ-NP-Za-km-z]{33}$/, "a base58 TRON address"),
+    /** Smallest deposit the relayer swaps, in TRC-10 base units (10^-6 BTTOLD). */
+    swapMinimum: uint.default(1n),
+    /** What TRON charges for a memo, in sun (1 TRX at present). */
+    memoFeeSun: uint.default(1_000_000n),
+    /** How deep the solidified block lags the head, and the block time, for expected times in quotes. */
+    solidityDepth: z.number().int().min(0).max(1_000).default(19),
+    blockTimeMs: z.number().int().min(1).max(600_000).default(3_000),
+  })
+  .strict();
+
+export const apiConfigSchema = z
+  .object({
+    host: z.string().default("127.0.0.1"),
+    port: z.number().int().min(0).max(65_535).default(8080),
+    /** The Redis of the relayer node this API follows, and that node's key prefix (e.g. `bttb:n1:`). */
+    redisUrl: z.string().default("redis://127.0.0.1:6379"),
+    keyPrefix: z.string().min(1),
+    chains: z.array(z.discriminatedUnion("family", [evmChain, tronChain])).min(2),
+    /** Relayer nodes whose `/health` this API's `/health` reports. */
+    relayers: z.array(z.object({ id: z.string().min(1), url: z.url() }).strict()).default([]),
+    /** Behind a reverse proxy: take the client address from X-Forwarded-For (for per-client rate limits). */
+    trustProxy: z.boolean().default(false),
+    /** Origins whose web pages may call the API ("*" for any); none by default. */
+    corsOrigins: z.array(z.union([z.literal("*"), z.url()])).default([]),
+    rateLimit: z
+      .object({ max: z.number().int().min(1).default(600), timeWindow: z.number().int().min(1).default(60_000) })
+      .strict()
+      .default({ max: 600, timeWindow: 60_000 }),
+    /** Seconds a relayer takes beyond finality (collecting signatures, sending), for quotes. */
+    relayOverheadSeconds: z.number().int().min(0).max(3_600).default(5),
+    /** How long chain reads behind quotes (routes, minimums, caps) are reused. */
+    chainCacheMs: z.number().int().min(0).max(600_000).default(2_000),
+    /** How often a server-sent-events stream looks for a status change. */
+    eventsPollMs: z.number().int().min(10).max(60_000).default(500),
+    /** Per outbound HTTP request (chains, relayers). */
+    requestTimeoutMs: z.number().int().min(100).max(120_000).default(5_000),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const names = new Set<string>();
+    c.chains.forEach((chain, i) => {
+      if (names.has(chain.name)) ctx.addIssue({ code: "custom", path: ["chains", i, "name"], message: `duplicate chain name ${chain.name}` });
+      names.add(chain.name);
+    });
+    const homes = c.chains.filter((chain) => chain.family === "evm" && chain.role === "bttc");
+    if (homes.length !== 1) ctx.addIssue({ code: "custom", path: ["chains"], message: "exactly one chain must have role bttc" });
+  });
+
+export type ApiConfig = z.infer<typeof apiConfigSchema>;
+export type ApiChainConfig = ApiConfig["chains"][number];
+export type EvmChainConfig = Extract<ApiChainConfig, { family: "evm" }>;
+export type TronChainConfig = Extract<ApiChainConfig, { family: "tron" }>;
+
+export function parseApiConfig(raw: unknown, origin = "API configuration"): ApiConfig {
+  return parseWith(apiConfigSchema, raw, origin);
+}
+
+export function loadApiConfig(path: string): ApiConfig {
+  return loadJsonWith(apiConfigSchema, path, "API configuration");
+}

@@ -1,0 +1,53 @@
+// `npm run api -- --config api.json` (or `bttb api --config …`): the HTTP API as a process. Reads its
+// configuration file (and, from the environment, only LOG_LEVEL), connects to the followed node's
+// Redis, listens, and stops cleanly on SIGINT/SIGTERM (open requests finish, event streams end).
+import { parseArgs } from "node:util";
+import { Redis } from "ioredis";
+import { pino } from "pino";
+import { loadApiConfig } from "./config.ts";
+import { buildApi } from "./server.ts";
+
+export const API_USAGE = "usage: npm run api -- --config <api.json>   (or: bttb api --config <api.json>)";
+
+/** Starts the API a configuration file describes; it stops on SIGTERM or SIGINT and the process exits. */
+export async function runApi(configPath: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const config = loadApiConfig(configPath);
+  const log = pino({ name: "api", level: env.LOG_LEVEL ?? "info" });
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
+  redis.on("error", (error) => log.warn({ err: error }, "redis"));
+  const app = await buildApi(config, { redis, logger: log, processMetrics: true });
+  await app.listen({ host: config.host, port: config.port });
+  log.info({ url: `http://${config.host}:${config.port}`, docs: `http://${config.host}:${config.port}/docs` }, "API listening");
+  const stop = (signal: string) => {
+    log.info({ signal }, "stopping");
+    app
+      .close()
+      .then(() => redis.quit())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          log.error({ err: error }, "stop failed");
+          process.exit(1);
+        },
+      );
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { config: { type: "string" }, help: { type: "boolean" } } });
+  if (values.help || !values.config) {
+    console.log(API_USAGE);
+    process.exitCode = values.help ? 0 : 2;
+    return;
+  }
+  await runApi(values.config, process.env);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
+}

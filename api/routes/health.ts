@@ -1,0 +1,32 @@
+// GET /health (readiness: chains, Redis, relayers; 503 when any is down) and GET /metrics (Prometheus).
+import { z } from "zod";
+import type { ApiContext, App } from "../context.ts";
+import { checkHealth } from "../health.ts";
+
+const check = z.object({ ok: z.boolean(), detail: z.string() });
+const report = z.object({
+  ok: z.boolean(),
+  redis: check,
+  chains: z.record(z.string(), check),
+  relayers: z.record(z.string(), check),
+});
+
+export function healthRoutes(app: App, ctx: ApiContext): void {
+  app.get(
+    "/health",
+    {
+      config: { rateLimit: false },
+      schema: { summary: "Readiness: chains, Redis, relayer nodes", tags: ["operations"], response: { 200: report, 503: report } },
+    },
+    async (_request, reply) => {
+      const health = await checkHealth(ctx.config, ctx.chains, ctx.redis);
+      return reply.code(health.ok ? 200 : 503).send(health);
+    },
+  );
+
+  app.get(
+    "/metrics",
+    { config: { rateLimit: false }, schema: { summary: "Prometheus metrics (text format)", tags: ["operations"] } },
+    async (_request, reply) => reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics()),
+  );
+}

@@ -1,0 +1,166 @@
+// Transfers as the API shows them, read from the followed relayer node's store (relayer/store): one by
+// id, the history of an address (cursor-paginated, newest first), those of a source transaction.
+import { z } from "zod";
+import { TransferKind } from "../common/transfer.ts";
+import { TRANSFER_STATUSES, type TransferRecord, type TransferStore } from "../relayer/store/transfer-store.ts";
+import type { ChainRegistry } from "./chains/registry.ts";
+import { ApiError } from "./errors.ts";
+
+/** Statuses after which nothing changes any more (a rejected deposit is refunded by an operator). */
+export const FINAL_STATUSES: ReadonlySet<string> = new Set(["completed", "dropped", "rejected"]);
+
+const timelineEntrySchema = z.object({
+  status: z.enum(TRANSFER_STATUSES),
+  at: z.string().meta({ description: "ISO 8601 time" }),
+  txHash: z.string().nullable(),
+  detail: z.string().nullable(),
+});
+
+export const transferViewSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(TRANSFER_STATUSES),
+    kind: z.enum(["bridge", "swap"]),
+    source: z.object({
+      chain: z.string().nullable(),
+      chainId: z.string(),
+      gateway: z.string().meta({ description: "Source gateway (TRON: deposit account), 32 bytes" }),
+      ref: z.string().meta({ description: "Sequence number (EVM) or transaction id (TRON), 32 bytes" }),
+      txHash: z.string(),
+      blockNumber: z.string(),
+      sender: z.string(),
+    }),
+    destination: z.object({ chain: z.string().nullable(), chainId: z.string(), recipient: z.string() }),
+    amount: z.string().meta({ description: "What the recipient receives, in BTT wei" }),
+    fee: z.string().meta({ description: "Bridge fee kept at the source, in BTT wei" }),
+    legacyAmount: z.string().nullable().meta({ description: "Swaps: BTTOLD taken in, in its base units" }),
+    signatures: z.number().int().nullable().meta({ description: "Attestation signatures collected, once attested" }),
+    timeline: z.array(timelineEntrySchema),
+    updatedAt: z.string(),
+  })
+  .meta({ id: "Transfer" });
+
+export type TransferView = z.infer<typeof transferViewSchema>;
+
+export function toView(record: TransferRecord, chains: ChainRegistry): TransferView {
+  const o = record.observed;
+  const t = o.transfer;
+  let signatures: number | null = null;
+  for (const entry of record.timeline) {
+    const match = entry.status === "attested" ? /^(\d+) signatures?/.exec(entry.detail ?? "") : null;
+    if (match) signatures = Number(match[1]);
+  }
+  return {
+    id: o.id,
+    status: record.status,
+    kind: t.kind === TransferKind.Swap ? "swap" : "bridge",
+    source: {
+      chain: chains.nameOf(t.srcChainId),
+      chainId: t.srcChainId.toString(),
+      gateway: t.srcGateway,
+      ref: t.srcRef,
+      txHash: o.srcTxHash,
+      blockNumber: o.blockNumber.toString(),
+      sender: o.sender,
+    },
+    destination: { chain: chains.nameOf(t.dstChainId), chainId: t.dstChainId.toString(), recipient: t.recipient },
+    amount: t.amount.toString(),
+    fee: o.fee.toString(),
+    legacyAmount: o.legacyAmount === undefined ? null : o.legacyAmount.toString(),
+    signatures,
+    timeline: record.timeline.map((e) => ({
+      status: e.status,
+      at: new Date(e.at).toISOString(),
+      txHash: e.txHash ?? null,
+      detail: e.detail ?? null,
+    })),
+    updatedAt: new Date(record.updatedAt).toISOString(),
+  };
+}
+
+export interface HistoryQuery {
+  address?: string | undefined;
+  srcTx?: string | undefined;
+  chain?: string | undefined;
+  cursor?: string | undefined;
+  limit: number;
+}
+
+export interface HistoryPage {
+  transfers: TransferView[];
+  nextCursor: string | null;
+}
+
+export class TransferReader {
+  readonly store: TransferStore;
+  private readonly chains: ChainRegistry;
+
+  constructor(store: TransferStore, chains: ChainRegistry) {
+    this.store = store;
+    this.chains = chains;
+  }
+
+  async byId(id: string): Promise<TransferView> {
+    const record = await this.store.get(id);
+    if (!record) throw new ApiError("TRANSFER_NOT_FOUND", `no transfer ${id} (yet): a transfer shows once the relayer has seen its source transaction`);
+    return toView(record, this.chains);
+  }
+
+  async history(query: HistoryQuery): Promise<HistoryPage> {
+    const chainId = query.chain === undefined ? undefined : this.chains.get(query.chain).chainId;
+    const keep = (r: TransferRecord | null): r is TransferRecord =>
+      r !== null && (chainId === undefined || r.observed.transfer.srcChainId === chainId || r.observed.transfer.dstChainId === chainId);
+
+    if (query.srcTx !== undefined) {
+      if (query.cursor !== undefined) throw new ApiError("INVALID_CURSOR", "a lookup by source transaction has one page only");
+      const ids = await this.store.idsBySourceTx(normalizeTxHash(query.srcTx));
+      const records = (await this.store.getMany(ids)).filter(keep);
+      records.sort((a, b) => firstSeen(b) - firstSeen(a) || (a.observed.id < b.observed.id ? 1 : -1));
+      return { transfers: records.map((r) => toView(r, this.chains)), nextCursor: null };
+    }
+    if (query.address === undefined) {
+      throw new ApiError("MISSING_FILTER", "name an address (address=) or a source transaction (srcTx=)");
+    }
+    // With a chain filter a page may need several reads; each read takes what is left, up to 10 rounds.
+    let after = query.cursor === undefined ? null : decodeCursor(query.cursor);
+    const found: TransferView[] = [];
+    for (let round = 0; round < 10 && found.length < query.limit; round++) {
+      const want = query.limit - found.length;
+      const asked = chainId === undefined ? want : want * 4;
+      const rows = await this.store.pageByAddress(query.address, after, asked);
+      const records = await this.store.getMany(rows.map((r) => r.id));
+      let consumedAll = true;
+      for (const [i, record] of records.entries()) {
+        after = rows[i]!;
+        if (keep(record)) found.push(toView(record, this.chains));
+        if (found.length === query.limit) {
+          consumedAll = i === records.length - 1;
+          break;
+        }
+      }
+      if (consumedAll && rows.length < asked) return { transfers: found, nextCursor: null }; // nothing older
+    }
+    return { transfers: found, nextCursor: after ? encodeCursor(after) : null };
+  }
+}
+
+function firstSeen(r: TransferRecord): number {
+  return r.timeline[0]?.at ?? r.updatedAt;
+}
+
+/** TRON transaction ids come without 0x; the store keeps every source hash with it, in lower case. */
+export function normalizeTxHash(hash: string): string {
+  const h = hash.toLowerCase();
+  return /^[0-9a-f]{64}$/.test(h) ? `0x${h}` : h;
+}
+
+export function encodeCursor(position: { at: number; id: string }): string {
+  return Buffer.from(`${position.at}:${position.id}`).toString("base64url");
+}
+
+export function decodeCursor(cursor: string): { at: number; id: string } {
+  const text = Buffer.from(cursor, "base64url").toString("utf8");
+  const match = /^(\d{1,16}):(0x[0-9a-f]{64})$/.exec(text);
+  if (!match) throw new ApiError("INVALID_CURSOR", "the cursor is not one this API gave out");
+  return { at: Number(match[1]), id: match[2]! };
+}
