@@ -9,6 +9,7 @@ import { devnetEvmChains, TRON_CHAIN_ID } from "./chains.ts";
 import { writeApiConfig, writeDevnetInfo, writeRelayerConfigs, type DevnetInfo, type TronInput } from "./configs.ts";
 import { deployDevnet } from "./deploy.ts";
 import type { DevnetOptions } from "./options.ts";
+import { stopLeftovers } from "./leftovers.ts";
 import { assertPortsFree } from "./ports.ts";
 import { ProcessGroup, type ManagedProcess } from "./processes.ts";
 import { ensureRedis, wipePrefix } from "./redis.ts";
@@ -72,6 +73,8 @@ export async function startDevnet(o: DevnetOptions, progress: Progress): Promise
   const node = process.execPath;
 
   try {
+    const leftovers = await stopLeftovers(dataDir);
+    if (leftovers.length > 0) progress.warn(`stopped what an earlier devnet left running: ${leftovers.join(", ")}`);
     await timed(progress, "ports free", () =>
       assertPortsFree(o.host, [
         ...chains.map((c) => ({ port: c.port, what: `${c.name} JSON-RPC`, flag: `--${c.name}-port` })),
