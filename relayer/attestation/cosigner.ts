@@ -15,6 +15,7 @@ import { gatewayDomain, transferId, type SignerSignature, type Transfer } from "
 import type { ObservedTransfer } from "../chains/adapter.ts";
 import { RelayerError } from "../errors.ts";
 import type { AttestationSigner } from "../signing/attestation-signer.ts";
+import { routeKey } from "../pipeline/routing.ts";
 import type { TransferStatus, TransferStore } from "../store/transfer-store.ts";
 import { MAX_BATCH_TRANSFERS, toTransfers, type AttestationRequest } from "./request.ts";
 
@@ -84,6 +85,8 @@ export class CoSigner {
       const transfers = await this.verified(request);
       const domain = gatewayDomain(request.dstChainId, this.destinations.get(request.dstChainId)!);
       const signature = await this.signer.signBatch(domain, transfers);
+      // A peer at work on this route: as this node is one of its fallback deliverers, it waits (DeliveryPipeline).
+      await this.store.noteProposal(routeKey(transfers[0]!));
       return { signer: this.signer.address, signature };
     } catch (error) {
       if (error instanceof AttestationRefusedError) {
@@ -123,7 +126,7 @@ export class CoSigner {
       seen.add(id);
     }
 
-    const records = await Promise.all(ids.map((id) => this.store.get(id)));
+    const records = await this.store.getMany(ids);
     return asked.map((transfer, i) => {
       const id = ids[i]!;
       const record = records[i];
