@@ -31,6 +31,9 @@ function gatewayEvents(): EventDecoder {
   return events;
 }
 
+/** Decoded logs kept (oldest dropped first): more than a few ticks' worth at full load. */
+const DECODED_MEMORY = 20_000;
+
 export class EvmSource implements SourceChain {
   readonly name: string;
   readonly chainId: bigint;
@@ -39,6 +42,12 @@ export class EvmSource implements SourceChain {
   private readonly config: SourceConfig;
   private readonly provider: JsonRpcProvider;
   private readonly retry: RetryOptions;
+  /**
+   * Logs decoded lately, by block hash and log index (what a block holds never changes): a transfer is
+   * read twice, at the head (pending) and once final, and decoding (ABI, checksums, id) is the larger
+   * part of a watcher's CPU under load.
+   */
+  private readonly decoded = new Map<string, ObservedTransfer>();
 
   constructor(config: SourceConfig, provider: JsonRpcProvider, options: EvmSourceOptions = {}) {
     this.name = config.name;
@@ -105,9 +114,19 @@ export class EvmSource implements SourceChain {
   }
 
   private observe(log: Log): ObservedTransfer {
-    if (getAddress(log.address) !== this.gateway) {
+    if (log.address.toLowerCase() !== this.gateway.toLowerCase()) {
       throw new ChainDataError(`${this.name}: log from ${log.address} in a query for gateway ${this.gateway}`);
     }
+    const key = `${log.blockHash}:${log.index}`;
+    const known = this.decoded.get(key);
+    if (known && known.srcTxHash === log.transactionHash) return known;
+    const observed = this.decode(log);
+    this.decoded.set(key, observed);
+    if (this.decoded.size > DECODED_MEMORY) this.decoded.delete(this.decoded.keys().next().value!);
+    return observed;
+  }
+
+  private decode(log: Log): ObservedTransfer {
     const event = gatewayEvents().decode(log);
     if (!event || (event.name !== "TransferSent" && event.name !== "SwapSent")) {
       throw new ChainDataError(`${this.name}: unexpected log ${log.topics[0]} in tx ${log.transactionHash}`);
@@ -120,13 +139,13 @@ export class EvmSource implements SourceChain {
       srcRef: sequenceToRef(sequence),
       kind: swap ? TransferKind.Swap : TransferKind.Bridge,
       dstChainId: event.args.getValue("dstChainId") as bigint,
-      recipient: getAddress(event.args.getValue("recipient") as string),
+      recipient: event.args.getValue("recipient") as string, // checksummed by the ABI decoder
       amount: event.args.getValue("amount") as bigint,
     };
     const observed: ObservedTransfer = {
       id: transferId(transfer),
       transfer,
-      sender: getAddress(event.args.getValue("sender") as string),
+      sender: event.args.getValue("sender") as string,
       fee: swap ? 0n : (event.args.getValue("fee") as bigint),
       sequence,
       srcTxHash: log.transactionHash,
