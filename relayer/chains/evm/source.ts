@@ -16,6 +16,7 @@ import { ChainDataError, InvalidRequestError } from "../../errors.ts";
 import type { ChainHeads, ObservedTransfer, SourceChain } from "../adapter.ts";
 import { EventDecoder } from "./events.ts";
 import { DEFAULT_RETRY, withRetry, type RetryOptions } from "./rpc.ts";
+import { decodeSentLog } from "./sent-log.ts";
 
 export interface EvmSourceOptions {
   retry?: RetryOptions;
@@ -24,7 +25,8 @@ export interface EvmSourceOptions {
 type SourceConfig = Pick<EvmChainConfig, "name" | "chainId" | "gateway" | "finality" | "maxBlockRange">;
 
 // RemoteGateway declares both events; BttcGateway emits TransferSent with the same signature (and so the
-// same topic), so one interface reads either gateway. Loaded on first use (it reads the artifacts).
+// same topic), so one interface reads either gateway. Loaded on first use (it reads the artifacts). The
+// logs themselves are decoded by sent-log.ts.
 let events: EventDecoder | undefined;
 function gatewayEvents(): EventDecoder {
   events ??= new EventDecoder(contractInterface("RemoteGateway"), ["TransferSent", "SwapSent"], "the RemoteGateway ABI");
@@ -127,33 +129,35 @@ export class EvmSource implements SourceChain {
   }
 
   private decode(log: Log): ObservedTransfer {
-    const event = gatewayEvents().decode(log);
-    if (!event || (event.name !== "TransferSent" && event.name !== "SwapSent")) {
-      throw new ChainDataError(`${this.name}: unexpected log ${log.topics[0]} in tx ${log.transactionHash}`);
+    let event;
+    try {
+      event = decodeSentLog(log);
+    } catch (error) {
+      throw new ChainDataError(`${this.name}: ${(error as Error).message} in tx ${log.transactionHash}`);
     }
+    if (!event) throw new ChainDataError(`${this.name}: unexpected log ${log.topics[0]} in tx ${log.transactionHash}`);
     const swap = event.name === "SwapSent";
-    const sequence = event.args.getValue("sequence") as bigint;
     const transfer: Transfer = {
       srcChainId: this.chainId,
       srcGateway: this.srcGateway,
-      srcRef: sequenceToRef(sequence),
+      srcRef: sequenceToRef(event.sequence),
       kind: swap ? TransferKind.Swap : TransferKind.Bridge,
-      dstChainId: event.args.getValue("dstChainId") as bigint,
-      recipient: event.args.getValue("recipient") as string, // checksummed by the ABI decoder
-      amount: event.args.getValue("amount") as bigint,
+      dstChainId: event.dstChainId,
+      recipient: event.recipient,
+      amount: event.amount,
     };
     const observed: ObservedTransfer = {
       id: transferId(transfer),
       transfer,
-      sender: event.args.getValue("sender") as string,
-      fee: swap ? 0n : (event.args.getValue("fee") as bigint),
-      sequence,
+      sender: event.sender,
+      fee: swap ? 0n : event.last,
+      sequence: event.sequence,
       srcTxHash: log.transactionHash,
       blockNumber: BigInt(log.blockNumber),
       blockHash: log.blockHash,
       logIndex: log.index,
     };
-    if (swap) observed.legacyAmount = event.args.getValue("legacyAmount") as bigint;
+    if (swap) observed.legacyAmount = event.last;
     return observed;
   }
 
