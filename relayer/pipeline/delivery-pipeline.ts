@@ -217,7 +217,13 @@ export class DeliveryPipeline {
       throw new DelayedError(); // not a failure: the job waits, its attempts untouched
     };
 
-    if (rank > 0 && (await this.designatedIsDelivering(route, rank))) await later(this.o.fallbackMs);
+    if (rank > 0) {
+      // What this job stands for has waited this node's delay by now; if none of it is still waiting,
+      // the nodes before it delivered it, and there is nothing to take over.
+      const waited = await this.o.store.readyOnRoute(route, 1, Date.now() - rank * this.o.fallbackMs);
+      if (waited.length === 0) return;
+      if (await this.designatedIsDelivering(route, rank)) await later(this.o.fallbackMs);
+    }
     const lock = await RouteLock.acquire(this.o.redis, `${this.o.prefix}lock:route:${route}`, this.o.nodeId, ROUTE_LOCK_MS);
     if (!lock) await later(BUSY_RETRY_MS);
     try {
