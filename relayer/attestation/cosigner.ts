@@ -10,6 +10,7 @@
 // would be harmless — the gateway delivers each transfer once, forever — but it would only spend the
 // deliverer's gas on a skipped item, and the refusal tells the proposer to drop it from the batch.
 import { getAddress } from "ethers";
+import { checksumAddress } from "../../common/address.ts";
 import type { Logger } from "pino";
 import { gatewayDomain, transferId, type SignerSignature, type Transfer } from "../../common/transfer.ts";
 import type { ObservedTransfer } from "../chains/adapter.ts";
@@ -178,7 +179,7 @@ function checkFields(id: string, asked: Transfer, observed: ObservedTransfer): T
     srcRef: mine.srcRef,
     kind: mine.kind,
     dstChainId: mine.dstChainId,
-    recipient: getAddress(mine.recipient),
+    recipient: checksumAddress(mine.recipient),
     amount: mine.amount,
   };
 }

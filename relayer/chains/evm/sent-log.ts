@@ -4,7 +4,7 @@
 // most of a watcher's CPU under load (about half a millisecond a log, and every node reads every log).
 // test/relayer/sent-log.test.ts checks it against ethers' decoder; anything that is not exactly that
 // shape (another topic, data of another length, a value wider than its type) is refused.
-import { getAddress } from "ethers";
+import { checksumAddress } from "../../../common/address.ts";
 import { contractInterface } from "../../../deploy/artifacts.ts";
 import { EventDecoder } from "./events.ts";
 
@@ -48,19 +48,9 @@ export function decodeSentLog(log: { readonly topics: readonly string[]; readonl
   };
 }
 
-// Checksums of addresses seen lately (senders repeat; a checksum is a keccak256 in JavaScript).
-const checksums = new Map<string, string>();
-
 function address(word: string, field: string): string {
   if (!/^0{24}/.test(word)) throw new Error(`${field}: more than 20 bytes`);
-  const lower = word.slice(24).toLowerCase();
-  let checksummed = checksums.get(lower);
-  if (checksummed === undefined) {
-    checksummed = getAddress("0x" + lower);
-    checksums.set(lower, checksummed);
-    if (checksums.size > 10_000) checksums.delete(checksums.keys().next().value!);
-  }
-  return checksummed;
+  return checksumAddress("0x" + word.slice(24).toLowerCase());
 }
 
 function uint(hex: string, bits: number, field: string): bigint {
