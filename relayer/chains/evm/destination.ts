@@ -10,6 +10,7 @@ import type { EvmChainConfig } from "../../config.ts";
 import { ChainDataError, InvalidRequestError, RelayerError } from "../../errors.ts";
 import type { Payer, PayerTransaction } from "../../signing/payer.ts";
 import type { DeliveryReceipt, DestinationChain, SubmittedDelivery } from "../adapter.ts";
+import { encodeDeliverBatch } from "./delivery-calldata.ts";
 import { EventDecoder, type DecodedEvent } from "./events.ts";
 import { DEFAULT_RETRY, withRetry, type RetryOptions } from "./rpc.ts";
 
@@ -112,7 +113,7 @@ export class EvmDestination implements DestinationChain {
     const data =
       items.length === 1
         ? iface.encodeFunctionData("deliver", [source.srcChainId, source.srcGateway, item(first), sigs])
-        : iface.encodeFunctionData("deliverBatch", [source.srcChainId, source.srcGateway, items.map(item), sigs]);
+        : encodeDeliverBatch(iface.getFunction("deliverBatch")!.selector, source.srcChainId, source.srcGateway, items, sigs);
 
     type Estimate = { gas: bigint } | { revert: string; error: unknown };
     const estimate = await this.call("eth_estimateGas deliver", async (): Promise<Estimate> => {
