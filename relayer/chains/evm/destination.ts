@@ -197,8 +197,9 @@ export class EvmDestination implements DestinationChain {
       delivered: [],
       skipped: [],
     };
+    const gateway = this.gateway.toLowerCase();
     for (const log of receipt.logs) {
-      if (getAddress(log.address) !== this.gateway) continue;
+      if (log.address.toLowerCase() !== gateway) continue; // (a delivery's receipt holds a log per payout too)
       const event = parseEvent(log);
       if (event?.name === "TransfersDelivered") {
         result.delivered.push(...(event.args.getValue("transferIds") as string[]));

@@ -2,7 +2,7 @@
 // hashes (to notice reorgs), and the gateway's TransferSent/SwapSent logs in bounded ranges, mapped to the
 // spec §4 transfer they attest. Every RPC call goes through withRetry.
 import { getAddress, toQuantity } from "ethers";
-import type { JsonRpcProvider, Log } from "ethers";
+import type { JsonRpcProvider } from "ethers";
 import {
   TransferKind,
   addressToBytes32,
@@ -32,6 +32,21 @@ function gatewayEvents(): EventDecoder {
   events ??= new EventDecoder(contractInterface("RemoteGateway"), ["TransferSent", "SwapSent"], "the RemoteGateway ABI");
   return events;
 }
+
+/** The fields of a gateway log this reads. */
+interface SourceLog {
+  address: string;
+  topics: string[];
+  data: string;
+  blockNumber: number;
+  blockHash: string;
+  transactionHash: string;
+  index: number;
+  removed: boolean;
+}
+
+const HASH = /^0x[0-9a-fA-F]{64}$/;
+const QUANTITY = /^0x[0-9a-fA-F]{1,16}$/;
 
 /** Decoded logs kept (oldest dropped first): more than a few ticks' worth at full load. */
 const DECODED_MEMORY = 20_000;
@@ -93,15 +108,15 @@ export class EvmSource implements SourceChain {
     const found: ObservedTransfer[] = [];
     for (let start = from; start <= to; start += step) {
       const end = start + step - 1n < to ? start + step - 1n : to;
-      const logs = await this.call(`eth_getLogs ${start}..${end}`, () =>
-        this.provider.getLogs({
-          address: this.gateway,
-          topics: [gatewayEvents().topics],
-          fromBlock: toQuantity(start),
-          toBlock: toQuantity(end),
-        }),
+      // Raw JSON-RPC: ethers' log formatting checksummed each log's address (a keccak256 per log, on
+      // every node); rawLog checks the fields this reads instead.
+      const answer = await this.call(`eth_getLogs ${start}..${end}`, () =>
+        this.provider.send("eth_getLogs", [
+          { address: this.gateway, topics: [gatewayEvents().topics], fromBlock: toQuantity(start), toBlock: toQuantity(end) },
+        ]) as Promise<unknown>,
       );
-      for (const log of logs) {
+      if (!Array.isArray(answer)) throw new ChainDataError(`${this.name}: eth_getLogs answered ${typeof answer}, not a list`);
+      for (const log of answer.map((raw) => this.rawLog(raw))) {
         if (log.removed) continue;
         const block = BigInt(log.blockNumber);
         // A node that answers outside the range asked is not trusted with it; the range that holds the
@@ -115,7 +130,31 @@ export class EvmSource implements SourceChain {
     );
   }
 
-  private observe(log: Log): ObservedTransfer {
+  /** A log of an eth_getLogs answer, with the fields this reads checked. */
+  private rawLog(raw: unknown): SourceLog {
+    const r = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
+    const hex = (field: string, pattern: RegExp): string => {
+      const value = r[field];
+      if (typeof value !== "string" || !pattern.test(value)) throw new ChainDataError(`${this.name}: a log with a malformed ${field}: ${JSON.stringify(value)}`);
+      return value;
+    };
+    const topics = r.topics;
+    if (!Array.isArray(topics) || !topics.every((t) => typeof t === "string" && HASH.test(t))) {
+      throw new ChainDataError(`${this.name}: a log with malformed topics`);
+    }
+    return {
+      address: hex("address", /^0x[0-9a-fA-F]{40}$/),
+      topics: topics as string[],
+      data: hex("data", /^0x([0-9a-fA-F]{2})*$/),
+      blockNumber: Number(BigInt(hex("blockNumber", QUANTITY))),
+      blockHash: hex("blockHash", HASH),
+      transactionHash: hex("transactionHash", HASH),
+      index: Number(BigInt(hex("logIndex", QUANTITY))),
+      removed: r.removed === true,
+    };
+  }
+
+  private observe(log: SourceLog): ObservedTransfer {
     if (log.address.toLowerCase() !== this.gateway.toLowerCase()) {
       throw new ChainDataError(`${this.name}: log from ${log.address} in a query for gateway ${this.gateway}`);
     }
@@ -128,7 +167,7 @@ export class EvmSource implements SourceChain {
     return observed;
   }
 
-  private decode(log: Log): ObservedTransfer {
+  private decode(log: SourceLog): ObservedTransfer {
     let event;
     try {
       event = decodeSentLog(log);
