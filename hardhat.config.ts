@@ -29,5 +29,15 @@ export default defineConfig({
     bttcSim: { type: "edr-simulated", chainType: "l1", chainId: 1337199 },
     ethereumSim: { type: "edr-simulated", chainType: "l1", chainId: 1337001 },
     bscSim: { type: "edr-simulated", chainType: "l1", chainId: 1337056 },
+    // The local testnet's chains (`npm start` runs one `hardhat node --network devnet --chain-id …` per
+    // chain): a block every second, as spec §2 asks, and each transaction mined at once as well, so that
+    // deploying takes seconds, not a block per transaction. Demo accounts hold 10^12 coins each, so the
+    // BTTC deployer can fund a redenomination reserve large enough for every demo account's BTTOLD.
+    devnet: {
+      type: "edr-simulated",
+      chainType: "l1",
+      mining: { auto: true, interval: 1_000 },
+      accounts: { accountsBalance: 10n ** 30n },
+    },
   },
 });

@@ -1,20 +1,17 @@
-// `npm run relayer -- --config relayer.json`: runs one relayer node until SIGTERM or SIGINT, then stops
-// cleanly (the tick under way finishes; nothing is left half-written).
+// `npm run relayer -- --config relayer.json` (or `bttb relayer --config …`): runs one relayer node until
+// SIGTERM or SIGINT, then stops cleanly (the tick under way finishes; nothing is left half-written).
 import { parseArgs } from "node:util";
 import { pino } from "pino";
 import { loadRelayerConfig } from "./config.ts";
 import { RelayerNode } from "./node.ts";
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { config: { type: "string" }, help: { type: "boolean" } } });
-  if (values.help || !values.config) {
-    console.log("usage: npm run relayer -- --config <relayer.json>");
-    process.exitCode = values.help ? 0 : 2;
-    return;
-  }
-  const config = loadRelayerConfig(values.config);
+export const RELAYER_USAGE = "usage: npm run relayer -- --config <relayer.json>   (or: bttb relayer --config <relayer.json>)";
+
+/** Starts the node a configuration file describes; it stops on SIGTERM or SIGINT and the process exits. */
+export async function runRelayer(configPath: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const config = loadRelayerConfig(configPath);
   const log = pino({ name: `relayer-${config.id}` });
-  const node = new RelayerNode({ config, env: process.env, log });
+  const node = new RelayerNode({ config, env, log });
   await node.start();
   const stop = (signal: string) => {
     log.info({ signal }, "stopping");
@@ -30,7 +27,19 @@ async function main(): Promise<void> {
   process.once("SIGINT", () => stop("SIGINT"));
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exitCode = 1;
-});
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { config: { type: "string" }, help: { type: "boolean" } } });
+  if (values.help || !values.config) {
+    console.log(RELAYER_USAGE);
+    process.exitCode = values.help ? 0 : 2;
+    return;
+  }
+  await runRelayer(values.config, process.env);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
+}

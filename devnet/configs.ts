@@ -1,0 +1,80 @@
+// The files the devnet writes into its data folder: each relayer node's configuration and keys, and
+// `devnet.json`, which says where everything is (the CLI and the end-to-end test read it).
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { RelayerIdentity } from "./accounts.ts";
+import type { DevnetEvmChain } from "./chains.ts";
+import type { DeployedDevnetChain } from "./deploy.ts";
+
+export interface DevnetInfo {
+  startedAt: string;
+  api: { url: string; docs: string };
+  redis: { url: string; prefix: string };
+  threshold: number;
+  chains: Record<string, Record<string, string | number>>;
+  relayers: { id: string; url: string; signer: string; payer: string; config: string; keyPrefix: string; pid?: number }[];
+  accounts: { index: number; address: string; tronAddress: string; privateKey: string }[];
+  /** Process id of each part the devnet started, by name (the devnet itself under "devnet"). */
+  processes: Record<string, number>;
+}
+
+function writeKey(dir: string, name: string, key: string): string {
+  const file = join(dir, `${name}.key`);
+  writeFileSync(file, key + "\n", { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return file;
+}
+
+export interface RelayerConfigInput {
+  dataDir: string;
+  host: string;
+  redisUrl: string;
+  redisPrefix: string;
+  relayerPort: number;
+  chains: readonly DevnetEvmChain[];
+  deployed: readonly DeployedDevnetChain[];
+  identities: readonly RelayerIdentity[];
+}
+
+/** Writes n1…n3's configurations (keys in files beside them, readable by the owner only). */
+export function writeRelayerConfigs(input: RelayerConfigInput): { id: string; file: string; url: string; keyPrefix: string }[] {
+  const keyDir = join(input.dataDir, "keys");
+  mkdirSync(keyDir, { recursive: true });
+  const url = (i: number) => `http://${input.host}:${input.relayerPort + i}`;
+  return input.identities.map((identity, i) => {
+    const keyPrefix = `${input.redisPrefix}${identity.id}:`;
+    const config = {
+      id: identity.id,
+      redisUrl: input.redisUrl,
+      keyPrefix,
+      attestationKey: { file: writeKey(keyDir, `${identity.id}-attestation`, identity.attestation.privateKey) },
+      payerKey: { file: writeKey(keyDir, `${identity.id}-payer`, identity.payer.privateKey) },
+      http: { host: input.host, port: input.relayerPort + i },
+      peers: input.identities
+        .map((peer, j) => ({ peer, j }))
+        .filter(({ j }) => j !== i)
+        .map(({ peer, j }) => ({ id: peer.id, url: url(j), signer: peer.attestation.address })),
+      chains: input.chains.map((chain) => {
+        const d = input.deployed.find((x) => x.name === chain.name)!;
+        return {
+          name: chain.name,
+          chainId: chain.chainId.toString(),
+          rpcUrl: chain.rpcUrl,
+          gateway: d.gateway,
+          finality: { confirmations: 2 },
+          startBlock: d.deployBlock.toString(),
+          pollIntervalMs: 500,
+        };
+      }),
+    };
+    const file = join(input.dataDir, `relayer-${identity.id}.json`);
+    writeFileSync(file, JSON.stringify(config, null, 2) + "\n");
+    return { id: identity.id, file, url: url(i), keyPrefix };
+  });
+}
+
+export function writeDevnetInfo(dataDir: string, info: DevnetInfo): string {
+  const file = join(dataDir, "devnet.json");
+  writeFileSync(file, JSON.stringify(info, null, 2) + "\n");
+  return file;
+}

@@ -1,0 +1,41 @@
+// `npm start`: the whole local testnet, until Ctrl-C (or SIGTERM), which stops every part it started.
+import { parseOptions, USAGE } from "./options.ts";
+import { startDevnet, type Progress } from "./start.ts";
+import { summary } from "./summary.ts";
+
+const progress: Progress = {
+  step: (what) => process.stdout.write(`  … ${what}\n`),
+  done: (what, ms) => process.stdout.write(`  ✓ ${what} (${(ms / 1000).toFixed(1)} s)\n`),
+  warn: (message) => process.stdout.write(`  ! ${message}\n`),
+};
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2), process.env);
+  if (options.help) {
+    console.log(USAGE);
+    return;
+  }
+  console.log("Starting the BTT Bridge local testnet");
+  const started = Date.now();
+  const devnet = await startDevnet(options, progress);
+  console.log(summary(devnet.info, devnet.infoFile, Date.now() - started));
+
+  let stopping = false;
+  const stop = async (why: string, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${why}: stopping everything the devnet started …`);
+    await devnet.stop();
+    console.log("stopped.");
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void stop("Ctrl-C", 0));
+  process.on("SIGTERM", () => void stop("SIGTERM", 0));
+  process.on("SIGHUP", () => void stop("SIGHUP", 0));
+  void devnet.failed.then((reason) => stop(`a part failed: ${reason}`, 1));
+}
+
+main().catch((error: unknown) => {
+  console.error(`\nThe devnet did not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,33 @@
+// Before anything starts: every port the devnet will listen on must be free, or it says which one is
+// taken and how to choose another, instead of failing half-way with EADDRINUSE from one of its parts.
+import { createServer } from "node:net";
+
+export interface PortClaim {
+  port: number;
+  what: string;
+  flag: string;
+}
+
+function isFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+export async function assertPortsFree(host: string, claims: readonly PortClaim[]): Promise<void> {
+  const seen = new Map<number, string>();
+  for (const claim of claims) {
+    const other = seen.get(claim.port);
+    if (other) throw new Error(`port ${claim.port} is given to both ${other} and ${claim.what}`);
+    seen.set(claim.port, claim.what);
+  }
+  const taken: string[] = [];
+  for (const claim of claims) {
+    if (!(await isFree(host, claim.port))) {
+      taken.push(`  ${host}:${claim.port} (${claim.what}) is in use: stop what runs there, or choose another with ${claim.flag}`);
+    }
+  }
+  if (taken.length > 0) throw new Error(`ports in use:\n${taken.join("\n")}`);
+}

@@ -1,0 +1,192 @@
+// The whole local testnet, in order: ports, Redis, contracts compiled, three EVM chains, the TRON
+// development node, contracts deployed and funded, three relayer nodes (threshold 2), the API. Each
+// step reports how long it took; a failure names the part and why, and stops what had started.
+import { mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { relayerIdentities, hardhatAccount, DEMO_ACCOUNT_COUNT, tronDepositWallet } from "./accounts.ts";
+import { devnetEvmChains, TRON_CHAIN_ID } from "./chains.ts";
+import { writeDevnetInfo, writeRelayerConfigs, type DevnetInfo } from "./configs.ts";
+import { deployDevnet } from "./deploy.ts";
+import type { DevnetOptions } from "./options.ts";
+import { assertPortsFree } from "./ports.ts";
+import { ProcessGroup, type ManagedProcess } from "./processes.ts";
+import { ensureRedis, wipePrefix } from "./redis.ts";
+import { fundDepositAccount, tronBase58, tronNodeArgs, tronReady } from "./tron-setup.ts";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const THRESHOLD = 2;
+
+export interface Progress {
+  step(what: string): void;
+  done(what: string, ms: number): void;
+  warn(message: string): void;
+}
+
+export interface RunningDevnet {
+  info: DevnetInfo;
+  infoFile: string;
+  /** Stops every part, the last started first. */
+  stop(): Promise<void>;
+  /** Resolves (with the reason) when a part the devnet cannot run without exits on its own. */
+  failed: Promise<string>;
+}
+
+async function timed<T>(progress: Progress, what: string, work: () => Promise<T>): Promise<T> {
+  progress.step(what);
+  const started = Date.now();
+  const result = await work();
+  progress.done(what, Date.now() - started);
+  return result;
+}
+
+async function rpcChainId(url: string): Promise<bigint> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+  });
+  return BigInt(((await response.json()) as { result: string }).result);
+}
+
+async function httpOk(url: string): Promise<boolean> {
+  return (await fetch(url)).ok;
+}
+
+export async function startDevnet(o: DevnetOptions, progress: Progress): Promise<RunningDevnet> {
+  const dataDir = resolve(root, o.dataDir);
+  const logDir = join(dataDir, "logs");
+  mkdirSync(logDir, { recursive: true });
+  const chains = devnetEvmChains(o);
+  const identities = relayerIdentities(3);
+
+  let reportFailure: (reason: string) => void = () => {};
+  const failed = new Promise<string>((resolveFailure) => (reportFailure = resolveFailure));
+  const essential = new Set<string>();
+  const group = new ProcessGroup(logDir, (part: ManagedProcess, code, signal) => {
+    const how = `exited (${code ?? signal}); its log: ${part.logFile}`;
+    if (essential.has(part.name)) reportFailure(`${part.name} ${how}`);
+    else progress.warn(`${part.name} ${how}`);
+  });
+  const env = { ...process.env, PATH: `${join(root, "node_modules", ".bin")}:${process.env.PATH ?? ""}` };
+  const node = process.execPath;
+
+  try {
+    await timed(progress, "ports free", () =>
+      assertPortsFree(o.host, [
+        ...chains.map((c) => ({ port: c.port, what: `${c.name} JSON-RPC`, flag: `--${c.name}-port` })),
+        { port: o.tronPort, what: "TRON development node", flag: "--tron-port" },
+        ...identities.map((r, i) => ({ port: o.relayerPort + i, what: `relayer ${r.id}`, flag: "--relayer-port" })),
+        { port: o.apiPort, what: "HTTP API", flag: "--api-port" },
+      ]),
+    );
+    const redis = await timed(progress, "Redis", async () => {
+      const found = await ensureRedis(o.redisUrl, group, root);
+      if (found.own) essential.add("redis");
+      await wipePrefix(found.url, o.redisPrefix);
+      return found;
+    });
+    await timed(progress, "contracts compiled", () =>
+      group.run("build", join(root, "node_modules", ".bin", "hardhat"), ["build", "--quiet"], env, root),
+    );
+
+    await timed(progress, `chains ${chains.map((c) => `${c.name} :${c.port}`).join(", ")}`, async () => {
+      const parts = chains.map((c) => {
+        essential.add(`chain-${c.name}`);
+        return group.start(
+          `chain-${c.name}`,
+          join(root, "node_modules", ".bin", "hardhat"),
+          ["--network", "devnet", "node", "--hostname", o.host, "--port", String(c.port), "--chain-id", c.chainId.toString()],
+          env,
+          root,
+        );
+      });
+      await Promise.all(
+        parts.map((part, i) => group.waitReady(part, async () => (await rpcChainId(chains[i]!.rpcUrl)) === chains[i]!.chainId, 90_000)),
+      );
+      if (o.blockTimeMs !== 1_000) {
+        await Promise.all(chains.map((c) => fetch(c.rpcUrl, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "evm_setIntervalMining", params: [o.blockTimeMs] }),
+        })));
+      }
+    });
+
+    const tronUrl = `http://${o.host}:${o.tronPort}`;
+    const deposit = tronDepositWallet();
+    await timed(progress, `TRON development node :${o.tronPort}`, async () => {
+      essential.add("tron");
+      const part = group.start("tron", node, [join(root, "devnet", "tron", "main.ts"), ...tronNodeArgs(o.host, o.tronPort, o.blockTimeMs)], env, root);
+      await group.waitReady(part, () => tronReady(tronUrl), 30_000);
+      await fundDepositAccount(tronUrl, deposit.address);
+    });
+
+    const deployed = await timed(progress, "contracts deployed and funded", () =>
+      deployDevnet(chains, identities.map((r) => r.attestation.address), THRESHOLD),
+    );
+
+    const relayers = writeRelayerConfigs({
+      dataDir,
+      host: o.host,
+      redisUrl: redis.url,
+      redisPrefix: o.redisPrefix,
+      relayerPort: o.relayerPort,
+      chains,
+      deployed,
+      identities,
+    });
+    const relayerParts = await timed(progress, `relayer nodes ${relayers.map((r) => `${r.id} :${new URL(r.url).port}`).join(", ")}`, async () => {
+      const parts = relayers.map((r) => group.start(`relayer-${r.id}`, node, [join(root, "relayer", "main.ts"), "--config", r.file], env, root));
+      await Promise.all(parts.map((part, i) => group.waitReady(part, () => httpOk(`${relayers[i]!.url}/health`), 60_000)));
+      return parts;
+    });
+
+    const apiUrl = `http://${o.host}:${o.apiPort}`;
+    const info: DevnetInfo = {
+      startedAt: new Date().toISOString(),
+      api: { url: apiUrl, docs: `${apiUrl}/docs` },
+      redis: { url: redis.url, prefix: o.redisPrefix },
+      threshold: THRESHOLD,
+      chains: {
+        ...Object.fromEntries(
+          deployed.map((d) => {
+            const c = chains.find((x) => x.name === d.name)!;
+            return [
+              d.name,
+              {
+                family: "evm",
+                chainId: d.chainId.toString(),
+                rpcUrl: c.rpcUrl,
+                gateway: d.gateway,
+                timelock: d.timelock,
+                ...(d.token ? { token: d.token } : {}),
+                ...(d.legacyToken ? { legacyToken: d.legacyToken, legacyDecimals: d.legacyDecimals! } : {}),
+              },
+            ];
+          }),
+        ),
+        tron: { family: "tron", chainId: TRON_CHAIN_ID.toString(), fullHost: tronUrl, depositAddress: tronBase58(deposit.address), token: "1002000" },
+      },
+      relayers: relayers.map((r, i) => ({
+        id: r.id,
+        url: r.url,
+        signer: identities[i]!.attestation.address,
+        payer: identities[i]!.payer.address,
+        config: r.file,
+        keyPrefix: r.keyPrefix,
+        ...(relayerParts[i]!.child.pid !== undefined ? { pid: relayerParts[i]!.child.pid } : {}),
+      })),
+      accounts: Array.from({ length: DEMO_ACCOUNT_COUNT }, (_, index) => {
+        const wallet = hardhatAccount(index);
+        return { index, address: wallet.address, tronAddress: tronBase58(wallet.address), privateKey: wallet.privateKey };
+      }),
+      processes: { devnet: process.pid, ...group.pids() },
+    };
+    const infoFile = writeDevnetInfo(dataDir, info);
+    return { info, infoFile, stop: () => group.stopAll(), failed };
+  } catch (error) {
+    await group.stopAll();
+    throw error;
+  }
+}
