@@ -77,6 +77,8 @@ export interface DeliveryPipelineOptions {
 interface DeliverJob {
   /** The route (routeKey) with work. */
   route: string;
+  /** For a job that proposes again what peers would not sign yet: how many such jobs came before. */
+  again?: number;
 }
 
 interface ConfirmJob {
@@ -99,6 +101,8 @@ const BUSY_RETRY_MS = 200;
 const REFUSED_RETRY_MS = 400;
 /** Batches of one route signed and submitted at once by one drain. */
 const BATCHES_IN_FLIGHT = 3;
+/** How often one drain proposes again a transfer that peers would not sign yet. */
+const REFUSED_TRIES = 3;
 /** Rounds of signing one batch, each without what peers refused in the one before. */
 const MAX_SIGN_ROUNDS = 4;
 /** While the route's designated node is delivering, a fallback node takes over only transfers that have
@@ -186,8 +190,9 @@ export class DeliveryPipeline {
   }
 
   /** A route job `delayMs` from now (`why` makes its id). */
-  private async schedule(route: string, delayMs: number, why: string): Promise<void> {
-    await this.deliverQueue.add("deliver", { route }, { jobId: `deliver-${routeTag(route)}-${why}`, delay: delayMs });
+  private async schedule(route: string, delayMs: number, why: string, again?: number): Promise<void> {
+    const data: DeliverJob = again === undefined ? { route } : { route, again };
+    await this.deliverQueue.add("deliver", data, { jobId: `deliver-${routeTag(route)}-${why}`, delay: delayMs });
   }
 
   /** Jobs that failed for good: the dead-letter view. */
@@ -227,7 +232,7 @@ export class DeliveryPipeline {
     const lock = await RouteLock.acquire(this.o.redis, `${this.o.prefix}lock:route:${route}`, this.o.nodeId, ROUTE_LOCK_MS);
     if (!lock) await later(BUSY_RETRY_MS);
     try {
-      await this.drain(route, destination, rank, lock!);
+      await this.drain(route, destination, rank, lock!, job.data.again ?? 0);
     } finally {
       await lock!.release();
     }
@@ -252,9 +257,12 @@ export class DeliveryPipeline {
    * Up to BATCHES_IN_FLIGHT batches are signed and submitted at once (a batch's time is mostly waiting:
    * for peers, for the chain), each transfer in one of them only; the payer orders their nonces.
    */
-  private async drain(route: string, destination: DestinationChain, rank: number, lock: RouteLock): Promise<void> {
-    const tried = new Set<string>();
-    let leftReady = false;
+  private async drain(route: string, destination: DestinationChain, rank: number, lock: RouteLock, again: number): Promise<void> {
+    // Transfers taken in this drain, and when each may be taken again: never while in a batch or when
+    // found delivered; REFUSED_RETRY_MS after a peer would not sign it yet (it stays ready meanwhile),
+    // up to REFUSED_TRIES times in one drain.
+    const taken = new Map<string, number>();
+    const refusals = new Map<string, number>();
     const inFlight = new Set<Promise<void>>();
     let failure: { error: unknown } | null = null;
     while (lock.held && failure === null) {
@@ -263,18 +271,28 @@ export class DeliveryPipeline {
         continue;
       }
       // A fallback node takes only what has waited its fallback delay; the rest is its betters' to send.
-      const upTo = Date.now() - rank * this.o.fallbackMs;
-      const waiting = await this.o.store.readyOnRoute(route, this.o.maxBatch + tried.size, upTo);
-      const ids = waiting.filter((id) => !tried.has(id)).slice(0, this.o.maxBatch);
+      const now = Date.now();
+      const waiting = await this.o.store.readyOnRoute(route, this.o.maxBatch + taken.size, now - rank * this.o.fallbackMs);
+      const ids = waiting.filter((id) => (taken.get(id) ?? 0) <= now).slice(0, this.o.maxBatch);
       if (ids.length === 0) {
-        if (inFlight.size === 0) break;
+        const retryAt = Math.min(...waiting.map((id) => taken.get(id)!).filter((at) => at > now && Number.isFinite(at)));
+        if (inFlight.size === 0) {
+          // Only transfers refused moments ago are left: try them again soon, here if nothing else is under way.
+          if (!Number.isFinite(retryAt) || retryAt - now > REFUSED_RETRY_MS) break;
+          await sleep(retryAt - now);
+          continue;
+        }
         await Promise.race(inFlight); // what those batches refuse may be ready again; and more may come
         continue;
       }
-      for (const id of ids) tried.add(id);
+      for (const id of ids) taken.set(id, Number.POSITIVE_INFINITY);
       const batch: Promise<void> = this.deliverBatch(route, destination, rank, ids).then(
         (left) => {
-          if (left) leftReady = true;
+          for (const id of left) {
+            const times = (refusals.get(id) ?? 0) + 1;
+            refusals.set(id, times);
+            if (times < REFUSED_TRIES) taken.set(id, Date.now() + REFUSED_RETRY_MS);
+          }
         },
         (error: unknown) => {
           failure ??= { error };
@@ -284,16 +302,19 @@ export class DeliveryPipeline {
       void batch.finally(() => inFlight.delete(batch));
     }
     await Promise.all(inFlight);
-    // Transfers a peer would not sign yet stay ready (tried once in this drain): propose them again soon.
-    if (leftReady) await this.schedule(route, REFUSED_RETRY_MS, `again-${Date.now()}`);
+    // Transfers a peer would not sign yet, still ready when the drain ended: propose them again soon,
+    // and later each time it happens again (a transfer a peer never sees final must not spin).
+    if (refusals.size > 0) {
+      await this.schedule(route, REFUSED_RETRY_MS * 2 ** Math.min(again, 6), `again-${Date.now()}`, again + 1);
+    }
     if (failure !== null) throw (failure as { error: unknown }).error;
   }
 
   /**
-   * Signs and submits one batch of `ids` (those still ready). Returns true if some were left ready for
-   * a later try (peers not there yet).
+   * Signs and submits one batch of `ids` (those still ready). Returns the ids left ready for a later try
+   * (peers have not seen them final yet).
    */
-  private async deliverBatch(route: string, destination: DestinationChain, rank: number, ids: readonly string[]): Promise<boolean> {
+  private async deliverBatch(route: string, destination: DestinationChain, rank: number, ids: readonly string[]): Promise<string[]> {
     const { store } = this.o;
     const states = await store.getMany(ids);
     let batch = states.flatMap((s) => (s && READY.has(s.status) && routeKey(s.observed.transfer) === route ? [s.observed] : []));
@@ -302,11 +323,11 @@ export class DeliveryPipeline {
     // records it completed once that delivery is final. A fallback node asks the chain first (it takes
     // over late, when the others may have delivered); the designated node asks only when a peer says so.
     if (rank > 0) batch = await this.withoutDelivered(batch, destination);
-    if (batch.length === 0) return false;
+    if (batch.length === 0) return [];
 
     const signed = await this.signDropping(destination, batch);
     batch = signed.batch;
-    if (batch.length === 0) return signed.leftReady;
+    if (batch.length === 0) return signed.left;
     const batchIds = batch.map((o) => o.id);
     await store.transitionMany(batchIds, "attested", { detail: `${signed.signatures.length} signatures` });
 
@@ -316,11 +337,11 @@ export class DeliveryPipeline {
       txHash = (await destination.submit({ srcChainId, srcGateway }, items, signed.signatures)).txHash;
     } catch (error) {
       await this.onSubmitRefused(route, batchIds, error);
-      return signed.leftReady;
+      return signed.left;
     }
     await store.transitionMany(batchIds, "submitted", { txHash });
     await this.confirmQueue.add("confirm", { dstChainId: destination.chainId.toString(), txHash, ids: batchIds }, { jobId: `confirm-${txHash}` });
-    return signed.leftReady;
+    return signed.left;
   }
 
   /**
@@ -331,12 +352,12 @@ export class DeliveryPipeline {
   private async signDropping(
     destination: DestinationChain,
     proposed: readonly ObservedTransfer[],
-  ): Promise<{ batch: ObservedTransfer[]; signatures: CompactSignature[]; leftReady: boolean }> {
+  ): Promise<{ batch: ObservedTransfer[]; signatures: CompactSignature[]; left: string[] }> {
     let batch = [...proposed];
-    let leftReady = false;
+    const left: string[] = [];
     for (let round = 1; ; round++) {
       try {
-        return { batch, signatures: await this.o.signer.sign(destination, batch.map((o) => o.transfer)), leftReady };
+        return { batch, signatures: await this.o.signer.sign(destination, batch.map((o) => o.transfer)), left };
       } catch (error) {
         if (!(error instanceof NotEnoughSignaturesError) || round >= MAX_SIGN_ROUNDS) throw error;
         const before = batch.length;
@@ -346,12 +367,12 @@ export class DeliveryPipeline {
         const notYet = named(["NOT_FINAL", "UNKNOWN_TRANSFER"]);
         const cut = batch.findIndex((o) => notYet.has(o.id.toLowerCase()));
         if (cut >= 0) {
+          left.push(...batch.slice(cut).map((o) => o.id));
           batch = batch.slice(0, cut);
-          leftReady = true;
         }
         if (batch.length === before) throw error;
         this.o.log.info({ route: routeKey(proposed[0]!.transfer), proposed: before, now: batch.length, err: error.message }, "proposing the batch again without refused transfers");
-        if (batch.length === 0) return { batch, signatures: [], leftReady };
+        if (batch.length === 0) return { batch, signatures: [], left };
       }
     }
   }
@@ -488,6 +509,10 @@ export class DeliveryPipeline {
     await Promise.all(this.workers.map((w) => w.close()));
     await Promise.all([this.deliverQueue.close(), this.confirmQueue.close()]);
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
