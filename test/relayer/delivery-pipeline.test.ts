@@ -178,8 +178,10 @@ describe("delivery pipeline", () => {
     const user = new NonceManager(new Wallet(DEPLOYER_KEY, bttcProvider));
     const gateway = bttcGateway.connect(user) as Contract;
     // Sent together, so that they are likely final in one tick and proposed as one batch.
-    const sent = await Promise.all(recipients.map((r, i) => gateway.getFunction("bridge")(ETH, r, { value: parseEther("2") + BigInt(i) })));
-    const txs = (await Promise.all(sent.map(async (tx) => (await tx.wait()).hash as string))) as string[];
+    const sent: { wait(): Promise<{ hash: string }> }[] = await Promise.all(
+      recipients.map((r, i) => gateway.getFunction("bridge")(ETH, r, { value: parseEther("2") + BigInt(i) })),
+    );
+    const txs = await Promise.all(sent.map(async (tx) => (await tx.wait()).hash));
     const ids = await until("all transfers seen", async () => {
       const found = (await Promise.all(txs.map((t) => store.idsBySourceTx(t)))).flat();
       return found.length === txs.length && found;
