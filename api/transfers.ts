@@ -114,7 +114,7 @@ export class TransferReader {
     if (query.srcTx !== undefined) {
       if (query.cursor !== undefined) throw new ApiError("INVALID_CURSOR", "a lookup by source transaction has one page only");
       const ids = await this.store.idsBySourceTx(normalizeTxHash(query.srcTx));
-      const records = (await this.store.getMany(ids)).filter(keep);
+      const records = (await this.store.getManyWithTimelines(ids)).filter(keep);
       records.sort((a, b) => firstSeen(b) - firstSeen(a) || (a.observed.id < b.observed.id ? 1 : -1));
       return { transfers: records.map((r) => toView(r, this.chains)), nextCursor: null };
     }
@@ -128,7 +128,7 @@ export class TransferReader {
       const want = query.limit - found.length;
       const asked = chainId === undefined ? want : want * 4;
       const rows = await this.store.pageByAddress(query.address, after, asked);
-      const records = await this.store.getMany(rows.map((r) => r.id));
+      const records = await this.store.getManyWithTimelines(rows.map((r) => r.id));
       let consumedAll = true;
       for (const [i, record] of records.entries()) {
         after = rows[i]!;

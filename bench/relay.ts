@@ -68,7 +68,7 @@ const { values: args } = parseArgs({
     "per-tx": { type: "string", default: "50" },
     "light-transfers": { type: "string", default: "100" },
     "light-rate": { type: "string", default: "10" },
-    batch: { type: "string", default: "64" },
+    batch: { type: "string", default: "128" },
     "poll-ms": { type: "string", default: "250" },
     "fallback-ms": { type: "string", default: "5000" },
     confirmations: { type: "string", default: "2" },

@@ -22,7 +22,7 @@ import { RelayerError } from "./errors.ts";
 import { registerAttestationRoutes } from "./http/attestation-routes.ts";
 import { buildNodeHttpServer, type HealthReport } from "./http/server.ts";
 import { RelayerMetrics } from "./metrics.ts";
-import { DeliveryPipeline, type BatchSigner } from "./pipeline/delivery-pipeline.ts";
+import { DeliveryPipeline, NotEnoughSignaturesError, type BatchSigner } from "./pipeline/delivery-pipeline.ts";
 import { DeliveryWatcher, deliveryCursorChain } from "./pipeline/delivery-watcher.ts";
 import { TransferWatcher } from "./pipeline/watcher.ts";
 import { WalletAttestationSigner, type AttestationSigner } from "./signing/attestation-signer.ts";
@@ -36,12 +36,6 @@ export interface RelayerNodeOptions {
   /** Where key sources named `{ env: … }` are looked up (the entry point passes its environment). */
   env: NodeJS.ProcessEnv;
   log?: Logger;
-}
-
-class NotEnoughSignatures extends RelayerError {
-  constructor(destination: string, held: number, needed: number, failures: string) {
-    super("NOT_ENOUGH_SIGNATURES", `${destination}: ${held} of ${needed} signatures (${failures})`, true);
-  }
 }
 
 interface ChainLoop {
@@ -255,7 +249,8 @@ export class RelayerNode {
         });
         if (!collected.enough) {
           const failures = collected.failures.map((f) => `${f.peer}: ${f.kind}${f.reason ? ` ${f.reason}` : ""}`).join("; ");
-          throw new NotEnoughSignatures(destination.name, collected.signatures.length, needed, failures || "no peers");
+          const refusals = collected.failures.flatMap((f) => (f.kind === "refused" && f.reason ? [{ peer: f.peer, reason: f.reason, ...(f.transferId ? { transferId: f.transferId } : {}) }] : []));
+          throw new NotEnoughSignaturesError(destination.name, collected.signatures.length, needed, failures || "no peers", refusals);
         }
         // Exactly the threshold: every extra signature costs gas to check. Still in signer order.
         return collected.compact.slice(0, needed);

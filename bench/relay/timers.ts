@@ -12,11 +12,11 @@ import { MethodTimers } from "./instruments.ts";
 
 export function installRelayerTimers(): MethodTimers {
   const timers = new MethodTimers();
-  timers.wrap("pipeline", DeliveryPipeline.prototype, ["enqueue", "deliver", "gatherBatch", "confirm"]);
+  timers.wrap("pipeline", DeliveryPipeline.prototype, ["enqueue", "deliver", "drain", "deliverBatch", "confirm"]);
   timers.wrap("watcher", TransferWatcher.prototype, ["tick"]);
   timers.wrap("deliveryWatcher", DeliveryWatcher.prototype, ["tick"]);
   timers.wrap("destination", EvmDestination.prototype, ["isDelivered", "submit", "finalReceipt"]);
-  timers.wrap("store", TransferStore.prototype, ["get", "observe", "transition", "statusOf"]);
+  timers.wrap("store", TransferStore.prototype, ["get", "getMany", "observe", "transition", "transitionMany", "statusOf"]);
   timers.wrap("cosigner", CoSigner.prototype, ["cosign"]);
   timers.wrap("payer", Payer.prototype, ["send"]);
   // The batch signer is an object made by the node: time its `sign` (own signature + peers' co-signing).

@@ -10,11 +10,13 @@
 // would be harmless — the gateway delivers each transfer once, forever — but it would only spend the
 // deliverer's gas on a skipped item, and the refusal tells the proposer to drop it from the batch.
 import { getAddress } from "ethers";
+import { checksumAddress } from "../../common/address.ts";
 import type { Logger } from "pino";
 import { gatewayDomain, transferId, type SignerSignature, type Transfer } from "../../common/transfer.ts";
 import type { ObservedTransfer } from "../chains/adapter.ts";
 import { RelayerError } from "../errors.ts";
 import type { AttestationSigner } from "../signing/attestation-signer.ts";
+import { routeKey } from "../pipeline/routing.ts";
 import type { TransferStatus, TransferStore } from "../store/transfer-store.ts";
 import { MAX_BATCH_TRANSFERS, toTransfers, type AttestationRequest } from "./request.ts";
 
@@ -84,6 +86,8 @@ export class CoSigner {
       const transfers = await this.verified(request);
       const domain = gatewayDomain(request.dstChainId, this.destinations.get(request.dstChainId)!);
       const signature = await this.signer.signBatch(domain, transfers);
+      // A peer at work on this route: as this node is one of its fallback deliverers, it waits (DeliveryPipeline).
+      await this.store.noteProposal(routeKey(transfers[0]!));
       return { signer: this.signer.address, signature };
     } catch (error) {
       if (error instanceof AttestationRefusedError) {
@@ -123,7 +127,7 @@ export class CoSigner {
       seen.add(id);
     }
 
-    const records = await Promise.all(ids.map((id) => this.store.get(id)));
+    const records = await this.store.getMany(ids);
     return asked.map((transfer, i) => {
       const id = ids[i]!;
       const record = records[i];
@@ -175,7 +179,7 @@ function checkFields(id: string, asked: Transfer, observed: ObservedTransfer): T
     srcRef: mine.srcRef,
     kind: mine.kind,
     dstChainId: mine.dstChainId,
-    recipient: getAddress(mine.recipient),
+    recipient: checksumAddress(mine.recipient),
     amount: mine.amount,
   };
 }

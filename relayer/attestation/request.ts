@@ -2,8 +2,9 @@
 // to one destination gateway. On the wire it is JSON with every integer as a decimal string; parsing
 // checks every field and names the one that is wrong. The digest a request stands for is exactly the
 // EIP-712 batch digest the destination gateway verifies (common/transfer.ts).
-import { getAddress, isAddress } from "ethers";
+import { getAddress } from "ethers";
 import { z } from "zod";
+import { checksumAddress } from "../../common/address.ts";
 import {
   batchDigest,
   gatewayDomain,
@@ -64,10 +65,19 @@ function decimal(max: bigint, what: string) {
 
 const chainId = decimal(UINT64_MAX, "a chain id (uint64)").refine((v) => v > 0n, "a chain id above 0");
 
+function isAddress(a: string): boolean {
+  try {
+    checksumAddress(a);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const address = z
   .string({ error: "an EVM address (0x and 40 hex digits)" })
-  .refine((a) => isAddress(a), "an EVM address (0x and 40 hex digits, checksum right if mixed-case)")
-  .transform((a) => getAddress(a));
+  .refine((a) => isAddress(a), "an EVM address (0x and 40 hex digits, checksum right if mixed-case)") // ethers' isAddress, remembered
+  .transform((a) => checksumAddress(a));
 
 const bytes32 = z
   .string({ error: "32 bytes as 0x and 64 hex digits" })

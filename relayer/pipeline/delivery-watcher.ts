@@ -124,23 +124,26 @@ export class DeliveryWatcher {
       ...entries.skipped.map((entry) => ({ kind: "skipped" as const, entry })),
     ].sort((a, b) => compareChainOrder(a.entry, b.entry));
 
-    for (const event of events) {
-      if (event.kind === "delivered") {
-        const { id, txHash, blockNumber } = event.entry;
-        const detail = `delivered on ${deliveries.name} in block ${blockNumber}`;
-        if ((await store.statusOf(id)) === null) {
-          // Not recorded here (yet: this node's source side may lag behind). A note for when it is, then
-          // a second look, for a record that came in meanwhile: one of the two completes it.
-          await store.noteDeliveredUnseen(id, `${detail} (tx ${txHash}), before this node saw it`);
-          if ((await store.statusOf(id)) === null) {
-            result.unknown++;
-            continue;
-          }
-        }
-        const { changed } = await store.transition(id, "completed", { txHash, detail });
+    // Deliveries first, all at once (pipelined, one transaction's detail each): their order does not
+    // matter, as each settles its own transfer for good, and no skip below concerns a delivered one.
+    const detailOf = (d: DeliveredEntry) => `delivered on ${deliveries.name} in block ${d.blockNumber}`;
+    for (const [txHash, group] of groupByTx(entries.delivered)) {
+      const moved = await store.transitionMany(group.map((d) => d.id), "completed", { txHash, detail: detailOf(group[0]!) });
+      for (const [i, { changed, previous }] of moved.entries()) {
         if (changed) result.completed++;
-        continue;
+        if (previous !== null) continue;
+        // Not recorded here (yet: this node's source side may lag behind). A note for when it is, then
+        // a second look, for a record that came in meanwhile: one of the two completes it.
+        const d = group[i]!;
+        await store.noteDeliveredUnseen(d.id, `${detailOf(d)} (tx ${txHash}), before this node saw it`);
+        const { changed: late, previous: now } = await store.transition(d.id, "completed", { txHash, detail: detailOf(d) });
+        if (late) result.completed++;
+        else if (now === null) result.unknown++;
       }
+    }
+
+    for (const event of events) {
+      if (event.kind === "delivered") continue;
 
       const { id, reason, txHash, blockNumber } = event.entry;
       if (reason === SkipReason.AlreadyDelivered || deliveredIds.has(id)) continue; // the delivery is in the log
@@ -164,6 +167,17 @@ export class DeliveryWatcher {
       this.o.log?.info({ chain: deliveries.name, completed: result.completed, delayed: result.delayed }, "deliveries recorded");
     }
   }
+}
+
+/** Entries by transaction (one TransfersDelivered event's ids share one), in their order. */
+function groupByTx(entries: readonly DeliveredEntry[]): Map<string, DeliveredEntry[]> {
+  const groups = new Map<string, DeliveredEntry[]>();
+  for (const entry of entries) {
+    const group = groups.get(entry.txHash);
+    if (group) group.push(entry);
+    else groups.set(entry.txHash, [entry]);
+  }
+  return groups;
 }
 
 /** Block, then log index; entries of one TransfersDelivered event keep their order (a stable sort). */

@@ -30,3 +30,13 @@ function routeHash(route: string): bigint {
   }
   return hash;
 }
+
+/** A short tag for `route` that can go into a BullMQ job id (route keys hold ':', which job ids must not). */
+export function routeTag(route: string): string {
+  return routeHash(route).toString(16).padStart(64, "0").slice(0, 16);
+}
+
+/** The destination chain id of a route key. */
+export function destinationOfRoute(route: string): bigint {
+  return BigInt(route.slice(route.lastIndexOf(":") + 1));
+}

@@ -61,7 +61,7 @@ export class TransferWatcher {
       // Handed on: every transfer of the range that is final and not further along. Handing on is
       // idempotent, and happens before the cursor moves, so a failed hand-on is retried with the range.
       // A rejected one (a TRON deposit with a bad memo) is recorded final as `rejected`, never handed on.
-      const recorded = await inParallel(final, (observed) => store.observe(observed, observed.rejection ? "rejected" : "finalized"));
+      const recorded = await store.observeMany(final, "finalized");
       const newlyFinal = final.filter((o, i) => !o.rejection && (recorded[i]!.changed || recorded[i]!.previous === "finalized"));
       const finalIds = new Set(final.map((o) => o.id));
       const vanished = (await cursor.takePending(from, to)).filter((id) => !finalIds.has(id));
@@ -82,15 +82,12 @@ export class TransferWatcher {
     const from = max(state.scannedHead, state.finalizedUpTo) + 1n;
     const to = min(heads.head, from + this.o.maxBlocksPerTick - 1n);
     if (to >= from) {
-      await inParallel(await source.transfersIn(from, to), async (observed) => {
-        const current = await store.statusOf(observed.id);
-        if (current !== null && current !== "dropped") return;
-        const { changed } = await store.observe(observed, "pending");
-        if (changed) {
-          await cursor.notePending(observed.id, observed.blockNumber);
-          result.pending++;
-        }
-      });
+      // Recording as pending changes nothing for a transfer known already, unless it was dropped.
+      const seen = await source.transfersIn(from, to);
+      const recorded = await store.observeMany(seen, "pending");
+      const added = seen.filter((_, i) => recorded[i]!.changed);
+      await inParallel(added, (observed) => cursor.notePending(observed.id, observed.blockNumber));
+      result.pending += added.length;
       state.scannedHead = to;
       await cursor.save(state);
     }

@@ -46,6 +46,17 @@ export interface TransferRecord {
   timeline: TimelineEntry[];
 }
 
+/** A record without its timeline: what the pipeline and the co-signer need, in one read. */
+export type TransferState = Omit<TransferRecord, "timeline">;
+
+export interface TransitionDetails {
+  at?: number;
+  txHash?: string;
+  detail?: string;
+  /** For a ready status (finalized, delayed): not to be tried before this time (ms; default: now). */
+  readyAt?: number;
+}
+
 export interface TransitionResult {
   changed: boolean;
   /** The status before (null: the transfer was new). */
@@ -57,7 +68,9 @@ export const READY_STATUSES: readonly TransferStatus[] = ["finalized", "delayed"
 
 // KEYS: 1 record hash, 2 timeline list. ARGV: 1 prefix, 2 id, 3 new status, 4 allowed-from (comma
 // separated, "" for none), 5 timeline entry JSON, 6 now (ms), 7 record JSON ("" to keep it), 8 srcTx,
-// 9 sender, 10 recipient, 11 route ("" to keep it). The ready index mirrors READY_STATUSES.
+// 9 sender, 10 recipient, 11 route ("" to keep it), 12 when a ready transfer may be tried (ms; "" for
+// now). The ready index mirrors READY_STATUSES, scored by that time; `progress:<route>` holds the last
+// time a transfer on the route completed (a fallback deliverer reads it: is the route moving?).
 const TRANSITION_SCRIPT = `
 local current = redis.call('HGET', KEYS[1], 'status')
 local target = ARGV[3]
@@ -72,7 +85,12 @@ if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'record', ARGV[7], 'route', AR
 local route = redis.call('HGET', KEYS[1], 'route')
 local ready = {${READY_STATUSES.map((status) => `${status} = true`).join(", ")}}
 if current and ready[current] then redis.call('ZREM', ARGV[1] .. 'ready:' .. route, ARGV[2]) end
-if ready[target] then redis.call('ZADD', ARGV[1] .. 'ready:' .. route, ARGV[6], ARGV[2]) end
+if ready[target] then
+  local readyAt = ARGV[12]
+  if readyAt == nil or readyAt == '' then readyAt = ARGV[6] end
+  redis.call('ZADD', ARGV[1] .. 'ready:' .. route, readyAt, ARGV[2])
+end
+if target == 'completed' and route then redis.call('SET', ARGV[1] .. 'progress:' .. route, ARGV[6]) end
 redis.call('HSET', KEYS[1], 'status', target, 'updatedAt', ARGV[6])
 redis.call('SADD', ARGV[1] .. 'status:' .. target, ARGV[2])
 redis.call('RPUSH', KEYS[2], ARGV[5])
@@ -83,6 +101,9 @@ if not current then
 end
 return {1, current}
 `;
+
+/** Most commands sent in one pipeline (bounded, so one reply does not grow without limit). */
+const PIPELINE_CHUNK = 500;
 
 export class TransferStore {
   private readonly redis: Redis;
@@ -104,25 +125,59 @@ export class TransferStore {
     return this.move(observed.id, status, { at: now, record: observed, txHash: observed.srcTxHash, ...(detail ? { detail } : {}) });
   }
 
+  /**
+   * `observe` for several transfers, in round trips of up to PIPELINE_CHUNK; results in their order. A
+   * final transfer that carries a rejection (a TRON deposit with a bad memo) is recorded as `rejected`.
+   */
+  async observeMany(observed: readonly ObservedTransfer[], status: "pending" | "finalized", now = Date.now()): Promise<TransitionResult[]> {
+    const results: TransitionResult[] = [];
+    for (let i = 0; i < observed.length; i += PIPELINE_CHUNK) {
+      const pipeline = this.redis.pipeline();
+      for (const o of observed.slice(i, i + PIPELINE_CHUNK)) {
+        const rejected = status === "finalized" && o.rejection !== undefined;
+        const details = { at: now, record: o, txHash: o.srcTxHash, ...(rejected ? { detail: `${o.rejection!.reason}: ${o.rejection!.detail}` } : {}) };
+        pipeline.transition(...this.transitionArgs(o.id, rejected ? "rejected" : status, details));
+      }
+      for (const reply of unwrap(await pipeline.exec())) results.push(toResult(reply as [number, string | null]));
+    }
+    return results;
+  }
+
   /** Moves a known transfer to `status` if the lifecycle allows it from where it is. */
-  async transition(
-    id: string,
-    status: TransferStatus,
-    details: { at?: number; txHash?: string; detail?: string } = {},
-  ): Promise<TransitionResult> {
+  async transition(id: string, status: TransferStatus, details: TransitionDetails = {}): Promise<TransitionResult> {
     return this.move(id, status, { at: details.at ?? Date.now(), ...details });
+  }
+
+  /**
+   * `transition` for several transfers, in one round trip (a pipeline of the same atomic script: each
+   * transfer's move is atomic, the group is not). Results in the order of `ids`.
+   */
+  async transitionMany(ids: readonly string[], status: TransferStatus, details: TransitionDetails = {}): Promise<TransitionResult[]> {
+    if (ids.length === 0) return [];
+    const at = details.at ?? Date.now();
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.transition(...this.transitionArgs(id, status, { ...details, at }));
+    return unwrap(await pipeline.exec()).map((reply) => toResult(reply as [number, string | null]));
   }
 
   private async move(
     id: string,
     status: TransferStatus,
-    details: { at: number; record?: ObservedTransfer; txHash?: string; detail?: string },
+    details: TransitionDetails & { at: number; record?: ObservedTransfer },
   ): Promise<TransitionResult> {
+    return toResult(await this.redis.transition(...this.transitionArgs(id, status, details)));
+  }
+
+  private transitionArgs(
+    id: string,
+    status: TransferStatus,
+    details: TransitionDetails & { at: number; record?: ObservedTransfer },
+  ): [string, string, ...string[]] {
     const entry: TimelineEntry = { status, at: details.at };
     if (details.txHash) entry.txHash = details.txHash;
     if (details.detail) entry.detail = details.detail;
     const record = details.record;
-    const [changed, previous] = (await this.redis.transition(
+    return [
       this.key("transfer", id),
       this.key("timeline", id),
       this.prefix,
@@ -136,8 +191,8 @@ export class TransferStore {
       record ? record.sender.toLowerCase() : "",
       record ? record.transfer.recipient.toLowerCase() : "",
       record ? routeKey(record.transfer) : "",
-    ));
-    return { changed: changed === 1, previous: (previous as TransferStatus | null) ?? null };
+      details.readyAt !== undefined ? String(details.readyAt) : "",
+    ];
   }
 
   /**
@@ -169,13 +224,75 @@ export class TransferStore {
     };
   }
 
+  /** Several records without their timelines, in one round trip; null for an id not recorded. */
+  async getMany(ids: readonly string[]): Promise<(TransferState | null)[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hmget(this.key("transfer", id), "record", "status", "updatedAt");
+    return unwrap(await pipeline.exec()).map((reply) => {
+      const [record, status, updatedAt] = reply as (string | null)[];
+      if (!record || !status) return null;
+      return { observed: decodeObserved(record), status: status as TransferStatus, updatedAt: Number(updatedAt) };
+    });
+  }
+
   async statusOf(id: string): Promise<TransferStatus | null> {
     return ((await this.redis.hget(this.key("transfer", id), "status")) as TransferStatus | null) ?? null;
   }
 
-  /** Up to `count` ids waiting for delivery on `route` (see routeKey), longest waiting first. */
-  async readyOnRoute(route: string, count: number): Promise<string[]> {
-    return this.redis.zrange(this.key("ready", route), 0, count - 1);
+  /**
+   * Up to `count` ids waiting for delivery on `route` (see routeKey), longest waiting first; with
+   * `upTo`, only those that may be tried at that time (ms) — a delayed transfer waits for its time.
+   */
+  async readyOnRoute(route: string, count: number, upTo = Number.POSITIVE_INFINITY): Promise<string[]> {
+    return this.redis.zrangebyscore(this.key("ready", route), "-inf", Number.isFinite(upTo) ? upTo : "+inf", "LIMIT", 0, count);
+  }
+
+  /** Routes (see routeKey) with transfers waiting for delivery. */
+  async readyRoutes(): Promise<string[]> {
+    const ids = [...(await this.idsWithStatus("finalized")), ...(await this.idsWithStatus("delayed"))];
+    const routes = new Set<string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const pipeline = this.redis.pipeline();
+      for (const id of ids.slice(i, i + 500)) pipeline.hget(this.key("transfer", id), "route");
+      for (const route of unwrap(await pipeline.exec())) if (typeof route === "string" && route) routes.add(route);
+    }
+    return [...routes];
+  }
+
+  /**
+   * The last sign of a deliverer at work on `route` (ms), or null: a transfer on it completed in this
+   * store, or this node co-signed a batch of it (noteProposal).
+   */
+  async lastProgressOn(route: string): Promise<number | null> {
+    const [completed, proposed] = await this.redis.mget(this.key("progress", route), this.key("proposed", route));
+    const at = Math.max(Number(completed ?? 0), Number(proposed ?? 0));
+    return at > 0 ? at : null;
+  }
+
+  /** Notes that a peer proposed a batch on `route` which this node co-signed (at `now`, ms). */
+  async noteProposal(route: string, now = Date.now()): Promise<void> {
+    await this.redis.set(this.key("proposed", route), String(now));
+  }
+
+  /** Several records with their timelines, in one round trip; null for an id not recorded. */
+  async getManyWithTimelines(ids: readonly string[]): Promise<(TransferRecord | null)[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hmget(this.key("transfer", id), "record", "status", "updatedAt").lrange(this.key("timeline", id), 0, -1);
+    const replies = unwrap(await pipeline.exec());
+    return ids.map((_, i) => {
+      const [record, status, updatedAt] = replies[2 * i] as (string | null)[];
+      if (!record || !status) return null;
+      const timeline = (replies[2 * i + 1] as string[]).map((t) => JSON.parse(t) as TimelineEntry);
+      return { observed: decodeObserved(record), status: status as TransferStatus, updatedAt: Number(updatedAt), timeline };
+    });
+  }
+
+  /** `deliveredUnseen` for several ids, in their order. */
+  async deliveredUnseenMany(ids: readonly string[]): Promise<(string | null)[]> {
+    if (ids.length === 0) return [];
+    return this.redis.hmget(this.key("deliveredUnseen"), ...ids);
   }
 
   /** Ids currently in `status`. */
@@ -190,28 +307,6 @@ export class TransferStore {
   /** Ids of transfers sent by or to `address`, newest first. */
   async idsByAddress(address: string, offset = 0, count = 50): Promise<string[]> {
     return this.redis.zrevrange(this.key("byAddress", address.toLowerCase()), offset, offset + count - 1);
-  }
-
-  /** Several records at once, in one round trip (null where there is none). For the API. */
-  async getMany(ids: readonly string[]): Promise<(TransferRecord | null)[]> {
-    if (ids.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hgetall(this.key("transfer", id)).lrange(this.key("timeline", id), 0, -1);
-    const answers = (await pipeline.exec()) ?? [];
-    return ids.map((_, i) => {
-      const [fieldsError, fields] = answers[2 * i] ?? [];
-      const [timelineError, timeline] = answers[2 * i + 1] ?? [];
-      if (fieldsError) throw fieldsError;
-      if (timelineError) throw timelineError;
-      const f = fields as Record<string, string>;
-      if (!f.record || !f.status) return null;
-      return {
-        observed: decodeObserved(f.record),
-        status: f.status as TransferStatus,
-        updatedAt: Number(f.updatedAt),
-        timeline: (timeline as string[]).map((t) => JSON.parse(t) as TimelineEntry),
-      };
-    });
   }
 
   /**
@@ -240,6 +335,19 @@ export class TransferStore {
   key(...parts: string[]): string {
     return this.prefix + parts.join(":");
   }
+}
+
+function toResult([changed, previous]: [number, string | null]): TransitionResult {
+  return { changed: changed === 1, previous: (previous as TransferStatus | null) ?? null };
+}
+
+/** A pipeline's replies, or its first error. */
+function unwrap(results: [Error | null, unknown][] | null): unknown[] {
+  if (!results) throw new Error("the Redis pipeline was not run (connection closed)");
+  return results.map(([error, reply]) => {
+    if (error) throw error;
+    return reply;
+  });
 }
 
 declare module "ioredis" {

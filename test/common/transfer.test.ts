@@ -1,10 +1,16 @@
 // Transfer ids and batch arguments as the TypeScript side computes them match spec §4.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { AbiCoder, keccak256 } from "ethers";
+import fc from "fast-check";
+import { AbiCoder, TypedDataEncoder, Wallet, keccak256 } from "ethers";
+import { WalletAttestationSigner } from "../../relayer/signing/attestation-signer.ts";
 import {
+  BATCH_TYPES,
   TransferKind,
   addressToBytes32,
+  batchDigest,
+  gatewayDomain,
+  signBatch,
   compareAddresses,
   sequenceToRef,
   toDeliveryArgs,
@@ -54,5 +60,38 @@ describe("transfer identity", () => {
   it("orders addresses numerically, whatever their case", () => {
     assert.equal(compareAddresses("0x00000000000000000000000000000000000000aB", "0x00000000000000000000000000000000000000ac"), -1);
     assert.equal(compareAddresses(gateway, gateway.toLowerCase()), 0);
+  });
+
+  it("hashes a batch exactly as ethers' EIP-712 encoder does, and refuses what that encoder refuses", () => {
+    const hex = (bytes: number) => fc.uint8Array({ minLength: bytes, maxLength: bytes }).map((b) => "0x" + Buffer.from(b).toString("hex"));
+    const anyTransfer = fc.record({
+      srcChainId: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+      srcGateway: hex(32),
+      srcRef: hex(32),
+      kind: fc.constantFrom(TransferKind.Bridge, TransferKind.Swap),
+      dstChainId: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+      recipient: hex(20),
+      amount: fc.bigInt({ min: 0n, max: 2n ** 256n - 1n }),
+    });
+    fc.assert(
+      fc.property(fc.array(anyTransfer, { maxLength: 8 }), fc.bigInt({ min: 1n, max: 2n ** 64n - 1n }), hex(20), (transfers, chainId, gw) => {
+        const domain = gatewayDomain(chainId, gw);
+        assert.equal(batchDigest(domain, transfers), TypedDataEncoder.hash(domain, BATCH_TYPES, { transfers }));
+      }),
+      { numRuns: 200 },
+    );
+    const domain = gatewayDomain(1n, gateway);
+    assert.throws(() => batchDigest(domain, [{ ...transfer, srcChainId: 2n ** 64n }]), /srcChainId/);
+    assert.throws(() => batchDigest(domain, [{ ...transfer, amount: -1n }]), /amount/);
+    assert.throws(() => batchDigest(domain, [{ ...transfer, srcRef: "0x2a" }]), /srcRef/);
+    assert.throws(() => batchDigest(domain, [{ ...transfer, recipient: "0x1234" }]), /recipient/);
+  });
+
+  it("signs a batch as signTypedData does: one signature, whoever computes the digest", async () => {
+    const wallet = Wallet.createRandom();
+    const domain = gatewayDomain(1337001n, gateway);
+    const batch = [transfer, { ...transfer, srcRef: sequenceToRef(43n), amount: 7n }];
+    const viaEthers = await signBatch(wallet, domain, batch);
+    assert.deepEqual(await new WalletAttestationSigner(wallet.privateKey).signBatch(domain, batch), viaEthers.signature);
   });
 });

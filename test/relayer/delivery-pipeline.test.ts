@@ -5,13 +5,13 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { JsonRpcProvider, NonceManager, Wallet, parseEther, parseUnits, type Contract } from "ethers";
 import { pino } from "pino";
-import { gatewayDomain, orderBySigner, signBatch } from "../../common/transfer.ts";
+import { gatewayDomain, orderBySigner, signBatch, transferId } from "../../common/transfer.ts";
 import { deployChain } from "../../deploy/bridge.ts";
 import type { DestinationChain } from "../../relayer/chains/adapter.ts";
 import { EvmDestination } from "../../relayer/chains/evm/destination.ts";
 import { createEvmProvider } from "../../relayer/chains/evm/rpc.ts";
 import { EvmSource } from "../../relayer/chains/evm/source.ts";
-import { DeliveryPipeline, type BatchSigner } from "../../relayer/pipeline/delivery-pipeline.ts";
+import { DeliveryPipeline, NotEnoughSignaturesError, type BatchSigner } from "../../relayer/pipeline/delivery-pipeline.ts";
 import { TransferWatcher } from "../../relayer/pipeline/watcher.ts";
 import { ChainCursor } from "../../relayer/store/chain-cursor.ts";
 import { TransferStore } from "../../relayer/store/transfer-store.ts";
@@ -41,6 +41,8 @@ describe("delivery pipeline", () => {
   let store: TransferStore;
   let miner: NodeJS.Timeout;
   const validators = validatorWallets(3);
+  const proposals: string[][] = [];
+  const lagging = { recipient: "", refusalsLeft: 0 };
 
   before(async () => {
     [bttcNode, ethNode] = await Promise.all([startHardhatNode({ chainId: BTTC }), startHardhatNode({ chainId: ETH })]);
@@ -70,8 +72,17 @@ describe("delivery pipeline", () => {
     const payer = new Payer({ chain: "ethereum", chainId: ETH, provider: ethProvider, key: PAYER_KEY, maxFeePerGas: parseUnits("1000", "gwei") });
     const destinations = new Map<bigint, DestinationChain>([[ETH, new EvmDestination(ethConfig, ethProvider, payer)]]);
     // Two of the three validators sign here directly (the co-signing protocol over HTTP has its own tests).
+    // A peer behind this node can be played: it refuses, `refusalsLeft` times, a batch holding a transfer
+    // to `lagging` as not final where it is (what a peer's co-signer answers then).
     const signer: BatchSigner = {
       async sign(destination, transfers) {
+        proposals.push(transfers.map((t) => t.recipient));
+        const lag = transfers.find((t) => t.recipient === lagging.recipient);
+        if (lag && lagging.refusalsLeft > 0) {
+          lagging.refusalsLeft--;
+          const refusal = { peer: "n2", reason: "NOT_FINAL", transferId: transferId(lag) };
+          throw new NotEnoughSignaturesError(destination.name, 1, 2, "n2: refused NOT_FINAL", [refusal]);
+        }
         const domain = gatewayDomain(destination.chainId, destination.gateway);
         return orderBySigner(await Promise.all(validators.slice(0, 2).map((v) => signBatch(v, domain, transfers))));
       },
@@ -156,6 +167,37 @@ describe("delivery pipeline", () => {
       await Promise.all(ids.map(async (id) => (await store.get(id))!.timeline.findLast((e) => e.status === "completed")!.txHash)),
     );
     assert.ok(deliveryTxs.size < ids.length, `${ids.length} transfers in ${deliveryTxs.size} transactions`);
+    assert.deepEqual(await pipeline.deadLetters(), []);
+  });
+
+  it("proposes a batch again without a transfer a peer has not seen final yet, and delivers that one moments later", async () => {
+    const recipients = Array.from({ length: 5 }, () => Wallet.createRandom().address);
+    lagging.recipient = recipients[2]!;
+    lagging.refusalsLeft = 2;
+    const from = proposals.length;
+    const user = new NonceManager(new Wallet(DEPLOYER_KEY, bttcProvider));
+    const gateway = bttcGateway.connect(user) as Contract;
+    // Sent together, so that they are likely final in one tick and proposed as one batch.
+    const sent: { wait(): Promise<{ hash: string }> }[] = await Promise.all(
+      recipients.map((r, i) => gateway.getFunction("bridge")(ETH, r, { value: parseEther("2") + BigInt(i) })),
+    );
+    const txs = await Promise.all(sent.map(async (tx) => (await tx.wait()).hash));
+    const ids = await until("all transfers seen", async () => {
+      const found = (await Promise.all(txs.map((t) => store.idsBySourceTx(t)))).flat();
+      return found.length === txs.length && found;
+    });
+    await until("all completed", async () => (await Promise.all(ids.map((id) => store.statusOf(id)))).every((s) => s === "completed"), 20_000);
+    for (const [i, r] of recipients.entries()) assert.equal(await ethGateway.getFunction("balanceOf")(r), parseEther("2") + BigInt(i));
+
+    const asked = proposals.slice(from);
+    const withLagging = asked.map((p, i) => [p, i] as const).filter(([p]) => p.includes(lagging.recipient));
+    assert.ok(withLagging.length >= 3, `refused twice, then signed: ${withLagging.length} proposals held it`);
+    assert.equal(lagging.refusalsLeft, 0);
+    // Each refused proposal went again at once without it and what came after it (newer still).
+    for (const [proposal, i] of withLagging.slice(0, 2)) {
+      const cut = proposal.indexOf(lagging.recipient);
+      if (cut > 0) assert.deepEqual(asked[i + 1], proposal.slice(0, cut), "proposed again without the refused transfer");
+    }
     assert.deepEqual(await pipeline.deadLetters(), []);
   });
 });

@@ -149,6 +149,55 @@ describe("TransferStore", () => {
     assert.deepEqual(await store.readyOnRoute(routeKey(observed(1n).transfer), 100).then((ids) => ids.includes(b.id)), false);
   });
 
+  it("holds a transfer sent back to wait until its time, and moves and reads several at once", async () => {
+    const gateway = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"; // this test's own route
+    const onRoute = (sequence: bigint): ObservedTransfer => {
+      const o = observed(sequence);
+      const transfer = { ...o.transfer, srcGateway: addressToBytes32(gateway) };
+      return { ...o, transfer, id: transferId(transfer) };
+    };
+    const [a, b, c] = [onRoute(40n), onRoute(41n), onRoute(42n)];
+    const route = routeKey(a.transfer);
+    const moved = await store.observeMany([a, b, c], "finalized", 1_000);
+    assert.deepEqual(moved.map((m) => [m.changed, m.previous]), [[true, null], [true, null], [true, null]]);
+    const sorted = (ids: string[]) => [...ids].sort();
+    assert.deepEqual(sorted(await store.readyOnRoute(route, 10, 1_000)), sorted([a.id, b.id, c.id]));
+    assert.deepEqual(await store.readyOnRoute(route, 10, 999), []);
+
+    const attested = await store.transitionMany([a.id, b.id, "0x" + "00".repeat(32)], "attested", { at: 2_000, detail: "2 signatures" });
+    assert.deepEqual(attested.map((m) => [m.changed, m.previous]), [[true, "finalized"], [true, "finalized"], [false, null]]);
+    await store.transitionMany([a.id, b.id], "delayed", { at: 3_000, readyAt: 9_000, detail: "over the limit" });
+    assert.deepEqual(await store.readyOnRoute(route, 10, 8_999), [c.id], "a delayed transfer waits for its time");
+    const [first, ...later] = await store.readyOnRoute(route, 10, 9_000);
+    assert.deepEqual([first, sorted(later)], [c.id, sorted([a.id, b.id])], "longest waiting first");
+    assert.deepEqual((await store.readyOnRoute(route, 10)).length, 3);
+
+    const [stateA, missing] = await store.getMany([a.id, "0x" + "00".repeat(32)]);
+    assert.equal(missing, null);
+    assert.equal(stateA?.status, "delayed");
+    assert.equal(stateA?.observed.transfer.amount, a.transfer.amount);
+    const [withTimeline] = await store.getManyWithTimelines([a.id]);
+    assert.deepEqual(withTimeline?.timeline.map((e) => [e.status, e.at, e.detail]), [
+      ["finalized", 1_000, undefined],
+      ["attested", 2_000, "2 signatures"],
+      ["delayed", 3_000, "over the limit"],
+    ]);
+  });
+
+  it("notes progress on a route: a completion, or a batch co-signed for a peer", async () => {
+    const gateway = "0x9A676e781A523b5d0C0e43731313A708CB607508";
+    const o = observed(50n);
+    const transfer = { ...o.transfer, srcGateway: addressToBytes32(gateway) };
+    const moving = { ...o, transfer, id: transferId(transfer) };
+    const route = routeKey(transfer);
+    assert.equal(await store.lastProgressOn(route), null);
+    await store.observe(moving, "finalized", 1_000);
+    await store.transition(moving.id, "completed", { at: 5_000 });
+    assert.equal(await store.lastProgressOn(route), 5_000);
+    await store.noteProposal(route, 7_000);
+    assert.equal(await store.lastProgressOn(route), 7_000);
+  });
+
   it("keeps two nodes' records apart on one Redis", async () => {
     const other = new TransferStore(t.redis, t.prefix + "other-node:");
     const o = observed(20n);

@@ -10,6 +10,7 @@ import type { EvmChainConfig } from "../../config.ts";
 import { ChainDataError, InvalidRequestError, RelayerError } from "../../errors.ts";
 import type { Payer, PayerTransaction } from "../../signing/payer.ts";
 import type { DeliveryReceipt, DestinationChain, SubmittedDelivery } from "../adapter.ts";
+import { encodeDeliverBatch } from "./delivery-calldata.ts";
 import { EventDecoder, type DecodedEvent } from "./events.ts";
 import { DEFAULT_RETRY, withRetry, type RetryOptions } from "./rpc.ts";
 
@@ -112,7 +113,7 @@ export class EvmDestination implements DestinationChain {
     const data =
       items.length === 1
         ? iface.encodeFunctionData("deliver", [source.srcChainId, source.srcGateway, item(first), sigs])
-        : iface.encodeFunctionData("deliverBatch", [source.srcChainId, source.srcGateway, items.map(item), sigs]);
+        : encodeDeliverBatch(iface.getFunction("deliverBatch")!.selector, source.srcChainId, source.srcGateway, items, sigs);
 
     type Estimate = { gas: bigint } | { revert: string; error: unknown };
     const estimate = await this.call("eth_estimateGas deliver", async (): Promise<Estimate> => {
@@ -196,8 +197,9 @@ export class EvmDestination implements DestinationChain {
       delivered: [],
       skipped: [],
     };
+    const gateway = this.gateway.toLowerCase();
     for (const log of receipt.logs) {
-      if (getAddress(log.address) !== this.gateway) continue;
+      if (log.address.toLowerCase() !== gateway) continue; // (a delivery's receipt holds a log per payout too)
       const event = parseEvent(log);
       if (event?.name === "TransfersDelivered") {
         result.delivered.push(...(event.args.getValue("transferIds") as string[]));
