@@ -69,7 +69,7 @@ export class TronChain {
   private async checkFunds(sender: string, amount: bigint): Promise<void> {
     let account: { balance?: number | string; assetV2?: { key: string; value: number | string }[] };
     try {
-      account = (await this.tronWeb.trx.getUnconfirmedAccount(sender)) as typeof account; // the head, not the solidified view
+      account = await this.tronWeb.trx.getUnconfirmedAccount(sender); // the head, not the solidified view
     } catch (cause) {
       throw new ApiError("CHAIN_UNAVAILABLE", `${this.name}: could not read ${sender} (${shortReason(cause)})`, { cause });
     }
