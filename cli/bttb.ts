@@ -4,6 +4,7 @@ import { ApiCallError } from "./api-client.ts";
 import { AmountError } from "./amounts.ts";
 import { UsageError, createContext, type GlobalFlags } from "./context.ts";
 import { moveCommand } from "./commands/move.ts";
+import { refundCommand } from "./commands/refund.ts";
 import { invariantCommand, transferCommand, transfersCommand } from "./commands/show.ts";
 
 export const HELP = `bttb — BTT Bridge command line
@@ -28,7 +29,8 @@ Follow transfers
                                  (exit status 1 when it does not hold)
 
 Operators
-  refund --deposit <TRON tx id> --config <relayer.json>   send a rejected TRON deposit back, once
+  refund --deposit <TRON tx id> [--config <relayer.json>]  send a rejected TRON deposit back to its
+                                 sender, once (default config: the devnet's n1, which holds the deposit key)
 
 Options for every command
   --account <i>      sign with devnet demo account i (else the key in BTTB_PRIVATE_KEY)
@@ -76,12 +78,13 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, out: 
       await import("../devnet/main.ts");
       return -1; // runs until Ctrl-C
     }
-    case "relayer": {
-      const config = rest[rest.indexOf("--config") + 1];
-      if (!rest.includes("--config") || !config) throw new UsageError("bttb relayer needs --config <relayer.json>");
-      const { runRelayer } = await import("../relayer/main.ts");
-      await runRelayer(config, env);
-      return -1;
+    case "relayer":
+    case "api": {
+      const config = rest.includes("--config") ? rest[rest.indexOf("--config") + 1] : undefined;
+      if (!config) throw new UsageError(`bttb ${command} needs --config <${command}.json>`);
+      if (command === "relayer") await (await import("../relayer/main.ts")).runRelayer(config, env);
+      else await (await import("../api/main.ts")).runApi(config, env);
+      return -1; // runs until SIGTERM or Ctrl-C
     }
     case "api": {
       const config = rest[rest.indexOf("--config") + 1];
@@ -103,6 +106,8 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, out: 
       return transfersCommand(ctx, rest);
     case "invariant":
       return invariantCommand(ctx);
+    case "refund":
+      return refundCommand(ctx, rest, env);
     default:
       throw new UsageError(`unknown command "${command}" (bttb --help lists them)`);
   }

@@ -25,7 +25,17 @@ function writeKey(dir: string, name: string, key: string): string {
   return file;
 }
 
+export interface TronInput {
+  chainId: bigint;
+  fullHost: string;
+  depositAddress: string;
+  depositKey: string;
+  solidityDepth: number;
+  blockTimeMs: number;
+}
+
 export interface RelayerConfigInput {
+  tron: TronInput;
   dataDir: string;
   host: string;
   redisUrl: string;
@@ -54,7 +64,7 @@ export function writeRelayerConfigs(input: RelayerConfigInput): { id: string; fi
         .map((peer, j) => ({ peer, j }))
         .filter(({ j }) => j !== i)
         .map(({ peer, j }) => ({ id: peer.id, url: url(j), signer: peer.attestation.address })),
-      chains: input.chains.map((chain) => {
+      chains: input.chains.map((chain): Record<string, unknown> => {
         const d = input.deployed.find((x) => x.name === chain.name)!;
         return {
           name: chain.name,
@@ -67,6 +77,7 @@ export function writeRelayerConfigs(input: RelayerConfigInput): { id: string; fi
         };
       }),
     };
+    config.chains.push(tronEntry(input, keyDir, i === 0));
     const file = join(input.dataDir, `relayer-${identity.id}.json`);
     writeFileSync(file, JSON.stringify(config, null, 2) + "\n");
     return { id: identity.id, file, url: url(i), keyPrefix };
@@ -76,5 +87,78 @@ export function writeRelayerConfigs(input: RelayerConfigInput): { id: string; fi
 export function writeDevnetInfo(dataDir: string, info: DevnetInfo): string {
   const file = join(dataDir, "devnet.json");
   writeFileSync(file, JSON.stringify(info, null, 2) + "\n");
+  return file;
+}
+
+/** The TRON chain entry of a relayer node: only n1, the operator, holds the deposit key (refunds, burns). */
+function tronEntry(input: RelayerConfigInput, keyDir: string, operator: boolean): Record<string, unknown> {
+  return {
+    name: "tron",
+    family: "tron",
+    chainId: input.tron.chainId.toString(),
+    fullHost: input.tron.fullHost,
+    depositAddress: input.tron.depositAddress,
+    ...(operator ? { depositKey: { file: writeKey(keyDir, "tron-deposit", input.tron.depositKey) } } : {}),
+    swapTo: "bttc",
+    startBlock: "0",
+    pollIntervalMs: 500,
+    // Short on the devnet so that burns show within seconds; a real deployment keeps the defaults.
+    burn: { batchSize: 20, intervalMs: 5_000, settleMs: 5_000 },
+  };
+}
+
+export interface ApiConfigInput {
+  dataDir: string;
+  host: string;
+  port: number;
+  redisUrl: string;
+  /** The key prefix of the relayer node the API follows. */
+  followPrefix: string;
+  blockTimeMs: number;
+  chains: readonly DevnetEvmChain[];
+  deployed: readonly DeployedDevnetChain[];
+  relayers: readonly { id: string; url: string }[];
+  tron: TronInput;
+}
+
+/** The API's configuration: it follows n1 and reads the chains directly. */
+export function writeApiConfig(input: ApiConfigInput): string {
+  const config = {
+    host: input.host,
+    port: input.port,
+    redisUrl: input.redisUrl,
+    keyPrefix: input.followPrefix,
+    chains: [
+      ...input.chains.map((chain) => {
+        const d = input.deployed.find((x) => x.name === chain.name)!;
+        return {
+          name: chain.name,
+          family: "evm",
+          role: chain.role,
+          chainId: chain.chainId.toString(),
+          rpcUrl: chain.rpcUrl,
+          gateway: d.gateway,
+          ...(d.legacyToken ? { legacyToken: d.legacyToken } : {}),
+          finality: { confirmations: 2 },
+          blockTimeMs: input.blockTimeMs,
+          startBlock: d.deployBlock.toString(),
+        };
+      }),
+      {
+        name: "tron",
+        family: "tron",
+        chainId: input.tron.chainId.toString(),
+        fullHost: input.tron.fullHost,
+        depositAddress: input.tron.depositAddress,
+        solidityDepth: input.tron.solidityDepth,
+        blockTimeMs: input.tron.blockTimeMs,
+      },
+    ],
+    relayers: input.relayers.map((r) => ({ id: r.id, url: r.url })),
+    // A person trying the devnet, and its end-to-end test, should never meet the rate limit.
+    rateLimit: { max: 100_000, timeWindow: 60_000 },
+  };
+  const file = join(input.dataDir, "api.json");
+  writeFileSync(file, JSON.stringify(config, null, 2) + "\n");
   return file;
 }

@@ -6,13 +6,13 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { relayerIdentities, hardhatAccount, DEMO_ACCOUNT_COUNT, tronDepositWallet } from "./accounts.ts";
 import { devnetEvmChains, TRON_CHAIN_ID } from "./chains.ts";
-import { writeDevnetInfo, writeRelayerConfigs, type DevnetInfo } from "./configs.ts";
+import { writeApiConfig, writeDevnetInfo, writeRelayerConfigs, type DevnetInfo, type TronInput } from "./configs.ts";
 import { deployDevnet } from "./deploy.ts";
 import type { DevnetOptions } from "./options.ts";
 import { assertPortsFree } from "./ports.ts";
 import { ProcessGroup, type ManagedProcess } from "./processes.ts";
 import { ensureRedis, wipePrefix } from "./redis.ts";
-import { fundDepositAccount, tronBase58, tronNodeArgs, tronReady } from "./tron-setup.ts";
+import { fundDepositAccount, tronBase58, tronNodeArgs, tronReady, TRON_SOLIDITY_DEPTH } from "./tron-setup.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const THRESHOLD = 2;
@@ -126,7 +126,16 @@ export async function startDevnet(o: DevnetOptions, progress: Progress): Promise
       deployDevnet(chains, identities.map((r) => r.attestation.address), THRESHOLD),
     );
 
+    const tron: TronInput = {
+      chainId: TRON_CHAIN_ID,
+      fullHost: tronUrl,
+      depositAddress: tronBase58(deposit.address),
+      depositKey: deposit.privateKey,
+      solidityDepth: TRON_SOLIDITY_DEPTH,
+      blockTimeMs: o.blockTimeMs,
+    };
     const relayers = writeRelayerConfigs({
+      tron,
       dataDir,
       host: o.host,
       redisUrl: redis.url,
@@ -143,6 +152,22 @@ export async function startDevnet(o: DevnetOptions, progress: Progress): Promise
     });
 
     const apiUrl = `http://${o.host}:${o.apiPort}`;
+    await timed(progress, `API :${o.apiPort}`, async () => {
+      const file = writeApiConfig({
+        dataDir,
+        host: o.host,
+        port: o.apiPort,
+        redisUrl: redis.url,
+        followPrefix: relayers[0]!.keyPrefix,
+        blockTimeMs: o.blockTimeMs,
+        chains,
+        deployed,
+        relayers,
+        tron,
+      });
+      const part = group.start("api", node, [join(root, "api", "main.ts"), "--config", file], env, root);
+      await group.waitReady(part, () => httpOk(`${apiUrl}/v1/chains`), 60_000);
+    });
     const info: DevnetInfo = {
       startedAt: new Date().toISOString(),
       api: { url: apiUrl, docs: `${apiUrl}/docs` },
@@ -166,7 +191,7 @@ export async function startDevnet(o: DevnetOptions, progress: Progress): Promise
             ];
           }),
         ),
-        tron: { family: "tron", chainId: TRON_CHAIN_ID.toString(), fullHost: tronUrl, depositAddress: tronBase58(deposit.address), token: "1002000" },
+        tron: { family: "tron", chainId: TRON_CHAIN_ID.toString(), fullHost: tronUrl, depositAddress: tron.depositAddress, token: "1002000" },
       },
       relayers: relayers.map((r, i) => ({
         id: r.id,

@@ -14,7 +14,10 @@ import { EvmDeliveryLog } from "./chains/evm/delivery-log.ts";
 import { EvmDestination } from "./chains/evm/destination.ts";
 import { connectEvmProvider } from "./chains/evm/rpc.ts";
 import { EvmSource } from "./chains/evm/source.ts";
-import { keyPrefixOf, type RelayerConfig } from "./config.ts";
+import { BurnForwarder } from "./chains/tron/burn-forwarder.ts";
+import { DepositWallet } from "./chains/tron/deposit-wallet.ts";
+import { tronEndpointOf, tronSourceFor } from "./chains/tron/configured.ts";
+import { evmChains, keyPrefixOf, tronChains, type RelayerConfig, type TronChainConfig } from "./config.ts";
 import { RelayerError } from "./errors.ts";
 import { registerAttestationRoutes } from "./http/attestation-routes.ts";
 import { buildNodeHttpServer, type HealthReport } from "./http/server.ts";
@@ -44,7 +47,8 @@ class NotEnoughSignatures extends RelayerError {
 interface ChainLoop {
   name: string;
   watcher: TransferWatcher;
-  deliveries: DeliveryWatcher;
+  /** Deliveries reaching this chain (EVM chains; TRON is a source only). */
+  deliveries?: DeliveryWatcher;
   pollIntervalMs: number;
   head: bigint | null;
   finalizedUpTo: bigint | null;
@@ -70,6 +74,7 @@ export class RelayerNode {
   private http: ReturnType<typeof buildNodeHttpServer> | null = null;
   private pipeline: DeliveryPipeline | null = null;
   private readonly payers = new Map<string, Payer>();
+  private readonly burners: { name: string; forwarder: BurnForwarder; intervalMs: number; running: Promise<void> | null }[] = [];
   private stopping = false;
   private wake: (() => void) | null = null;
 
@@ -102,7 +107,7 @@ export class RelayerNode {
 
     const destinations = new Map<bigint, DestinationChain>();
     const providers = new Map<string, JsonRpcProvider>();
-    for (const chain of config.chains) {
+    for (const chain of evmChains(config)) {
       const provider = await connectEvmProvider(chain);
       this.providers.push(provider);
       providers.set(chain.name, provider);
@@ -130,7 +135,7 @@ export class RelayerNode {
     });
     const pipeline = this.pipeline;
 
-    for (const chain of config.chains) {
+    for (const chain of evmChains(config)) {
       const provider = providers.get(chain.name)!;
       const watcher = new TransferWatcher({
         source: new EvmSource(chain, provider),
@@ -152,9 +157,12 @@ export class RelayerNode {
       this.loops.push({ name: chain.name, watcher, deliveries, pollIntervalMs: chain.pollIntervalMs, head: null, finalizedUpTo: null, lastTickAt: null, running: null });
     }
 
+    for (const chain of tronChains(config)) this.addTronChain(chain, pipeline);
+
     await pipeline.recover();
     pipeline.start();
     for (const loop of this.loops) loop.running = this.runLoop(loop);
+    for (const burner of this.burners) burner.running = this.runBurner(burner);
 
     this.http = buildNodeHttpServer({
       metrics: this.metrics,
@@ -164,13 +172,67 @@ export class RelayerNode {
     const cosigner = new CoSigner({
       store: this.store,
       signer: attestationSigner,
-      destinations: new Map(config.chains.map((c) => [c.chainId, c.gateway])),
+      destinations: new Map(evmChains(config).map((c) => [c.chainId, c.gateway])),
       log: this.log.child({ stage: "cosign" }),
     });
     registerAttestationRoutes(this.http, cosigner);
     const address = await this.http.listen({ host: config.http.host, port: config.http.port });
     this.log.info({ address, chains: config.chains.map((c) => c.name) }, "relayer node started");
     return address;
+  }
+
+  /**
+   * TRON as a source of swaps: a watcher of deposits (delivered on `swapTo` by the same pipeline), and,
+   * on the node holding the deposit key, the black-hole forwarding of what was swapped.
+   */
+  private addTronChain(chain: TronChainConfig, pipeline: DeliveryPipeline): void {
+    const redis = this.redis!;
+    const store = this.store!;
+    const prefix = keyPrefixOf(this.config);
+    const swapTo = evmChains(this.config).find((c) => c.name === chain.swapTo)!;
+    const source = tronSourceFor(chain, swapTo.chainId);
+    let forwarder: BurnForwarder | undefined;
+    if (chain.depositKey) {
+      const wallet = new DepositWallet({ name: chain.name, depositAddress: chain.depositAddress, ...tronEndpointOf(chain) }, chain.depositKey, this.options.env);
+      forwarder = new BurnForwarder({
+        source,
+        wallet,
+        store,
+        redis,
+        prefix,
+        chain: chain.name,
+        tokenId: chain.tokenId,
+        startBlock: chain.startBlock,
+        batchSize: chain.burn.batchSize,
+        settleMs: chain.burn.settleMs,
+        log: this.log.child({ chain: chain.name, stage: "burn" }),
+      });
+      this.burners.push({ name: chain.name, forwarder, intervalMs: chain.burn.intervalMs, running: null });
+    }
+    const watcher = new TransferWatcher({
+      source,
+      store,
+      cursor: new ChainCursor(redis, prefix, chain.name),
+      startBlock: chain.startBlock,
+      maxBlocksPerTick: BigInt(chain.maxBlockRange) * 10n,
+      onFinalized: async (transfers) => {
+        await forwarder?.note(transfers);
+        await pipeline.enqueue(transfers);
+      },
+      log: this.log.child({ chain: chain.name }),
+    });
+    this.loops.push({ name: chain.name, watcher, pollIntervalMs: chain.pollIntervalMs, head: null, finalizedUpTo: null, lastTickAt: null, running: null });
+  }
+
+  private async runBurner(burner: (typeof this.burners)[number]): Promise<void> {
+    while (!this.stopping) {
+      try {
+        await burner.forwarder.tick();
+      } catch (error) {
+        this.log.warn({ chain: burner.name, err: error instanceof Error ? error.message : String(error) }, "black-hole forwarding failed; trying again");
+      }
+      await this.sleep(burner.intervalMs);
+    }
   }
 
   /** Signs a batch with this node's key, has peers co-sign it, and keeps exactly a threshold. */
@@ -204,7 +266,7 @@ export class RelayerNode {
   private async runLoop(loop: ChainLoop): Promise<void> {
     while (!this.stopping) {
       try {
-        await loop.deliveries.tick();
+        await loop.deliveries?.tick();
         const result = await loop.watcher.tick();
         loop.head = result.head;
         loop.finalizedUpTo = result.finalizedUpTo;
@@ -297,7 +359,7 @@ export class RelayerNode {
     if (this.stopping) return;
     this.stopping = true;
     this.wake?.();
-    await Promise.all(this.loops.map((l) => l.running ?? Promise.resolve()));
+    await Promise.all([...this.loops, ...this.burners].map((l) => l.running ?? Promise.resolve()));
     // Closing waits for the requests under way; after a moment it closes every connection: one that
     // never sent a request (a peer's pooled connection, a TCP health probe) would otherwise hold the
     // server open until Node's headers timeout, a minute or more.

@@ -19,6 +19,16 @@ export interface ObservedTransfer {
   blockNumber: bigint;
   blockHash: string;
   logIndex: number;
+  /** Set when the source holds something that can never be delivered (a TRON deposit with a bad memo,
+   * under the minimum): recorded as `rejected`, never attested, refunded by an operator. */
+  rejection?: TransferRejection;
+}
+
+export interface TransferRejection {
+  /** A stable code, e.g. BAD_CHECKSUM or BELOW_MINIMUM. */
+  reason: string;
+  /** What was wrong, for the operator's refund list. */
+  detail: string;
 }
 
 /** A chain's head and the newest block that its finality rule makes final. */

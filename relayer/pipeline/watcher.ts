@@ -60,8 +60,9 @@ export class TransferWatcher {
 
       // Handed on: every transfer of the range that is final and not further along. Handing on is
       // idempotent, and happens before the cursor moves, so a failed hand-on is retried with the range.
-      const recorded = await inParallel(final, (observed) => store.observe(observed, "finalized"));
-      const newlyFinal = final.filter((_, i) => recorded[i]!.changed || recorded[i]!.previous === "finalized");
+      // A rejected one (a TRON deposit with a bad memo) is recorded final as `rejected`, never handed on.
+      const recorded = await inParallel(final, (observed) => store.observe(observed, observed.rejection ? "rejected" : "finalized"));
+      const newlyFinal = final.filter((o, i) => !o.rejection && (recorded[i]!.changed || recorded[i]!.previous === "finalized"));
       const finalIds = new Set(final.map((o) => o.id));
       const vanished = (await cursor.takePending(from, to)).filter((id) => !finalIds.has(id));
       for (const { changed } of await inParallel(vanished, (id) =>

@@ -21,6 +21,7 @@ interface ObservedJson {
   blockNumber: string;
   blockHash: string;
   logIndex: number;
+  rejection?: { reason: string; detail: string };
 }
 
 export function encodeObserved(o: ObservedTransfer): string {
@@ -44,6 +45,7 @@ export function encodeObserved(o: ObservedTransfer): string {
   };
   if (o.legacyAmount !== undefined) json.legacyAmount = o.legacyAmount.toString();
   if (o.sequence !== undefined) json.sequence = o.sequence.toString();
+  if (o.rejection !== undefined) json.rejection = { reason: o.rejection.reason, detail: o.rejection.detail };
   return JSON.stringify(json);
 }
 
@@ -69,5 +71,6 @@ export function decodeObserved(text: string): ObservedTransfer {
   };
   if (j.legacyAmount !== undefined) observed.legacyAmount = BigInt(j.legacyAmount);
   if (j.sequence !== undefined) observed.sequence = BigInt(j.sequence);
+  if (j.rejection !== undefined) observed.rejection = { reason: j.rejection.reason, detail: j.rejection.detail };
   return observed;
 }

@@ -95,11 +95,13 @@ export class TransferStore {
   }
 
   /**
-   * Records a transfer seen at its source with `status` (pending or finalized), or moves a known one
-   * there (refreshing where it was seen, which a reorg may have changed).
+   * Records a transfer seen at its source with `status` (pending or finalized, or rejected: final at
+   * its source but never deliverable, the reason in its timeline), or moves a known one there
+   * (refreshing where it was seen, which a reorg may have changed).
    */
-  async observe(observed: ObservedTransfer, status: "pending" | "finalized", now = Date.now()): Promise<TransitionResult> {
-    return this.move(observed.id, status, { at: now, record: observed, txHash: observed.srcTxHash });
+  async observe(observed: ObservedTransfer, status: "pending" | "finalized" | "rejected", now = Date.now()): Promise<TransitionResult> {
+    const detail = status === "rejected" && observed.rejection ? `${observed.rejection.reason}: ${observed.rejection.detail}` : undefined;
+    return this.move(observed.id, status, { at: now, record: observed, txHash: observed.srcTxHash, ...(detail ? { detail } : {}) });
   }
 
   /** Moves a known transfer to `status` if the lifecycle allows it from where it is. */

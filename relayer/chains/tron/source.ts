@@ -31,10 +31,12 @@ import {
   fromBase58,
   isRecord,
   parseBlock,
+  readInt64,
   recipientOf,
   toBase58,
   toEvmAddress,
   transferValue,
+  type RawContract,
   type TronBlock,
   type TronTransaction,
   type TronTransferValue,
@@ -109,6 +111,27 @@ export interface OtherDeposit {
   logIndex: number;
 }
 
+/** A transfer sent from the deposit account (a refund or a black-hole forwarding). */
+export interface OutgoingTransfer {
+  asset: "TRX" | "TRC10" | "TRC20";
+  token: string;
+  amount: bigint;
+  /** base58. */
+  to: string;
+  /** raw_data.data as text (invalid UTF-8 replaced), "" when there is none. */
+  memo: string;
+  /** 64 hex digits, no 0x. */
+  txId: string;
+  blockNumber: bigint;
+}
+
+const TRANSFER_TYPES = new Set(["TransferContract", "TransferAssetContract", "TriggerSmartContract"]);
+
+function readOwner(contract: RawContract): string | undefined {
+  const owner = contract.value.owner_address;
+  return typeof owner === "string" ? owner.toLowerCase() : undefined;
+}
+
 export interface TronScan {
   transfers: TronObservedTransfer[];
   others: OtherDeposit[];
@@ -119,6 +142,8 @@ export class TronSource implements SourceChain {
   readonly chainId: bigint;
   /** base58 ("T…"). */
   readonly depositAddress: string;
+  /** The TRC-10 token swapped. */
+  readonly tokenId: string;
   /** The deposit account's 20 bytes, left-padded: every swap's srcGateway. */
   readonly srcGateway: string;
   private readonly depositHex: string;
@@ -138,6 +163,7 @@ export class TronSource implements SourceChain {
     this.name = config.name;
     this.chainId = config.chainId;
     this.depositAddress = config.depositAddress;
+    this.tokenId = config.tokenId;
     this.depositHex = depositHex;
     this.srcGateway = addressToBytes32(toEvmAddress(depositHex));
     this.config = config;
@@ -173,8 +199,47 @@ export class TronSource implements SourceChain {
 
   /** Both lists from one read of blocks [from, to]. */
   async scan(from: bigint, to: bigint): Promise<TronScan> {
-    if (from < 0n || to < from) throw new InvalidRequestError(`${this.name}: invalid block range ${from}..${to}`);
     const result: TronScan = { transfers: [], others: [] };
+    await this.eachTransaction(from, to, (block, tx) => this.collect(block, tx, result));
+    return result;
+  }
+
+  /**
+   * Transfers sent from the deposit account in blocks [from, to] (final or not), in chain order, with
+   * their memos: the refunds and black-hole forwardings made so far, as the chain has them.
+   */
+  async outgoingIn(from: bigint, to: bigint): Promise<OutgoingTransfer[]> {
+    const out: OutgoingTransfer[] = [];
+    await this.eachTransaction(from, to, (block, tx) => {
+      if (!tx.succeeded || !tx.contract || !TRANSFER_TYPES.has(tx.contract.type)) return;
+      if (readOwner(tx.contract) !== this.depositHex) return;
+      const value = transferValue(tx.contract, tx.id);
+      out.push({
+        asset: value.asset,
+        token: tokenOf(value),
+        amount: value.amount,
+        to: toBase58(value.to),
+        memo: Buffer.from(tx.dataHex, "hex").toString("utf8"),
+        txId: tx.id,
+        blockNumber: block.number,
+      });
+    });
+    return out;
+  }
+
+  /** The block holding transaction `txId` (64 hex digits, with or without 0x) if it is solidified. */
+  async solidifiedBlockOf(txId: string): Promise<bigint | null> {
+    const id = txId.replace(/^0x/, "").toLowerCase();
+    if (!/^[0-9a-f]{64}$/.test(id)) throw new InvalidRequestError(`${this.name}: ${txId} is not a transaction id`);
+    const info = await this.http.get("walletsolidity", "gettransactioninfobyid", { value: id });
+    if (Object.keys(info).length === 0) return null;
+    return readInt64(info.blockNumber, `${this.name}: transaction ${id} blockNumber`);
+  }
+
+  /** Calls `visit` for every transaction of blocks [from, to], in chain order, each block checked to be
+   * the child of the one before. */
+  private async eachTransaction(from: bigint, to: bigint, visit: (block: TronBlock, tx: TronTransaction) => void): Promise<void> {
+    if (from < 0n || to < from) throw new InvalidRequestError(`${this.name}: invalid block range ${from}..${to}`);
     const step = BigInt(this.config.maxBlockRange);
     let parent: TronBlock | undefined;
     for (let start = from; start <= to; start += step) {
@@ -186,14 +251,13 @@ export class TronSource implements SourceChain {
         parent = block;
         for (const tx of block.transactions) {
           try {
-            this.collect(block, tx, result);
+            visit(block, tx);
           } catch (error) {
             throw this.named(error);
           }
         }
       }
     }
-    return result;
   }
 
   private collect(block: TronBlock, tx: TronTransaction, into: TronScan): void {

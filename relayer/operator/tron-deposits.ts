@@ -1,0 +1,62 @@
+// The refund list, read from the chain alone (spec §5, "listed for refund"): every deposit to the TRON
+// deposit address in solidified blocks [from, to] that will never be swapped — BTTOLD the relayer's rules
+// reject (bad memo, under the minimum) and anything else sent there — each with the refund that settled
+// it, if the deposit account already sent one (memo `REFUND:<deposit tx id>`). A relayer node keeps the
+// rejected swaps in its store too (status `rejected`); this list does not depend on that store.
+import type { TronSource } from "../chains/tron/source.ts";
+import { REFUND_MEMO_PREFIX } from "./tron-refund.ts";
+
+export interface RefundableDeposit {
+  /** 64 hex digits, no 0x: what `npm run tron:refund -- --deposit` takes. */
+  depositTxId: string;
+  blockNumber: bigint;
+  /** base58. */
+  sender: string;
+  asset: "TRX" | "TRC10" | "TRC20";
+  token: string;
+  amount: bigint;
+  reason: string;
+  /** The refund's transaction id, once there is one. */
+  refundTxId?: string;
+}
+
+/** Refundable deposits in solidified blocks [from, to] (`to` default: the solidified block). */
+export async function listRefundable(source: TronSource, from: bigint, to?: bigint): Promise<RefundableDeposit[]> {
+  const { head, finalized } = await source.heads();
+  const last = to === undefined || to > finalized ? finalized : to;
+  if (last < from) return [];
+  const scan = await source.scan(from, last);
+  const refunds = new Map<string, string>();
+  for (const out of await source.outgoingIn(from, head)) {
+    if (out.memo.startsWith(REFUND_MEMO_PREFIX)) refunds.set(out.memo.slice(REFUND_MEMO_PREFIX.length), out.txId);
+  }
+  const list: RefundableDeposit[] = [];
+  for (const t of scan.transfers) {
+    if (!t.rejection) continue;
+    list.push({
+      depositTxId: t.srcTxHash.slice(2),
+      blockNumber: t.blockNumber,
+      sender: t.sender,
+      asset: "TRC10",
+      token: source.tokenId,
+      amount: t.legacyAmount,
+      reason: `${t.rejection.reason}: ${t.rejection.detail}`,
+    });
+  }
+  for (const o of scan.others) {
+    list.push({
+      depositTxId: o.srcTxHash.slice(2),
+      blockNumber: o.blockNumber,
+      sender: o.sender,
+      asset: o.asset,
+      token: o.token,
+      amount: o.amount,
+      reason: `not the swapped token: ${o.asset} ${o.token}`,
+    });
+  }
+  list.sort((a, b) => (a.blockNumber < b.blockNumber ? -1 : a.blockNumber > b.blockNumber ? 1 : 0));
+  return list.map((d) => {
+    const refund = refunds.get(d.depositTxId);
+    return refund ? { ...d, refundTxId: refund } : d;
+  });
+}

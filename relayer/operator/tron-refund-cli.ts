@@ -1,0 +1,31 @@
+// `npm run tron:refund -- --config <relayer.json> --deposit <txid> [--chain tron]`: refunds one TRON
+// deposit that was not swapped (see tron-refund.ts), signed with the deposit account's key that the
+// configuration's `depositKey` names. Prints the refund as JSON; exits 1 with the reason if refused.
+import { parseArgs } from "node:util";
+import { evmChains, loadRelayerConfig, tronChains } from "../config.ts";
+import { refundDeposit } from "./tron-refund.ts";
+
+const USAGE = "usage: npm run tron:refund -- --config <relayer.json> --deposit <TRON tx id> [--chain <tron chain name>]";
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { config: { type: "string" }, deposit: { type: "string" }, chain: { type: "string" }, help: { type: "boolean" } },
+  });
+  if (values.help || !values.config || !values.deposit) {
+    console.log(USAGE);
+    process.exitCode = values.help ? 0 : 2;
+    return;
+  }
+  const config = loadRelayerConfig(values.config);
+  const chains = tronChains(config);
+  const chain = values.chain ? chains.find((c) => c.name === values.chain) : chains[0];
+  if (!chain) throw new Error(values.chain ? `no TRON chain named ${values.chain} in ${values.config}` : `no TRON chain in ${values.config}`);
+  const swapTo = evmChains(config).find((c) => c.name === chain.swapTo)!;
+  const result = await refundDeposit({ chain, swapToChainId: swapTo.chainId, env: process.env, depositTxId: values.deposit });
+  console.log(JSON.stringify({ ...result, refundBlock: result.refundBlock.toString(), amount: result.amount.toString() }, null, 2));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
