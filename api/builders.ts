@@ -5,7 +5,7 @@ import { Signature, verifyTypedData } from "ethers";
 import type { Types } from "tronweb";
 import { EvmChain } from "./chains/evm-chain.ts";
 import type { ChainRegistry } from "./chains/registry.ts";
-import { TronChain } from "./chains/tron-chain.ts";
+import { BTTOLD_TRC10_ID, TronChain } from "./chains/tron-chain.ts";
 import { ApiError } from "./errors.ts";
 import { evmAddress, tronAddress } from "./inputs.ts";
 import type { Quote, Quoter } from "./quote.ts";
@@ -120,7 +120,7 @@ export class TransactionBuilder {
           {
             family: "tron",
             action: "deposit",
-            description: `send ${request.amount} units of TRC-10 ${"1002000"} to ${src.config.depositAddress} with memo ${memo}; TRON charges ${src.config.memoFeeSun} sun for the memo`,
+            description: `send ${request.amount} units of TRC-10 ${BTTOLD_TRC10_ID} to ${src.config.depositAddress} with memo ${memo}; TRON charges ${src.config.memoFeeSun} sun for the memo`,
             memo,
             transaction,
           },

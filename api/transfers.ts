@@ -101,7 +101,7 @@ export class TransferReader {
   }
 
   async byId(id: string): Promise<TransferView> {
-    const record = await this.store.get(id);
+    const record = await fromStore(() => this.store.get(id));
     if (!record) throw new ApiError("TRANSFER_NOT_FOUND", `no transfer ${id} (yet): a transfer shows once the relayer has seen its source transaction`);
     return toView(record, this.chains);
   }
@@ -113,8 +113,8 @@ export class TransferReader {
 
     if (query.srcTx !== undefined) {
       if (query.cursor !== undefined) throw new ApiError("INVALID_CURSOR", "a lookup by source transaction has one page only");
-      const ids = await this.store.idsBySourceTx(normalizeTxHash(query.srcTx));
-      const records = (await this.store.getManyWithTimelines(ids)).filter(keep);
+      const ids = await fromStore(() => this.store.idsBySourceTx(normalizeTxHash(query.srcTx!)));
+      const records = (await fromStore(() => this.store.getManyWithTimelines(ids))).filter(keep);
       records.sort((a, b) => firstSeen(b) - firstSeen(a) || (a.observed.id < b.observed.id ? 1 : -1));
       return { transfers: records.map((r) => toView(r, this.chains)), nextCursor: null };
     }
@@ -127,8 +127,9 @@ export class TransferReader {
     for (let round = 0; round < 10 && found.length < query.limit; round++) {
       const want = query.limit - found.length;
       const asked = chainId === undefined ? want : want * 4;
-      const rows = await this.store.pageByAddress(query.address, after, asked);
-      const records = await this.store.getManyWithTimelines(rows.map((r) => r.id));
+      const position = after;
+      const rows = await fromStore(() => this.store.pageByAddress(query.address!, position, asked));
+      const records = await fromStore(() => this.store.getManyWithTimelines(rows.map((r) => r.id)));
       let consumedAll = true;
       for (const [i, record] of records.entries()) {
         after = rows[i]!;
@@ -141,6 +142,15 @@ export class TransferReader {
       if (consumedAll && rows.length < asked) return { transfers: found, nextCursor: null }; // nothing older
     }
     return { transfers: found, nextCursor: after ? encodeCursor(after) : null };
+  }
+}
+
+/** A store read; Redis failing is the server's trouble (503), not the caller's. */
+async function fromStore<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (cause) {
+    throw new ApiError("STORE_UNAVAILABLE", "the relayer node's store (Redis) did not answer; try again shortly", { cause });
   }
 }
 

@@ -45,6 +45,7 @@ export class TronChain {
       throw new ApiError("AMOUNT_TOO_LARGE", `a TRC-10 transfer is at most ${MAX_TRC10_AMOUNT} units`);
     }
     const memo = encodeSwapMemo(recipient);
+    await this.checkFunds(sender, amount);
     try {
       const transfer = await this.tronWeb.transactionBuilder.sendToken(
         this.config.depositAddress,
@@ -61,6 +62,26 @@ export class TronChain {
         throw new ApiError("INSUFFICIENT_BALANCE", `${this.name}: the node refused the deposit: ${reason}`);
       }
       throw new ApiError("CHAIN_UNAVAILABLE", `${this.name}: could not build the deposit (${reason})`, { cause });
+    }
+  }
+
+  /** The sender must hold the BTTOLD and the TRX for the memo fee: a node may build what it would refuse. */
+  private async checkFunds(sender: string, amount: bigint): Promise<void> {
+    let account: { balance?: number | string; assetV2?: { key: string; value: number | string }[] };
+    try {
+      account = await this.tronWeb.trx.getUnconfirmedAccount(sender); // the head, not the solidified view
+    } catch (cause) {
+      throw new ApiError("CHAIN_UNAVAILABLE", `${this.name}: could not read ${sender} (${shortReason(cause)})`, { cause });
+    }
+    // Exact integers: java-tron's JSON numbers stay below 2^63, and BigInt takes them as the node wrote
+    // them when the node sends strings (int64_as_string).
+    const bttold = BigInt(account.assetV2?.find((a) => a.key === BTTOLD_TRC10_ID)?.value ?? 0);
+    if (bttold < amount) {
+      throw new ApiError("INSUFFICIENT_BALANCE", `${sender} holds ${bttold} units of TRC-10 ${BTTOLD_TRC10_ID} on ${this.name}, less than ${amount}`);
+    }
+    const trx = BigInt(account.balance ?? 0);
+    if (trx < this.config.memoFeeSun) {
+      throw new ApiError("INSUFFICIENT_BALANCE", `${sender} holds ${trx} sun on ${this.name}, less than the memo fee of ${this.config.memoFeeSun} sun`);
     }
   }
 

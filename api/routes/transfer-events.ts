@@ -21,6 +21,7 @@ export function transferEventRoutes(app: App, ctx: ApiContext): void {
   app.get(
     "/v1/transfers/:id/events",
     {
+      exposeHeadRoute: false, // a HEAD request must not open a stream
       schema: {
         summary: "Server-sent events as the transfer's status changes",
         description:

@@ -4,6 +4,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Interface, Wallet, parseEther } from "ethers";
 import { Redis } from "ioredis";
+import { TronWeb } from "tronweb";
+import { signedToken } from "../../devnet/tron/testing.ts";
 import { buildApi } from "../../api/server.ts";
 import type { App } from "../../api/context.ts";
 import { TransferKind } from "../../common/transfer.ts";
@@ -261,6 +263,15 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
       assert.equal(value.amount, 3000000);
       assert.equal(Buffer.from(value.asset_name as string, "hex").toString(), "1002000");
       await expectError(post("/v1/swaps", { from: "tron", amount: "3000000", sender: user.address, recipient }), 400, "INVALID_ADDRESS");
+      const nobody = TronWeb.address.fromPrivateKey(Wallet.createRandom().privateKey.slice(2)) as string;
+      await expectError(post("/v1/swaps", { from: "tron", amount: "3000000", sender: nobody, recipient }), 422, "INSUFFICIENT_BALANCE");
+      // An account with BTTOLD and no TRX cannot pay the memo fee.
+      const noTrx = TronWeb.address.fromPrivateKey(Wallet.createRandom().privateKey.slice(2)) as string;
+      const funding = await signedToken(world.tron.client(world.tron.accounts[4]!), noTrx, 10_000_000);
+      assert.equal((await world.tron.tronWeb.trx.sendRawTransaction(funding)).result, true);
+      world.tron.node.mine();
+      const message = await expectError(post("/v1/swaps", { from: "tron", amount: "3000000", sender: noTrx, recipient }), 422, "INSUFFICIENT_BALANCE");
+      assert.match(message, /memo fee/);
       await expectError(post("/v1/swaps", { from: "tron", amount: (1n << 60n).toString(), sender, recipient }), 400, "AMOUNT_TOO_LARGE");
     });
   });
@@ -453,6 +464,23 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
       await expectError(get("/v2/nothing"), 404, "NOT_FOUND");
       await expectError(post("/v1/chains", {}), 404, "NOT_FOUND");
     });
+  });
+
+  it("says 503 STORE_UNAVAILABLE, and /health says why, when the followed node's Redis is down", async () => {
+    const deadRedis = new Redis("redis://127.0.0.1:1", { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+    deadRedis.on("error", () => undefined);
+    const cut = await buildApi(world.config, { redis: deadRedis });
+    try {
+      const res = await cut.inject({ method: "GET", url: `/v1/transfers/0x${"00".repeat(32)}` });
+      assert.equal(res.statusCode, 503);
+      assert.equal(res.json<ErrorBody>().error.code, "STORE_UNAVAILABLE");
+      const health = await cut.inject({ method: "GET", url: "/health" });
+      assert.equal(health.statusCode, 503);
+      assert.equal(health.json<{ redis: { ok: boolean } }>().redis.ok, false);
+    } finally {
+      await cut.close();
+      deadRedis.disconnect();
+    }
   });
 
   it("lets the configured origins' pages call it (CORS), and no others", async () => {
