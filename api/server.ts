@@ -1,6 +1,7 @@
 // The HTTP API (spec §7) as a Fastify instance: routes with zod request and response schemas, from
 // which the OpenAPI document at /docs (/docs/json) is generated; per-client rate limiting; one error
 // shape for everything. buildApi does not listen (main.ts does), so tests drive it with inject().
+import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
@@ -14,7 +15,6 @@ import { TransactionBuilder } from "./builders.ts";
 import { ChainRegistry } from "./chains/registry.ts";
 import type { ApiConfig } from "./config.ts";
 import type { ApiContext, App } from "./context.ts";
-import { allowOrigins } from "./cors.ts";
 import { ApiError, handleError } from "./errors.ts";
 import { ApiMetrics } from "./metrics.ts";
 import { Quoter } from "./quote.ts";
@@ -74,7 +74,15 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
     metrics: new ApiMetrics({ processMetrics: deps.processMetrics ?? false }),
   };
   app.addHook("onClose", () => chains.close());
-  allowOrigins(app, config.corsOrigins);
+  // Cross-origin access for front ends in browsers: only the configured origins (none by default).
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: config.corsOrigins.includes("*") ? "*" : [...config.corsOrigins],
+      methods: ["GET", "POST"],
+      allowedHeaders: ["content-type"],
+      maxAge: 600,
+    });
+  }
 
   app.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url ?? "unknown";
