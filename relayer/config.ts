@@ -108,9 +108,9 @@ export const relayerConfigSchema = z
       .default([]),
     chains: z.array(chainSchema).min(2),
     batch: z
-      .object({ maxTransfers: z.number().int().min(1).max(512).default(64) })
+      .object({ maxTransfers: z.number().int().min(1).max(512).default(128) })
       .strict()
-      .default({ maxTransfers: 64 }),
+      .default({ maxTransfers: 128 }),
     delivery: z
       .object({
         /** How long each node in a route's order waits for the ones before it to deliver. */

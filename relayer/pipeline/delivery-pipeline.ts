@@ -161,9 +161,11 @@ export class DeliveryPipeline {
       new Worker<ConfirmJob>("confirm", (job) => retryDecision(() => this.confirm(job)), common),
     ];
     for (const worker of this.workers) {
-      worker.on("failed", (job, error) =>
-        this.o.log.warn({ job: job?.id, attempt: job?.attemptsMade, err: error.message }, "job failed"),
-      );
+      worker.on("failed", (job, error) => {
+        // A confirm job polls by failing until its transaction is final: expected, so not a warning.
+        const level = error instanceof NotFinalYet ? "debug" : "warn";
+        this.o.log[level]({ job: job?.id, attempt: job?.attemptsMade, err: error.message }, "job failed");
+      });
       // Errors outside a job's own outcome (Redis trouble, a job's keys gone): into the node's log, not
       // to stderr, which is where BullMQ writes an error nobody listens for.
       worker.on("error", (error) => this.o.log.warn({ queue: worker.name, err: error.message }, "queue worker error"));
