@@ -86,13 +86,6 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, out: 
       else await (await import("../api/main.ts")).runApi(config, env);
       return -1; // runs until SIGTERM or Ctrl-C
     }
-    case "api": {
-      const config = rest[rest.indexOf("--config") + 1];
-      if (!rest.includes("--config") || !config) throw new UsageError("bttb api needs --config <api.json>");
-      const { runApi } = await import("../api/main.ts");
-      await runApi(config, env);
-      return -1;
-    }
   }
   const ctx = createContext(flags, env, out);
   switch (command) {

@@ -20,7 +20,7 @@ export interface TronStep {
 export type Step = EvmStep | TronStep;
 
 export interface Built {
-  quote: { amountIn: string; amountOut: string; fee: string; expectedSeconds: number; delayedBy: string | null };
+  quote: { amountIn: string; amountOut: string; fee: string; expectedSeconds: number; delayedBy: string | null; legacyDecimals: number | null };
   steps: Step[];
 }
 

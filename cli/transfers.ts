@@ -45,21 +45,46 @@ export async function findBySourceTx(ctx: CliContext, srcTx: string, timeoutMs =
   }
 }
 
-/** Prints each status change until the transfer is final; returns its last status. */
-export async function follow(ctx: CliContext, id: string): Promise<string> {
+/**
+ * Prints each status change until the transfer is final; returns its last status. A stream cut before
+ * that (the API restarted, a proxy timed out) is opened again, and says where it stands.
+ */
+export async function follow(ctx: CliContext, id: string, attempts = 5): Promise<string> {
   let status = "";
-  for await (const { event, data } of ctx.api.events<{ status?: string; entry?: { at: string; txHash: string | null; detail: string | null } } & Partial<TransferView>>(
-    `/v1/transfers/${id}/events`,
-  )) {
-    if (event === "transfer" && data.status) {
-      status = data.status;
-      if (!ctx.json) ctx.out(`  ${status}`);
-    } else if (event === "status" && data.status && data.entry) {
-      status = data.status;
-      if (!ctx.json) ctx.out(`  ${data.entry.at}  ${status.padEnd(9)} ${data.entry.txHash ?? ""}${data.entry.detail ? ` ${data.entry.detail}` : ""}`.trimEnd());
-    } else if (event === "end") {
-      break;
+  let shown = 0;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    try {
+      let index = 0;
+      for await (const { event, data } of ctx.api.events<{ status?: string; entry?: { at: string; txHash: string | null; detail: string | null } } & Partial<TransferView>>(
+        `/v1/transfers/${id}/events`,
+      )) {
+        if (event === "transfer" && data.status) {
+          status = data.status;
+          // On a reconnection, the first event carries the whole timeline: show only what is new.
+          for (const entry of (data.timeline ?? []).slice(shown)) if (!ctx.json) ctx.out(line(entry.at, entry.status, entry.txHash, entry.detail));
+          shown = index = data.timeline?.length ?? 0;
+          if (!ctx.json && shown === 0) ctx.out(`  ${status}`);
+        } else if (event === "status" && data.status && data.entry) {
+          status = data.status;
+          index++;
+          if (index > shown) {
+            shown = index;
+            if (!ctx.json) ctx.out(line(data.entry.at, status, data.entry.txHash, data.entry.detail));
+          }
+        } else if (event === "end") {
+          return status;
+        }
+      }
+    } catch (error) {
+      if (attempt === attempts - 1) throw error;
     }
+    if (FINAL.has(status)) return status;
+    if (!ctx.json) ctx.out(`  (the event stream closed while ${status || "waiting"}; following again)`);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
   return status;
+}
+
+function line(at: string, status: string, txHash: string | null, detail: string | null): string {
+  return `  ${at}  ${status.padEnd(9)} ${txHash ?? ""}${detail ? ` ${detail}` : ""}`.trimEnd();
 }

@@ -1,6 +1,6 @@
 // The files the devnet writes into its data folder: each relayer node's configuration and keys, and
 // `devnet.json`, which says where everything is (the CLI and the end-to-end test read it).
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RelayerIdentity } from "./accounts.ts";
 import type { DevnetEvmChain } from "./chains.ts";
@@ -20,8 +20,9 @@ export interface DevnetInfo {
 
 function writeKey(dir: string, name: string, key: string): string {
   const file = join(dir, `${name}.key`);
-  writeFileSync(file, key + "\n", { mode: 0o600 });
-  chmodSync(file, 0o600);
+  // A new file each time, created readable by the owner only (a mode applies only when a file is created).
+  rmSync(file, { force: true });
+  writeFileSync(file, key + "\n", { mode: 0o600, flag: "wx" });
   return file;
 }
 
@@ -49,7 +50,8 @@ export interface RelayerConfigInput {
 /** Writes n1…n3's configurations (keys in files beside them, readable by the owner only). */
 export function writeRelayerConfigs(input: RelayerConfigInput): { id: string; file: string; url: string; keyPrefix: string }[] {
   const keyDir = join(input.dataDir, "keys");
-  mkdirSync(keyDir, { recursive: true });
+  mkdirSync(keyDir, { recursive: true, mode: 0o700 });
+  chmodSync(keyDir, 0o700);
   const url = (i: number) => `http://${input.host}:${input.relayerPort + i}`;
   return input.identities.map((identity, i) => {
     const keyPrefix = `${input.redisPrefix}${identity.id}:`;

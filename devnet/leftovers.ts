@@ -1,15 +1,16 @@
-// A devnet killed without its Ctrl-C (SIGKILL, a closed terminal) leaves its parts running, holding the
-// ports. The next start finds them in the previous devnet.json and stops them, but only processes that
-// are still the parts it started (checked by their command line), never an unrelated process that
-// happens to have the same id now.
-import { existsSync, readFileSync } from "node:fs";
+// A devnet killed without its Ctrl-C (SIGKILL, a closed terminal, even half-way through starting) leaves
+// its parts running, holding the ports. The next start from the same data folder finds them in
+// `processes.json` and stops them, but only processes that carry this data folder's tag in their own
+// environment: never an unrelated process that happens to have one of the recorded ids now.
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { DEVNET_TAG, PROCESS_FILE } from "./processes.ts";
 
-function commandLine(pid: number): string | null {
+function taggedWith(pid: number, dataDir: string): boolean {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+    return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(`${DEVNET_TAG}=${dataDir}`);
   } catch {
-    return null;
+    return false; // gone, not ours to read, or not Linux: leave it alone
   }
 }
 
@@ -22,39 +23,46 @@ function alive(pid: number): boolean {
   }
 }
 
-const PART_COMMANDS = [/hardhat.* node /, /relayer\/main\.ts/, /api\/main\.ts/, /devnet\/tron\/main\.ts/, /redis-server/];
+function signal(pid: number, sig: NodeJS.Signals): void {
+  for (const target of [-pid, pid]) {
+    try {
+      process.kill(target, sig); // its process group first: the part and whatever it started
+      return;
+    } catch {
+      // No such group (or process): try the next, else it is gone.
+    }
+  }
+}
 
-/** Stops what a previous, killed devnet left running; returns the names of the parts it stopped. */
-export async function stopLeftovers(dataDir: string): Promise<string[]> {
-  const file = join(dataDir, "devnet.json");
-  if (!existsSync(file)) return [];
-  let processes: Record<string, number>;
+function commandLine(pid: number): string {
   try {
-    processes = (JSON.parse(readFileSync(file, "utf8")) as { processes?: Record<string, number> }).processes ?? {};
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/** Stops what a previous, killed devnet of `dataDir` left running; returns the names of the parts stopped. */
+export async function stopLeftovers(dataDir: string): Promise<string[]> {
+  const file = join(dataDir, PROCESS_FILE);
+  if (!existsSync(file)) return [];
+  let recorded: { devnet?: number; parts?: Record<string, number> };
+  try {
+    recorded = JSON.parse(readFileSync(file, "utf8")) as typeof recorded;
   } catch {
     return [];
   }
-  const devnetPid = processes.devnet;
-  if (devnetPid !== undefined && devnetPid !== process.pid && alive(devnetPid) && /devnet\/main\.ts/.test(commandLine(devnetPid) ?? "")) {
+  const devnetPid = recorded.devnet;
+  if (devnetPid !== undefined && devnetPid !== process.pid && alive(devnetPid) && commandLine(devnetPid).includes("devnet/main.ts")) {
     throw new Error(`a devnet is already running from ${dataDir} (process ${devnetPid}): stop it with Ctrl-C first, or give another --data-dir and ports`);
   }
-  const stopped: string[] = [];
-  for (const [name, pid] of Object.entries(processes)) {
-    if (name === "devnet") continue;
-    const cmd = commandLine(pid);
-    if (cmd === null || !PART_COMMANDS.some((pattern) => pattern.test(cmd))) continue;
-    try {
-      process.kill(-pid, "SIGTERM"); // its process group: the part and whatever it started
-    } catch {
-      process.kill(pid, "SIGTERM");
-    }
-    stopped.push(name);
-  }
+  const ours = Object.entries(recorded.parts ?? {}).filter(([, pid]) => taggedWith(pid, dataDir));
+  for (const [, pid] of ours) signal(pid, "SIGTERM");
   const deadline = Date.now() + 10_000;
-  for (const [name, pid] of Object.entries(processes)) {
-    if (!stopped.includes(name)) continue;
+  for (const [, pid] of ours) {
     while (alive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    if (alive(pid)) process.kill(pid, "SIGKILL");
+    if (alive(pid)) signal(pid, "SIGKILL");
   }
-  return stopped;
+  rmSync(file, { force: true });
+  return ours.map(([name]) => name);
 }

@@ -17,21 +17,33 @@ async function main(): Promise<void> {
   }
   console.log("Starting the BTT Bridge local testnet");
   const started = Date.now();
-  const devnet = await startDevnet(options, progress);
-  console.log(summary(devnet.info, devnet.infoFile, Date.now() - started));
 
+  // Installed before anything starts: a Ctrl-C while the devnet is still starting stops what it had
+  // started so far, too.
+  let stopParts: () => Promise<void> = () => Promise.resolve();
+  let up = false;
   let stopping = false;
   const stop = async (why: string, code: number) => {
     if (stopping) return;
     stopping = true;
     console.log(`\n${why}: stopping everything the devnet started …`);
-    await devnet.stop();
+    await stopParts();
     console.log("stopped.");
     process.exit(code);
   };
-  process.on("SIGINT", () => void stop("Ctrl-C", 0));
-  process.on("SIGTERM", () => void stop("SIGTERM", 0));
-  process.on("SIGHUP", () => void stop("SIGHUP", 0));
+  for (const [signal, name] of [["SIGINT", "Ctrl-C"], ["SIGTERM", "SIGTERM"], ["SIGHUP", "SIGHUP"]] as const) {
+    process.on(signal, () => void stop(up ? name : `${name} while starting`, up ? 0 : 130));
+  }
+
+  let devnet;
+  try {
+    devnet = await startDevnet(options, progress, (stopper) => (stopParts = stopper));
+  } catch (error) {
+    if (stopping) return; // a Ctrl-C while starting: `stop` reports and exits
+    throw error;
+  }
+  up = true;
+  console.log(summary(devnet.info, devnet.infoFile, Date.now() - started));
   void devnet.failed.then((reason) => stop(`a part failed: ${reason}`, 1));
 }
 

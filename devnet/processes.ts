@@ -1,9 +1,14 @@
-// The devnet's child processes: each started with its output in its own log file, waited on until it
-// is ready, watched for an early exit (which stops the devnet with the part's name and the end of its
-// log), and stopped in the reverse order of starting: SIGTERM, then SIGKILL if it lingers.
+// The devnet's child processes: each started with its output in its own log file, tagged with the
+// devnet's data folder (so that a later start can tell its own leftovers from anything else), recorded
+// in `processes.json` the moment it starts, waited on until it is ready, watched for an early exit, and
+// stopped in the reverse order of starting: SIGTERM, then SIGKILL if it lingers.
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, openSync, readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+
+/** The environment variable that marks a process as a part of the devnet of a given data folder. */
+export const DEVNET_TAG = "BTTB_DEVNET_DIR";
+export const PROCESS_FILE = "processes.json";
 
 export interface ManagedProcess {
   readonly name: string;
@@ -32,24 +37,28 @@ export function logTail(file: string, lines = 15): string {
 export class ProcessGroup {
   private readonly running: ManagedProcess[] = [];
   private stopping = false;
+  private readonly dataDir: string;
   private readonly logDir: string;
   /** Called once when a part exits while the devnet is up. */
   private readonly onUnexpectedExit: (part: ManagedProcess, code: number | null, signal: string | null) => void;
 
-  constructor(logDir: string, onUnexpectedExit: (part: ManagedProcess, code: number | null, signal: string | null) => void) {
-    this.logDir = logDir;
+  constructor(dataDir: string, onUnexpectedExit: (part: ManagedProcess, code: number | null, signal: string | null) => void) {
+    this.dataDir = dataDir;
+    this.logDir = join(dataDir, "logs");
     this.onUnexpectedExit = onUnexpectedExit;
   }
 
   start(name: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): ManagedProcess {
+    if (this.stopping) throw new PartFailed(name, "not started: the devnet is stopping");
     const logFile = join(this.logDir, `${name}.log`);
     const fd = openSync(logFile, "w");
     // Its own process group (detached), so that Ctrl-C in the terminal reaches the devnet only, and the
     // devnet stops its parts in order instead of all of them dying at once.
-    const child = spawn(command, args, { cwd, env, stdio: ["ignore", fd, fd], detached: true });
+    const child = spawn(command, args, { cwd, env: { ...env, [DEVNET_TAG]: this.dataDir }, stdio: ["ignore", fd, fd], detached: true });
     closeSync(fd);
     const part: ManagedProcess = { name, child, logFile };
     this.running.push(part);
+    this.record();
     child.once("exit", (code, signal) => {
       if (!this.stopping) this.onUnexpectedExit(part, code, signal);
     });
@@ -81,16 +90,24 @@ export class ProcessGroup {
     }
   }
 
-  /** Stops every part, the last started first. */
+  /** Stops every part, the last started first. Safe to call more than once, and while parts start. */
   async stopAll(graceMs = 8_000): Promise<void> {
     this.stopping = true;
-    for (const part of [...this.running].reverse()) await stopProcess(part.child, graceMs);
-    this.running.length = 0;
+    while (this.running.length > 0) {
+      const part = this.running.pop()!;
+      await stopProcess(part.child, graceMs);
+    }
+    rmSync(join(this.dataDir, PROCESS_FILE), { force: true });
   }
 
   /** Each running part's process id, by name. */
   pids(): Record<string, number> {
     return Object.fromEntries(this.running.filter((p) => p.child.pid !== undefined).map((p) => [p.name, p.child.pid!]));
+  }
+
+  /** Written at every start, so that a devnet killed half-way through starting can be cleaned up after. */
+  private record(): void {
+    writeFileSync(join(this.dataDir, PROCESS_FILE), JSON.stringify({ devnet: process.pid, parts: this.pids() }, null, 2) + "\n");
   }
 }
 

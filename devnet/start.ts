@@ -54,7 +54,11 @@ async function httpOk(url: string): Promise<boolean> {
   return (await fetch(url)).ok;
 }
 
-export async function startDevnet(o: DevnetOptions, progress: Progress): Promise<RunningDevnet> {
+/**
+ * Starts the devnet. `onStopper` receives, before anything starts, what stops every part started so far:
+ * the caller's Ctrl-C handler uses it, so that a Ctrl-C during start-up leaves nothing running either.
+ */
+export async function startDevnet(o: DevnetOptions, progress: Progress, onStopper: (stop: () => Promise<void>) => void = () => {}): Promise<RunningDevnet> {
   const dataDir = resolve(root, o.dataDir);
   const logDir = join(dataDir, "logs");
   mkdirSync(logDir, { recursive: true });
@@ -64,11 +68,12 @@ export async function startDevnet(o: DevnetOptions, progress: Progress): Promise
   let reportFailure: (reason: string) => void = () => {};
   const failed = new Promise<string>((resolveFailure) => (reportFailure = resolveFailure));
   const essential = new Set<string>();
-  const group = new ProcessGroup(logDir, (part: ManagedProcess, code, signal) => {
+  const group = new ProcessGroup(dataDir, (part: ManagedProcess, code, signal) => {
     const how = `exited (${code ?? signal}); its log: ${part.logFile}`;
     if (essential.has(part.name)) reportFailure(`${part.name} ${how}`);
     else progress.warn(`${part.name} ${how}`);
   });
+  onStopper(() => group.stopAll());
   const env = { ...process.env, PATH: `${join(root, "node_modules", ".bin")}:${process.env.PATH ?? ""}` };
   const node = process.execPath;
 

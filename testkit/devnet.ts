@@ -40,20 +40,32 @@ export async function startDevnetProcess(label: string, timeoutMs = 240_000): Pr
   let output = "";
   child.stdout.on("data", (c: Buffer) => (output += c.toString()));
   child.stderr.on("data", (c: Buffer) => (output += c.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the devnet did not start within ${timeoutMs / 1000} s:\n${output}`)), timeoutMs);
-    const check = () => {
-      if (output.includes("Ctrl-C stops it all.")) {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the devnet did not start within ${timeoutMs / 1000} s:\n${output}`)), timeoutMs);
+      const check = () => {
+        if (output.includes("Ctrl-C stops it all.")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout.on("data", check);
+      child.once("exit", (code) => {
         clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout.on("data", check);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the devnet exited (${code}) while starting:\n${output}`));
+        reject(new Error(`the devnet exited (${code}) while starting:\n${output}`));
+      });
     });
-  });
+  } catch (error) {
+    // Not up in time: Ctrl-C it (it stops what it started), so that a failed test leaves nothing behind.
+    if (child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGINT");
+      await exited;
+    }
+    await wipePrefix(testRedisUrl(), prefix);
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   const infoFile = join(dataDir, "devnet.json");
   const info = JSON.parse(readFileSync(infoFile, "utf8")) as DevnetInfo;
   return {

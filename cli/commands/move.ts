@@ -2,7 +2,7 @@
 // through the API, then show (or follow) the transfer they started.
 import { parseArgs } from "node:util";
 import { BTT_DECIMALS, parseBaseUnits, parseTokenAmount, showAmount } from "../amounts.ts";
-import { UsageError, type CliContext } from "../context.ts";
+import { UsageError, endpointOf, type CliContext } from "../context.ts";
 import { sendSteps, senderOf, type Built } from "../send.ts";
 import { describeTransfer, findBySourceTx, follow } from "../transfers.ts";
 
@@ -21,7 +21,7 @@ async function legacyDecimals(ctx: CliContext, chain: string): Promise<number> {
   const { chains } = await ctx.api.get<{ chains: ChainInfo[] }>("/v1/chains");
   const token = chains.find((c) => c.name === chain)?.legacyToken;
   if (!token) throw new UsageError(`${chain} has no legacy BTTOLD to swap`);
-  const provider = new JsonRpcProvider(ctx.endpoints[chain]);
+  const provider = new JsonRpcProvider(endpointOf(ctx, chain));
   try {
     return Number(await new Contract(token, ["function decimals() view returns (uint8)"], provider).getFunction("decimals")());
   } finally {
@@ -54,6 +54,10 @@ export async function moveCommand(ctx: CliContext, kind: "swap" | "bridge", args
   const path = kind === "swap" ? "/v1/swaps" : "/v1/bridge";
   const body = kind === "swap" ? { from, amount: amount.toString(), sender, recipient } : { from, to, amount: amount.toString(), sender, recipient };
   const built = await ctx.api.post<Built>(path, body);
+  // The amount was read with these decimals; the API converts with the token's own. They must agree.
+  if (kind === "swap" && !ctx.baseUnits && built.quote.legacyDecimals !== null && built.quote.legacyDecimals !== decimals) {
+    throw new UsageError(`${from}'s BTTOLD has ${built.quote.legacyDecimals} decimals, not ${decimals}: check --devnet / --rpc, or give --base-units`);
+  }
   const symbolIn = kind === "swap" ? "BTTOLD" : "BTT";
   ctx.out(
     `${kind} ${showAmount(amount, decimals, symbolIn, ctx.baseUnits)} on ${from} → ` +

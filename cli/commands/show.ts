@@ -14,7 +14,8 @@ export async function transferCommand(ctx: CliContext, args: string[]): Promise<
   try {
     transfer = await ctx.api.get<TransferView>(`/v1/transfers/${ref}`);
   } catch (error) {
-    if (!(error instanceof ApiCallError) || error.status !== 404) throw error;
+    // Not a transfer id (a TRON transaction id has no 0x), or no such transfer: try it as a source tx.
+    if (!(error instanceof ApiCallError) || (error.status !== 404 && error.code !== "INVALID_TRANSFER_ID")) throw error;
     const { transfers } = await ctx.api.get<{ transfers: TransferView[] }>("/v1/transfers", { srcTx: ref });
     if (transfers.length === 0) throw new UsageError(`no transfer with id or source transaction ${ref}`);
     transfer = transfers[0]!;
