@@ -75,7 +75,8 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, out: 
   }
   switch (command) {
     case "devnet": {
-      await import("../devnet/main.ts");
+      const { runDevnet, reportStartFailure } = await import("../devnet/main.ts");
+      await runDevnet(rest, env).catch(reportStartFailure);
       return -1; // runs until Ctrl-C
     }
     case "relayer":

@@ -9,8 +9,9 @@ const progress: Progress = {
   warn: (message) => process.stdout.write(`  ! ${message}\n`),
 };
 
-async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2), process.env);
+/** The devnet until Ctrl-C (`npm start -- <argv>`, or `bttb devnet <argv>`); exits the process when stopped. */
+export async function runDevnet(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const options = parseOptions(argv, env);
   if (options.help) {
     console.log(USAGE);
     return;
@@ -47,7 +48,11 @@ async function main(): Promise<void> {
   void devnet.failed.then((reason) => stop(`a part failed: ${reason}`, 1));
 }
 
-main().catch((error: unknown) => {
+export function reportStartFailure(error: unknown): never {
   console.error(`\nThe devnet did not start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
-});
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  runDevnet(process.argv.slice(2), process.env).catch(reportStartFailure);
+}

@@ -50,6 +50,33 @@ describe("local testnet end to end", { timeout: 900_000 }, () => {
     assert.equal(before - (await tokenBalance(tron, holder)), 1_000_007n);
   });
 
+  it("rejects a TRON deposit with a bad memo, and refunds it once through the CLI", async () => {
+    const tron = new TronWeb({ fullHost: String(devnet.info.chains.tron!.fullHost), privateKey: devnet.info.accounts[2]!.privateKey.slice(2) });
+    const holder = devnet.info.accounts[2]!.tronAddress;
+    const before = await tokenBalance(tron, holder);
+    // A user's mistake: BTTOLD sent to the deposit address with a memo that names no recipient.
+    let tx = await tron.transactionBuilder.sendToken(String(devnet.info.chains.tron!.depositAddress), 4_200_000, "1002000", holder);
+    tx = await tron.transactionBuilder.addUpdateData(tx, "please swap", "utf8", { txLocal: true });
+    const sent = await tron.trx.sendRawTransaction(await tron.trx.sign(tx));
+    assert.equal(sent.result, true);
+    const deposit = sent.transaction.txID;
+    await until("the deposit to be rejected", async () => {
+      const shown = await cli("transfer", deposit, "--json");
+      return shown.code === 0 && (JSON.parse(shown.stdout) as { status: string }).status === "rejected";
+    }, 60_000, 500);
+    assert.equal(before - (await tokenBalance(tron, holder)), 4_200_000n);
+
+    const refund = JSON.parse(ok(await cli("refund", "--deposit", deposit, "--json"), "refund")) as { amount: string; to: string; depositTxId: string };
+    assert.equal(refund.amount, "4200000");
+    assert.equal(refund.to, holder);
+    // TronWeb's getAccount reads the solidified state: the refund shows once its block is solidified.
+    await until("the refund to be solidified", async () => (await tokenBalance(tron, holder)) === before, 30_000, 500);
+    const again = await cli("refund", "--deposit", deposit, "--json");
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /ALREADY_REFUNDED/);
+    assert.equal(await tokenBalance(tron, holder), before);
+  });
+
   it("swaps legacy ERC-20 BTTOLD on Ethereum (6 decimals) and BSC (18 decimals) at 1 : 1,000", async () => {
     const r1 = fresh();
     const r2 = fresh();
