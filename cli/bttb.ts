@@ -83,14 +83,14 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, out: 
       const config = rest.includes("--config") ? rest[rest.indexOf("--config") + 1] : undefined;
       if (!config) throw new UsageError(`bttb ${command} needs --config <${command}.json>`);
       if (command === "relayer") await (await import("../relayer/main.ts")).runRelayer(config, env);
-      else await (await import("../api/main.ts")).runApi(config, env);
+      else await (await import("../api/main.ts")).runApi(config, { logLevel: env.LOG_LEVEL });
       return -1; // runs until SIGTERM or Ctrl-C
     }
     case "api": {
       const config = rest[rest.indexOf("--config") + 1];
       if (!rest.includes("--config") || !config) throw new UsageError("bttb api needs --config <api.json>");
       const { runApi } = await import("../api/main.ts");
-      await runApi(config, env);
+      await runApi(config, { logLevel: env.LOG_LEVEL });
       return -1;
     }
   }
