@@ -84,7 +84,7 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, out: 
       const config = rest.includes("--config") ? rest[rest.indexOf("--config") + 1] : undefined;
       if (!config) throw new UsageError(`bttb ${command} needs --config <${command}.json>`);
       if (command === "relayer") await (await import("../relayer/main.ts")).runRelayer(config, env);
-      else await (await import("../api/main.ts")).runApi(config, env);
+      else await (await import("../api/main.ts")).runApi(config, { logLevel: env.LOG_LEVEL });
       return -1; // runs until SIGTERM or Ctrl-C
     }
   }
