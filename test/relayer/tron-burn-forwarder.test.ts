@@ -3,11 +3,12 @@
 // put in a node's store as the watcher and the pipeline would. Checked on chain: the black hole receives
 // exactly the units of completed swaps, each deposit named by exactly one burn, in batches; swaps not yet
 // delivered wait; a burn still waiting for a block when the process "restarts" is waited for, not sent
-// again, even while the node cannot say whether it is in a block (a proxy answers 503 for that); a burn
-// that never reached the node is sent again only once its expiration is past the solidified block (the
-// node's clock moved on); a deposit burned in a block not solidified yet stays on the to-burn list, not
-// burned again, until that block is; and after a loss of the Redis data while a burn waits for a block,
-// the fresh start waits `settleMs`, then reads the chain and sends nothing twice.
+// again, even while the node cannot say whether it is in a block (a proxy answers 503 for that), and a
+// stop ends that wait at once with the burn still noted; a burn that never reached the node is sent
+// again only once its expiration is past the solidified block (the node's clock moved on); a deposit
+// burned in a block not solidified yet stays on the to-burn list, not burned again, until that block
+// is; and after a loss of the Redis data while a burn waits for a block, the fresh start waits
+// `settleMs`, then reads the chain and sends nothing twice.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Wallet } from "ethers";
@@ -201,6 +202,28 @@ describe("black-hole forwarding of swapped BTTOLD", { timeout: 300_000 }, () => 
     assert.deepEqual((await tickMining(fresh)).burned, [], "the chain says they are burned");
     assert.deepEqual(await fresh.unburned(), []);
     assert.equal(await blackHole(), before + 36n);
+  });
+
+  it("stopped while it waits for a burn's block, a tick ends at once and leaves the burn noted in flight", async () => {
+    const before = await blackHole();
+    const [swap] = await deposits([41]);
+    const first = forwarder(0, 10);
+    await record(first, [swap!], true);
+    const pending = first.tick();
+    await until("the burn in flight", async () => (await redis.redis.exists(inflightKey())) === 1, 10_000, 20);
+    const noted = await redis.redis.get(inflightKey());
+    const restarted = forwarder(0, 10);
+    const stop = new AbortController();
+    const waiting = restarted.tick(stop.signal);
+    await sleep(200);
+    stop.abort();
+    await assert.rejects(waiting, { name: "AbortError" });
+    assert.equal(await redis.redis.get(inflightKey()), noted);
+
+    h.node.mine(1 + DEPTH);
+    assert.equal((await pending).burned.length, 1);
+    assert.deepEqual((await tickMining(restarted)).burned, []);
+    assert.equal(await blackHole(), before + 41n);
   });
 
   it("while the node cannot say whether the burn in flight is in a block, waits: no second burn", async () => {

@@ -10,9 +10,9 @@
 // saves reading again: the block up to which (solidified) burns are read and the deposits seen burned
 // there, the swaps still to burn (noted as they become final; rebuilt by the watcher's rescan), and the
 // burn transaction in flight. That note goes only once the burn is in a solidified block, or provably
-// never will be (the solidified head past its expiration, the burn in no block up to it): a read that
-// fails, times out, or finds the burn only in a block that may still go proves nothing, so the tick
-// fails and the next one waits again — it never sends a second burn beside one that may still land.
+// never will be (the solidified head past its expiration, the burn in no block up to it); a burn in a
+// block not solidified yet is waited for, and a read that fails or times out proves nothing, so the
+// tick fails and the next one waits again — it never sends a second burn beside one that may still land.
 // A deposit whose burn is seen only in a block not solidified yet stays on the to-burn list (not sent
 // again) until that block is. A start with no stored scan (first start, or after a loss) waits
 // `settleMs` — at least a transaction's lifetime, TronWeb's 60 s — first, so that a burn sent just
@@ -93,9 +93,11 @@ export class BurnForwarder {
     return this.o.redis.smembers(this.keys.unburned);
   }
 
-  async tick(): Promise<BurnTickResult> {
+  /** One round. `signal` (the node stopping) ends a wait for a burn's block early, with the burn kept in
+   * flight for the next start to wait for. */
+  async tick(signal?: AbortSignal): Promise<BurnTickResult> {
     const earlier = await this.o.redis.get(this.keys.inflight);
-    if (earlier !== null) await this.settle(JSON.parse(earlier) as InFlight);
+    if (earlier !== null) await this.settle(JSON.parse(earlier) as InFlight, signal);
     const seenAtHead = await this.readBurns();
     if (seenAtHead === null || Date.now() < this.settleUntil) return { burned: [] };
 
@@ -133,7 +135,7 @@ export class BurnForwarder {
         await this.o.redis.set(this.keys.inflight, JSON.stringify(inflight));
       },
     );
-    if (!(await this.settle(inflight!))) return { burned: [] };
+    if (!(await this.settle(inflight!, signal))) return { burned: [] };
     await this.o.redis.srem(this.keys.unburned, ...batch.map((b) => b.id));
     this.o.log.info({ txId: sent.txId, deposits: deposits.length, units: total.toString() }, "swapped BTTOLD sent to the black hole");
     return { burned: deposits, txId: sent.txId };
@@ -144,10 +146,10 @@ export class BurnForwarder {
    * then forgets it. Anything else — the node unreachable, a timeout — is thrown with the note kept: the
    * burn may still land, so nothing may be sent in its place yet.
    */
-  private async settle(inflight: InFlight): Promise<boolean> {
+  private async settle(inflight: InFlight, signal?: AbortSignal): Promise<boolean> {
     let landed: boolean;
     try {
-      await this.o.wallet.waitSolidified(inflight.txId, BigInt(inflight.expiration));
+      await this.o.wallet.waitSolidified(inflight.txId, BigInt(inflight.expiration), signal);
       landed = true;
     } catch (error) {
       if (!(error instanceof TronTxExpiredError)) throw error;

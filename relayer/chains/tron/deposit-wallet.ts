@@ -116,11 +116,12 @@ export class DepositWallet {
 
   /**
    * Polls until `txId` is in a solidified block (a block that stays), or throws TronTxExpiredError once
-   * it provably never will be. Any other failure (the node unreachable, a timeout, a refusal) is thrown
-   * as it is: it proves nothing about the transaction, which may still get into a block.
+   * it provably never will be. Any other failure (the node unreachable, a timeout, a refusal, `signal`
+   * aborted) is thrown as it is: it proves nothing about the transaction, which may still get into a block.
    */
-  async waitSolidified(txId: string, expiration: bigint): Promise<SentPayment> {
+  async waitSolidified(txId: string, expiration: bigint, signal?: AbortSignal): Promise<SentPayment> {
     for (;;) {
+      signal?.throwIfAborted();
       // The solidified head first, the transaction after: if that head is past the expiration, no later
       // block can take the transaction, so its absence from the solidified blocks read after is final.
       const solidTime = blockTime(await this.http.get("walletsolidity", "getblock", { detail: false }), "solidified block timestamp");
@@ -129,7 +130,7 @@ export class DepositWallet {
       if (solidTime >= expiration) {
         throw new TronTxExpiredError(`${this.name}: transaction ${txId} expired at ${expiration} and is in no block up to the solidified one (time ${solidTime})`);
       }
-      await new Promise((resolve) => setTimeout(resolve, this.pollMs));
+      await sleep(this.pollMs, signal);
     }
   }
 
@@ -155,4 +156,17 @@ export class DepositWallet {
 function blockTime(block: JsonObject, what: string): bigint {
   const header = isRecord(block.block_header) && isRecord(block.block_header.raw_data) ? block.block_header.raw_data : {};
   return readInt64(header.timestamp, what);
+}
+
+/** Waits `ms`, or less if `signal` aborts meanwhile (the caller's next check throws). */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }
