@@ -71,6 +71,8 @@ export class RelayerNode {
   private readonly burners: { name: string; forwarder: BurnForwarder; intervalMs: number; running: Promise<void> | null }[] = [];
   private stopping = false;
   private wake: (() => void) | null = null;
+  /** Aborted by stop(): ends a burn's wait for its block early (the burn stays noted in flight). */
+  private readonly stopSignal = new AbortController();
 
   constructor(options: RelayerNodeOptions) {
     this.options = options;
@@ -221,8 +223,9 @@ export class RelayerNode {
   private async runBurner(burner: (typeof this.burners)[number]): Promise<void> {
     while (!this.stopping) {
       try {
-        await burner.forwarder.tick();
+        await burner.forwarder.tick(this.stopSignal.signal);
       } catch (error) {
+        if (this.stopping) break; // the stop ended the tick's wait: nothing failed
         this.log.warn({ chain: burner.name, err: error instanceof Error ? error.message : String(error) }, "black-hole forwarding failed; trying again");
       }
       await this.sleep(burner.intervalMs);
@@ -354,6 +357,7 @@ export class RelayerNode {
     if (this.stopping) return;
     this.stopping = true;
     this.wake?.();
+    this.stopSignal.abort();
     await Promise.all([...this.loops, ...this.burners].map((l) => l.running ?? Promise.resolve()));
     // Closing waits for the requests under way; after a moment it closes every connection: one that
     // never sent a request (a peer's pooled connection, a TCP health probe) would otherwise hold the
