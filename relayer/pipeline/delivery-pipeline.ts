@@ -302,7 +302,9 @@ export class DeliveryPipeline {
    * later, up to MAX_RETRY_MS): it never stops the drain, so it never holds back the rest of the route.
    */
   private async drain(route: string, destination: DestinationChain, rank: number, lock: RouteLock): Promise<void> {
-    const taken = new Set<string>(); // in a batch under way
+    // When each transfer was taken into a batch (Infinity while the batch is under way): a transfer is
+    // taken again in this drain only if its batch gave it a new time to be tried (refused, failed).
+    const taken = new Map<string, number>();
     const inFlight = new Set<Promise<void>>();
     while (lock.held) {
       if (inFlight.size >= BATCHES_IN_FLIGHT) {
@@ -311,22 +313,23 @@ export class DeliveryPipeline {
       }
       // A fallback node takes only what has waited its fallback delay; the rest is its betters' to send.
       const now = Date.now();
-      const waiting = await this.o.store.readyOnRoute(route, this.o.maxBatch + taken.size, now - rank * this.o.fallbackMs);
-      const ids = waiting.filter((id) => !taken.has(id)).slice(0, this.o.maxBatch);
+      const waiting = await this.o.store.readyOnRouteWithTimes(route, this.o.maxBatch + taken.size, now - rank * this.o.fallbackMs);
+      const ids = waiting.filter((w) => w.readyAt > (taken.get(w.id) ?? -Infinity)).map((w) => w.id).slice(0, this.o.maxBatch);
       if (ids.length === 0) {
         if (inFlight.size > 0) {
           await Promise.race(inFlight); // what those batches leave may be ready again; and more may come
           continue;
         }
         // Only transfers to be tried moments from now are left: wait for them here (the follow-up job
-        // takes anything later).
+        // takes anything later, or anything this drain will not take again).
         const next = await this.o.store.nextReadyAt(route);
         const wait = next === null ? Infinity : next + rank * this.o.fallbackMs - Date.now();
-        if (wait > REFUSED_RETRY_MS * 2) break;
+        if (wait <= 0 || wait > REFUSED_RETRY_MS * 2) break;
         await sleep(Math.max(10, wait));
         continue;
       }
-      for (const id of ids) taken.add(id);
+      for (const id of ids) taken.set(id, Number.POSITIVE_INFINITY);
+      const takenAt = Date.now();
       const batch: Promise<void> = this.deliverBatch(route, destination, rank, ids)
         .catch((error: unknown) => this.onBatchFailed(route, ids, error))
         .catch((error: unknown) => {
@@ -335,7 +338,7 @@ export class DeliveryPipeline {
           this.o.log.warn({ route, err: String(error) }, "a failed batch could not be put back");
         })
         .finally(() => {
-          for (const id of ids) taken.delete(id);
+          for (const id of ids) taken.set(id, takenAt);
           inFlight.delete(batch);
         });
       inFlight.add(batch);
@@ -379,6 +382,7 @@ export class DeliveryPipeline {
     const { store } = this.o;
     const states = await store.getMany(ids);
     let batch = states.flatMap((s) => (s && READY.has(s.status) && routeKey(s.observed.transfer) === route ? [s.observed] : []));
+    if (batch.length < ids.length) await store.unindexNotReady(route, ids);
     const statusOf = new Map(states.flatMap((s) => (s ? [[s.observed.id, s.status] as const] : [])));
     batch = await this.withoutDeliveredUnseen(batch);
     // Delivered already (by another node, or before a restart): nothing to send; the delivery watcher

@@ -268,6 +268,28 @@ export class TransferStore {
     return this.redis.zrangebyscore(this.key("ready", route), "-inf", Number.isFinite(upTo) ? upTo : "+inf", "LIMIT", 0, count);
   }
 
+  /** `readyOnRoute` with when each may be tried (ms). */
+  async readyOnRouteWithTimes(route: string, count: number, upTo = Number.POSITIVE_INFINITY): Promise<{ id: string; readyAt: number }[]> {
+    const flat = await this.redis.zrangebyscore(this.key("ready", route), "-inf", Number.isFinite(upTo) ? upTo : "+inf", "WITHSCORES", "LIMIT", 0, count);
+    const rows: { id: string; readyAt: number }[] = [];
+    for (let i = 0; i < flat.length; i += 2) rows.push({ id: flat[i]!, readyAt: Number(flat[i + 1]) });
+    return rows;
+  }
+
+  /**
+   * Takes out of `route`'s ready set those of `ids` that are not in a ready status there (the index
+   * out of step with the record: it would be taken again and again, never sent).
+   */
+  async unindexNotReady(route: string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const states = await this.getMany(ids);
+    const stale = ids.filter((_, i) => {
+      const s = states[i];
+      return !s || !READY_STATUSES.includes(s.status) || routeKey(s.observed.transfer) !== route;
+    });
+    if (stale.length > 0) await this.redis.zrem(this.key("ready", route), ...stale);
+  }
+
   /** When the next transfer waiting on `route` may be tried (ms), or null if none waits. */
   async nextReadyAt(route: string): Promise<number | null> {
     const first = await this.redis.zrange(this.key("ready", route), 0, 0, "WITHSCORES");

@@ -7,7 +7,7 @@ import { JsonRpcProvider, NonceManager, Wallet, parseEther, parseUnits, type Con
 import { pino } from "pino";
 import { gatewayDomain, orderBySigner, signBatch, transferId } from "../../common/transfer.ts";
 import { deployChain } from "../../deploy/bridge.ts";
-import type { DestinationChain } from "../../relayer/chains/adapter.ts";
+import type { DestinationChain, ObservedTransfer } from "../../relayer/chains/adapter.ts";
 import { EvmDestination } from "../../relayer/chains/evm/destination.ts";
 import { createEvmProvider } from "../../relayer/chains/evm/rpc.ts";
 import { EvmSource } from "../../relayer/chains/evm/source.ts";
@@ -50,6 +50,12 @@ describe("delivery pipeline", () => {
    * times): what a batch signed just before a validator-set change meets, InvalidSignature. */
   const staleKey = { recipient: "", timesLeft: 0 };
   const outsider = new Wallet(Wallet.createRandom().privateKey);
+  /** Signing a batch holding a transfer to one of `recipients` waits until `open` resolves. */
+  const gate: { recipients: Set<string>; open: Promise<void> | null; waiting: number } = { recipients: new Set(), open: null, waiting: 0 };
+  /** Where newly final transfers go (a test may hand them to a pipeline of its own). */
+  let enqueueTo: ((transfers: readonly ObservedTransfer[]) => Promise<void>) | null = null;
+  let signer: BatchSigner;
+  let destinations: Map<bigint, DestinationChain>;
 
   before(async () => {
     [bttcNode, ethNode] = await Promise.all([startHardhatNode({ chainId: BTTC }), startHardhatNode({ chainId: ETH })]);
@@ -77,13 +83,17 @@ describe("delivery pipeline", () => {
     store = new TransferStore(redis.redis, redis.prefix);
     const ethConfig = { name: "ethereum", chainId: ETH, gateway: await ethGateway.getAddress(), finality: { confirmations: 2 } };
     const payer = new Payer({ chain: "ethereum", chainId: ETH, provider: ethProvider, key: PAYER_KEY, maxFeePerGas: parseUnits("1000", "gwei") });
-    const destinations = new Map<bigint, DestinationChain>([[ETH, new EvmDestination(ethConfig, ethProvider, payer)]]);
+    destinations = new Map<bigint, DestinationChain>([[ETH, new EvmDestination(ethConfig, ethProvider, payer)]]);
     // Two of the three validators sign here directly (the co-signing protocol over HTTP has its own tests).
     // A peer behind this node can be played: it refuses, `refusalsLeft` times, a batch holding a transfer
     // to `lagging` as not final where it is (what a peer's co-signer answers then).
-    const signer: BatchSigner = {
+    signer = {
       async sign(destination, transfers) {
         proposals.push(transfers.map((t) => t.recipient));
+        if (gate.open && transfers.some((t) => gate.recipients.has(t.recipient))) {
+          gate.waiting++;
+          await gate.open;
+        }
         const forGood = transfers.filter((t) => refusedForGood.recipients.has(t.recipient));
         if (forGood.length > 0) {
           const refusals = forGood.map((t) => ({ peer: "n2", reason: refusedForGood.reason, transferId: transferId(t) }));
@@ -131,7 +141,7 @@ describe("delivery pipeline", () => {
       cursor: new ChainCursor(redis.redis, redis.prefix, "bttc"),
       startBlock,
       maxBlocksPerTick: 10_000n,
-      onFinalized: (transfers) => pipeline.enqueue(transfers),
+      onFinalized: (transfers) => (enqueueTo ?? ((t) => pipeline.enqueue(t)))(transfers),
       log,
     });
     // Both chains keep producing blocks, as real ones do, so that transfers and deliveries become final.
@@ -290,6 +300,59 @@ describe("delivery pipeline", () => {
     const statuses = (await store.get(id))!.timeline.map((e) => e.status);
     assert.deepEqual(statuses.slice(-5), ["attested", "finalized", "attested", "submitted", "completed"]);
     assert.ok((await details(id)).some((d) => d.startsWith("left attested")));
+  });
+
+  it("schedules the route again when its drain stops because the route lock was lost", async () => {
+    // A pipeline of its own, one transfer per batch, so that one route job stands for more transfers
+    // than a drain has under way at once.
+    const prefix = `${redis.prefix}lockloss:`;
+    const narrow = new DeliveryPipeline({
+      nodeId: "n1",
+      nodeIds: ["n1"],
+      connection: { url: testRedisUrl() },
+      prefix,
+      redis: redis.redis,
+      store,
+      destinations,
+      signer,
+      maxBatch: 1,
+      fallbackMs: 1_000,
+      confirmPollMs: 100,
+      retryLaterMs: 500,
+      log,
+    });
+    narrow.start();
+    const held: ObservedTransfer[] = [];
+    enqueueTo = (transfers) => {
+      held.push(...transfers);
+      return Promise.resolve();
+    };
+    try {
+      const recipients = Array.from({ length: 5 }, () => Wallet.createRandom().address);
+      const ids = await sendTogether(recipients, parseEther("6"));
+      await until("all final", () => Promise.resolve(ids.every((id) => held.some((o) => o.id === id))));
+      let open!: () => void;
+      gate.recipients = new Set(recipients);
+      gate.waiting = 0;
+      gate.open = new Promise((resolve) => (open = resolve));
+      await narrow.enqueue(held.filter((o) => ids.includes(o.id))); // one route job for all five
+      await until("three batches signing", () => Promise.resolve(gate.waiting >= 3));
+      // The lock's key is lost (a Redis failover) and taken by someone else for a while; the drain's
+      // renewal (every third of the lock's 10 s) finds it gone and the drain stops after its batches.
+      const route = routeKey(held.find((o) => o.id === ids[0])!.transfer);
+      await redis.redis.set(`${prefix}lock:route:${route}`, "another-holder", "PX", 5_000);
+      await sleep(3_600);
+      gate.open = null;
+      open();
+      // No new transfer comes along: the route job scheduled as the drain stopped delivers the rest.
+      await until("all completed", async () => (await Promise.all(ids.map((id) => store.statusOf(id)))).every((s) => s === "completed"), 30_000);
+      for (const [i, r] of recipients.entries()) assert.equal(await ethGateway.getFunction("balanceOf")(r), parseEther("6") + BigInt(i));
+      assert.deepEqual(await narrow.deadLetters(), []);
+    } finally {
+      enqueueTo = null;
+      gate.open = null;
+      await narrow.close();
+    }
   });
 });
 
