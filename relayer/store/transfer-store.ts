@@ -80,7 +80,7 @@ export const READY_STATUSES: readonly TransferStatus[] = ["finalized", "delayed"
 // now), 13 "1" for a completion of this node's own delivery, 14 "1" to try a transfer already ready again
 // at ARGV[12]. The ready index mirrors READY_STATUSES, scored by that time; `progress:<route>` holds the
 // last time a transfer on the route completed by another node's delivery (a fallback deliverer reads it:
-// is the route moving?).
+// is the route moving?) — not one this node had submitted itself, whichever record of it comes first.
 const TRANSITION_SCRIPT = `
 local current = redis.call('HGET', KEYS[1], 'status')
 local target = ARGV[3]
@@ -108,7 +108,7 @@ if ready[target] then
   if readyAt == nil or readyAt == '' then readyAt = ARGV[6] end
   redis.call('ZADD', ARGV[1] .. 'ready:' .. route, readyAt, ARGV[2])
 end
-if target == 'completed' and route and ARGV[13] ~= '1' then redis.call('SET', ARGV[1] .. 'progress:' .. route, ARGV[6]) end
+if target == 'completed' and route and ARGV[13] ~= '1' and current ~= 'submitted' then redis.call('SET', ARGV[1] .. 'progress:' .. route, ARGV[6]) end
 redis.call('HSET', KEYS[1], 'status', target, 'updatedAt', ARGV[6])
 redis.call('SADD', ARGV[1] .. 'status:' .. target, ARGV[2])
 redis.call('RPUSH', KEYS[2], ARGV[5])

@@ -251,9 +251,14 @@ describe("CoSigner", () => {
     // Completions: this node's own delivery says nothing of the others; one it saw another node make does.
     const own = observed(41n);
     const theirs = observed(42n);
+    const sentByMe = observed(43n);
     const other = new TransferStore(t.redis, `${t.prefix}ranked2:`);
-    await other.observeMany([own, theirs], "finalized");
+    await other.observeMany([own, theirs, sentByMe], "finalized");
     await other.transition(own.id, "completed", { ownDelivery: true });
+    // Seen delivered in the destination's log (the delivery watcher) before its confirm job: still its own.
+    await other.transition(sentByMe.id, "attested");
+    await other.transition(sentByMe.id, "submitted", { txHash: "0x" + "ab".repeat(32) });
+    await other.transition(sentByMe.id, "completed");
     assert.equal(await other.lastProgressOn(route), null);
     await other.transition(theirs.id, "completed");
     assert.notEqual(await other.lastProgressOn(route), null);
