@@ -4,6 +4,7 @@
 // checks, and the generic encoder spent milliseconds per batch walking the types for each field.
 // Any change here must match contracts/core/TransferHashing.sol.
 import { TypedDataEncoder, keccak256, toUtf8Bytes, type TypedDataDomain, type TypedDataField } from "ethers";
+import { checksumAddress } from "./address.ts";
 
 export interface HashableTransfer {
   srcChainId: bigint;
@@ -88,7 +89,9 @@ function bytes32(value: string, field: string): string {
   return body(value);
 }
 
+/** A recipient as ethers takes it: 20 bytes of hex, with the right EIP-55 checksum if mixed-case. */
 function address(value: string): string {
   if (!ADDRESS.test(value)) throw new TypeError(`recipient: not an address: ${value}`);
+  checksumAddress(value); // throws on a wrong checksum, as ethers' encoder does
   return body(value).padStart(64, "0");
 }

@@ -123,9 +123,11 @@ export const relayerConfigSchema = z
         peerTimeoutMs: z.number().int().min(10).max(60_000).default(3_000),
         /** Deliver/confirm jobs processed at once by this process. */
         concurrency: z.number().int().min(1).max(64).default(4),
+        /** Refusals by peers after which a transfer is checked at its source and parked as stuck. */
+        maxRefusals: z.number().int().min(1).max(10_000).default(20),
       })
       .strict()
-      .default({ fallbackMs: 5_000, confirmPollMs: 500, retryLaterMs: 30_000, peerTimeoutMs: 3_000, concurrency: 4 }),
+      .default({ fallbackMs: 5_000, confirmPollMs: 500, retryLaterMs: 30_000, peerTimeoutMs: 3_000, concurrency: 4, maxRefusals: 20 }),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -9,7 +9,7 @@ import { contractInterface } from "../deploy/artifacts.ts";
 import { collectSignatures } from "./attestation/peer-client.ts";
 import { CoSigner } from "./attestation/cosigner.ts";
 import { requestFor } from "./attestation/request.ts";
-import type { DestinationChain } from "./chains/adapter.ts";
+import type { DestinationChain, SourceChain } from "./chains/adapter.ts";
 import { EvmDeliveryLog } from "./chains/evm/delivery-log.ts";
 import { EvmDestination } from "./chains/evm/destination.ts";
 import { connectEvmProvider } from "./chains/evm/rpc.ts";
@@ -70,6 +70,8 @@ export class RelayerNode {
   private readonly payers = new Map<string, Payer>();
   private readonly burners: { name: string; forwarder: BurnForwarder; intervalMs: number; running: Promise<void> | null }[] = [];
   private stopping = false;
+  /** Every source chain, by chain id (the pipeline checks a transfer peers keep refusing at its source). */
+  private readonly sources = new Map<bigint, SourceChain>();
   private wake: (() => void) | null = null;
   /** Aborted by stop(): ends a burn's wait for its block early (the burn stays noted in flight). */
   private readonly stopSignal = new AbortController();
@@ -125,6 +127,8 @@ export class RelayerNode {
       fallbackMs: config.delivery.fallbackMs,
       confirmPollMs: config.delivery.confirmPollMs,
       retryLaterMs: config.delivery.retryLaterMs,
+      maxRefusals: config.delivery.maxRefusals,
+      sources: this.sources,
       concurrency: config.delivery.concurrency,
       log: this.log.child({ stage: "pipeline" }),
       onCompleted: (record) => this.observeStages(record),
@@ -134,7 +138,7 @@ export class RelayerNode {
     for (const chain of evmChains(config)) {
       const provider = providers.get(chain.name)!;
       const watcher = new TransferWatcher({
-        source: new EvmSource(chain, provider),
+        source: this.addSource(new EvmSource(chain, provider)),
         store: this.store,
         cursor: new ChainCursor(this.redis, prefix, chain.name),
         startBlock: chain.startBlock,
@@ -169,12 +173,19 @@ export class RelayerNode {
       store: this.store,
       signer: attestationSigner,
       destinations: new Map(evmChains(config).map((c) => [c.chainId, c.gateway])),
+      nodeId: config.id,
+      nodeIds: [config.id, ...config.peers.map((p) => p.id)],
       log: this.log.child({ stage: "cosign" }),
     });
     registerAttestationRoutes(this.http, cosigner);
     const address = await this.http.listen({ host: config.http.host, port: config.http.port });
     this.log.info({ address, chains: config.chains.map((c) => c.name) }, "relayer node started");
     return address;
+  }
+
+  private addSource<S extends SourceChain>(source: S): S {
+    this.sources.set(source.chainId, source);
+    return source;
   }
 
   /**
@@ -186,7 +197,7 @@ export class RelayerNode {
     const store = this.store!;
     const prefix = keyPrefixOf(this.config);
     const swapTo = evmChains(this.config).find((c) => c.name === chain.swapTo)!;
-    const source = tronSourceFor(chain, swapTo.chainId);
+    const source = this.addSource(tronSourceFor(chain, swapTo.chainId));
     let forwarder: BurnForwarder | undefined;
     if (chain.depositKey) {
       const wallet = new DepositWallet({ name: chain.name, depositAddress: chain.depositAddress, ...tronEndpointOf(chain) }, chain.depositKey, this.options.env);
@@ -248,6 +259,7 @@ export class RelayerNode {
           timeoutMs: this.config.delivery.peerTimeoutMs,
           needed,
           own: { signer: signer.address, signature: own },
+          from: this.config.id,
           log: this.log.child({ stage: "collect" }),
         });
         if (!collected.enough) {

@@ -16,7 +16,7 @@ import { gatewayDomain, transferId, type SignerSignature, type Transfer } from "
 import type { ObservedTransfer } from "../chains/adapter.ts";
 import { RelayerError } from "../errors.ts";
 import type { AttestationSigner } from "../signing/attestation-signer.ts";
-import { routeKey } from "../pipeline/routing.ts";
+import { rankFor, routeKey } from "../pipeline/routing.ts";
 import type { TransferStatus, TransferStore } from "../store/transfer-store.ts";
 import { MAX_BATCH_TRANSFERS, toTransfers, type AttestationRequest } from "./request.ts";
 
@@ -58,6 +58,10 @@ export interface CoSignerOptions {
   signer: AttestationSigner;
   /** The destination gateway of each chain this node is configured for, by chain id. */
   destinations: ReadonlyMap<bigint, string>;
+  /** This node's id and every node's (the order of deliverers, see routing.ts): a proposal counts as the
+   * route's deliverer at work only when it comes from a node before this one for the route. */
+  nodeId?: string;
+  nodeIds?: readonly string[];
   log?: Logger;
 }
 
@@ -66,8 +70,12 @@ export class CoSigner {
   private readonly signer: AttestationSigner;
   private readonly destinations: ReadonlyMap<bigint, string>;
   private readonly log: Logger | undefined;
+  private readonly nodeId: string | undefined;
+  private readonly nodeIds: readonly string[];
 
   constructor(options: CoSignerOptions) {
+    this.nodeId = options.nodeId;
+    this.nodeIds = options.nodeIds ?? [];
     this.store = options.store;
     this.signer = options.signer;
     this.destinations = new Map([...options.destinations].map(([chainId, gateway]) => [chainId, getAddress(gateway)]));
@@ -79,15 +87,17 @@ export class CoSigner {
     return this.signer.address;
   }
 
-  /** Signs the batch of `request` after checking every transfer against this node's own records, or
-   * throws AttestationRefusedError. */
-  async cosign(request: AttestationRequest): Promise<SignerSignature> {
+  /** Signs the batch of `request` (proposed by node `proposer`, if it said) after checking every transfer
+   * against this node's own records, or throws AttestationRefusedError. */
+  async cosign(request: AttestationRequest, proposer?: string): Promise<SignerSignature> {
     try {
       const transfers = await this.verified(request);
       const domain = gatewayDomain(request.dstChainId, this.destinations.get(request.dstChainId)!);
       const signature = await this.signer.signBatch(domain, transfers);
-      // A peer at work on this route: as this node is one of its fallback deliverers, it waits (DeliveryPipeline).
-      await this.store.noteProposal(routeKey(transfers[0]!));
+      // A node before this one at work on the route: as its fallback deliverer, this node waits
+      // (DeliveryPipeline). A node after it is a fallback itself, and says nothing of the ones before.
+      const route = routeKey(transfers[0]!);
+      if (this.ranksBefore(route, proposer)) await this.store.noteProposal(route);
       return { signer: this.signer.address, signature };
     } catch (error) {
       if (error instanceof AttestationRefusedError) {
@@ -97,6 +107,12 @@ export class CoSigner {
       }
       throw error;
     }
+  }
+
+  private ranksBefore(route: string, proposer: string | undefined): boolean {
+    if (proposer === undefined || this.nodeId === undefined) return false;
+    if (!this.nodeIds.includes(proposer) || !this.nodeIds.includes(this.nodeId)) return false;
+    return rankFor(route, proposer, this.nodeIds) < rankFor(route, this.nodeId, this.nodeIds);
   }
 
   /** The transfers to sign, from this node's records, after every check; refuses otherwise. */

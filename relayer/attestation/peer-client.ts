@@ -47,6 +47,8 @@ export interface CollectOptions {
   needed: number;
   /** This node's own signature over the same batch. */
   own?: SignerSignature;
+  /** This node's id, sent to peers (PROPOSER_HEADER): a fallback peer waits only for the nodes before it. */
+  from?: string;
   log?: Logger;
 }
 
@@ -65,6 +67,10 @@ export interface CollectedSignatures {
   /** Peers not heard from because enough signatures were held first (requests under way are cancelled). */
   notAwaited: string[];
 }
+
+/** The request header naming the proposing node (not authenticated: it only decides whether a fallback
+ * node counts the proposal as the route's deliverer at work, which at worst delays its takeover). */
+export const PROPOSER_HEADER = "x-relayer-node";
 
 /** secp256k1's group order over 2: the gateways refuse an `s` above it (malleable). */
 const HALF_N = N / 2n;
@@ -105,10 +111,12 @@ export async function collectSignatures(options: CollectOptions): Promise<Collec
   let done = false;
   if (held.size < needed && peers.length > 0) {
     const body = JSON.stringify(toWire(request));
+    const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
+    if (options.from !== undefined) headers[PROPOSER_HEADER] = options.from;
     await new Promise<void>((resolve) => {
       let remaining = peers.length;
       peers.forEach((peer, i) => {
-        void askPeer(peer, body, digest, timeoutMs, controllers[i]!).then((outcome) => {
+        void askPeer(peer, body, headers, digest, timeoutMs, controllers[i]!).then((outcome) => {
           if (done) return; // answered after the result was settled: nobody waits for it
           answered[i] = true;
           remaining -= 1;
@@ -154,6 +162,7 @@ export async function collectSignatures(options: CollectOptions): Promise<Collec
 async function askPeer(
   peer: PeerEndpoint,
   body: string,
+  headers: Record<string, string>,
   digest: string,
   timeoutMs: number,
   controller: AbortController,
@@ -168,7 +177,7 @@ async function askPeer(
   try {
     const response = await fetch(`${peer.url.replace(/\/+$/, "")}/v1/attestations`, {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
+      headers,
       body,
       signal: controller.signal,
     });

@@ -8,6 +8,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AttestationRefusedError, type CoSigner } from "../attestation/cosigner.ts";
 import { InvalidAttestationRequestError, parseAttestationRequest } from "../attestation/request.ts";
+import { PROPOSER_HEADER } from "../attestation/peer-client.ts";
 
 /** A full batch of 512 transfers is about 140 kB of JSON; anything much larger is not a request. */
 export const ATTESTATION_BODY_LIMIT = 256 * 1024;
@@ -33,7 +34,8 @@ export function registerAttestationRoutes(
     url: "/v1/attestations",
     bodyLimit,
     handler: async (request: FastifyRequest): Promise<AttestationResponseJson> => {
-      const signed = await cosigner.cosign(parseAttestationRequest(request.body));
+      const proposer = request.headers[PROPOSER_HEADER];
+      const signed = await cosigner.cosign(parseAttestationRequest(request.body), typeof proposer === "string" ? proposer : undefined);
       return { signer: signed.signer, r: signed.signature.r, vs: signed.signature.vs };
     },
     // On the route (not the app), so that the node's other routes keep their own error handling.

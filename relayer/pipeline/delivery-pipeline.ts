@@ -21,7 +21,7 @@ import { DelayedError, Queue, UnrecoverableError, Worker, type ConnectionOptions
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { toDeliveryArgs, type CompactSignature, type Transfer } from "../../common/transfer.ts";
-import type { DestinationChain, ObservedTransfer } from "../chains/adapter.ts";
+import type { DestinationChain, ObservedTransfer, SourceChain } from "../chains/adapter.ts";
 import { DeliveryRevertError, DeliveryTxUnknownError } from "../chains/evm/destination.ts";
 import { RelayerError } from "../errors.ts";
 import { READY_STATUSES, type TransferRecord, type TransferStore } from "../store/transfer-store.ts";
@@ -72,13 +72,20 @@ export interface DeliveryPipelineOptions {
   log: Logger;
   /** Told of each transfer this node's own delivery completed, with its record (for latency metrics). */
   onCompleted?(record: TransferRecord): void;
+  /** After this many refusals by peers a transfer is checked at its source and, still there, taken out
+   * of the ready set as stuck (it would hold back every batch it is in). Default 20. */
+  maxRefusals?: number;
+  /** The source chains, by chain id: where a transfer refused too often is checked again. */
+  sources?: ReadonlyMap<bigint, SourceChain>;
+  /** How often transfers left `attested` by a drain that died are looked for (default 30 s). */
+  attestedSweepMs?: number;
+  /** How long a transfer may stay `attested` with its route unlocked before it is sent back (default 60 s). */
+  attestedTimeoutMs?: number;
 }
 
 interface DeliverJob {
   /** The route (routeKey) with work. */
   route: string;
-  /** For a job that proposes again what peers would not sign yet: how many such jobs came before. */
-  again?: number;
 }
 
 interface ConfirmJob {
@@ -97,12 +104,16 @@ class NotFinalYet extends RelayerError {
 const ROUTE_LOCK_MS = 10_000;
 /** How soon a route job that found the route locked looks again (the holder may finish before our work came in). */
 const BUSY_RETRY_MS = 200;
-/** How soon transfers a peer would not sign yet (not final there yet) are proposed again. */
+/** How soon a transfer peers refused is proposed again the first time; doubled for each refusal since. */
 const REFUSED_RETRY_MS = 400;
+/** How soon the transfers of a batch that failed are tried again the first time; doubled each time. */
+const FAILED_RETRY_MS = 1_000;
+/** The longest a refused or failed transfer waits before its next try (and a route job's backoff). */
+const MAX_RETRY_MS = 60_000;
 /** Batches of one route signed and submitted at once by one drain. */
 const BATCHES_IN_FLIGHT = 3;
-/** How often one drain proposes again a transfer that peers would not sign yet. */
-const REFUSED_TRIES = 3;
+/** Refusals of a transfer before it is checked at its source and parked as stuck. */
+const MAX_REFUSALS = 20;
 /** Rounds of signing one batch, each without what peers refused in the one before. */
 const MAX_SIGN_ROUNDS = 4;
 /** While the route's designated node is delivering, a fallback node takes over only transfers that have
@@ -129,6 +140,8 @@ export class DeliveryPipeline {
   private readonly deliverQueue: Queue<DeliverJob>;
   private readonly confirmQueue: Queue<ConfirmJob>;
   private workers: Worker[] = [];
+  private sweeper: NodeJS.Timeout | null = null;
+  private sweeping: Promise<void> | null = null;
 
   constructor(options: DeliveryPipelineOptions) {
     this.o = options;
@@ -137,7 +150,8 @@ export class DeliveryPipeline {
       ...common,
       defaultJobOptions: {
         attempts: 50,
-        backoff: { type: "exponential", delay: 500 },
+        // Exponential from 500 ms, but never more than MAX_RETRY_MS apart (a route must not wait hours).
+        backoff: { type: "custom" },
         removeOnComplete: true,
         removeOnFail: false, // failed jobs stay: the dead-letter view
       },
@@ -157,7 +171,10 @@ export class DeliveryPipeline {
   start(): void {
     const common = { connection: this.o.connection, prefix: this.o.prefix + "q", concurrency: this.o.concurrency ?? 4 };
     this.workers = [
-      new Worker<DeliverJob>("deliver", (job, token) => retryDecision(() => this.deliver(job, token)), common),
+      new Worker<DeliverJob>("deliver", (job, token) => retryDecision(() => this.deliver(job, token)), {
+        ...common,
+        settings: { backoffStrategy: (attemptsMade: number) => Math.min(MAX_RETRY_MS, 500 * 2 ** Math.max(0, attemptsMade - 1)) },
+      }),
       new Worker<ConfirmJob>("confirm", (job) => retryDecision(() => this.confirm(job)), common),
     ];
     for (const worker of this.workers) {
@@ -170,6 +187,13 @@ export class DeliveryPipeline {
       // to stderr, which is where BullMQ writes an error nobody listens for.
       worker.on("error", (error) => this.o.log.warn({ queue: worker.name, err: error.message }, "queue worker error"));
     }
+    this.sweeper = setInterval(() => {
+      this.sweeping ??= this.sweepAttested()
+        .then(() => undefined)
+        .catch((error: unknown) => this.o.log.warn({ err: String(error) }, "sweep of attested transfers failed"))
+        .finally(() => (this.sweeping = null));
+    }, this.o.attestedSweepMs ?? 30_000);
+    this.sweeper.unref();
   }
 
   /** Queues newly final transfers: one job per route, after this node's fallback delay for the route. */
@@ -192,9 +216,20 @@ export class DeliveryPipeline {
   }
 
   /** A route job `delayMs` from now (`why` makes its id). */
-  private async schedule(route: string, delayMs: number, why: string, again?: number): Promise<void> {
-    const data: DeliverJob = again === undefined ? { route } : { route, again };
-    await this.deliverQueue.add("deliver", data, { jobId: `deliver-${routeTag(route)}-${why}`, delay: delayMs });
+  private async schedule(route: string, delayMs: number, why: string): Promise<void> {
+    await this.deliverQueue.add("deliver", { route }, { jobId: `deliver-${routeTag(route)}-${why}`, delay: Math.max(0, delayMs) });
+  }
+
+  /**
+   * A route job for when the route's next waiting transfer may be tried (by this node: after its
+   * fallback delay), if one waits. Every drain ends with this, however it ended — done, failed, lock
+   * lost — so no transfer left ready waits for a new one to come along.
+   */
+  private async followUp(route: string): Promise<void> {
+    const next = await this.o.store.nextReadyAt(route);
+    if (next === null) return;
+    const at = Math.max(next + this.delayFor(route), Date.now() + BUSY_RETRY_MS);
+    await this.schedule(route, at - Date.now(), `next-${at}`);
   }
 
   /** Jobs that failed for good: the dead-letter view. */
@@ -231,13 +266,18 @@ export class DeliveryPipeline {
       if (waited.length === 0) return;
       if (await this.designatedIsDelivering(route, rank)) await later(this.o.fallbackMs);
     }
-    const lock = await RouteLock.acquire(this.o.redis, `${this.o.prefix}lock:route:${route}`, this.o.nodeId, ROUTE_LOCK_MS);
+    const lock = await RouteLock.acquire(this.o.redis, this.lockKey(route), this.o.nodeId, ROUTE_LOCK_MS);
     if (!lock) await later(BUSY_RETRY_MS);
     try {
-      await this.drain(route, destination, rank, lock!, job.data.again ?? 0);
+      await this.drain(route, destination, rank, lock!);
     } finally {
-      await lock!.release();
+      await lock!.release().catch(() => undefined); // it expires by itself
+      await this.followUp(route);
     }
+  }
+
+  private lockKey(route: string): string {
+    return `${this.o.prefix}lock:route:${route}`;
   }
 
   /**
@@ -257,124 +297,210 @@ export class DeliveryPipeline {
   /**
    * Batches of the route's ready transfers (longest waiting first) until none is left, under the lock.
    * Up to BATCHES_IN_FLIGHT batches are signed and submitted at once (a batch's time is mostly waiting:
-   * for peers, for the chain), each transfer in one of them only; the payer orders their nonces.
+   * for peers, for the chain), each transfer in one of them only; the payer orders their nonces. A batch
+   * that fails, or a transfer peers refuse, goes back to the ready set to be tried later (each time
+   * later, up to MAX_RETRY_MS): it never stops the drain, so it never holds back the rest of the route.
    */
-  private async drain(route: string, destination: DestinationChain, rank: number, lock: RouteLock, again: number): Promise<void> {
-    // Transfers taken in this drain, and when each may be taken again: never while in a batch or when
-    // found delivered; REFUSED_RETRY_MS after a peer would not sign it yet (it stays ready meanwhile),
-    // up to REFUSED_TRIES times in one drain.
+  private async drain(route: string, destination: DestinationChain, rank: number, lock: RouteLock): Promise<void> {
+    // When each transfer was taken into a batch (Infinity while the batch is under way): a transfer is
+    // taken again in this drain only if its batch gave it a new time to be tried (refused, failed).
     const taken = new Map<string, number>();
-    const refusals = new Map<string, number>();
     const inFlight = new Set<Promise<void>>();
-    let failure: { error: unknown } | null = null;
-    while (lock.held && failure === null) {
+    while (lock.held) {
       if (inFlight.size >= BATCHES_IN_FLIGHT) {
         await Promise.race(inFlight);
         continue;
       }
       // A fallback node takes only what has waited its fallback delay; the rest is its betters' to send.
       const now = Date.now();
-      const waiting = await this.o.store.readyOnRoute(route, this.o.maxBatch + taken.size, now - rank * this.o.fallbackMs);
-      const ids = waiting.filter((id) => (taken.get(id) ?? 0) <= now).slice(0, this.o.maxBatch);
+      const waiting = await this.o.store.readyOnRouteWithTimes(route, this.o.maxBatch + taken.size, now - rank * this.o.fallbackMs);
+      const ids = waiting.filter((w) => w.readyAt > (taken.get(w.id) ?? -Infinity)).map((w) => w.id).slice(0, this.o.maxBatch);
       if (ids.length === 0) {
-        const retryAt = Math.min(...waiting.map((id) => taken.get(id)!).filter((at) => at > now && Number.isFinite(at)));
-        if (inFlight.size === 0) {
-          // Only transfers refused moments ago are left: try them again soon, here if nothing else is under way.
-          if (!Number.isFinite(retryAt) || retryAt - now > REFUSED_RETRY_MS) break;
-          await sleep(retryAt - now);
+        if (inFlight.size > 0) {
+          await Promise.race(inFlight); // what those batches leave may be ready again; and more may come
           continue;
         }
-        await Promise.race(inFlight); // what those batches refuse may be ready again; and more may come
+        // Only transfers to be tried moments from now are left: wait for them here (the follow-up job
+        // takes anything later, or anything this drain will not take again).
+        const next = await this.o.store.nextReadyAt(route);
+        const wait = next === null ? Infinity : next + rank * this.o.fallbackMs - Date.now();
+        if (wait <= 0 || wait > REFUSED_RETRY_MS * 2) break;
+        await sleep(Math.max(10, wait));
         continue;
       }
       for (const id of ids) taken.set(id, Number.POSITIVE_INFINITY);
-      const batch: Promise<void> = this.deliverBatch(route, destination, rank, ids).then(
-        (left) => {
-          for (const id of left) {
-            const times = (refusals.get(id) ?? 0) + 1;
-            refusals.set(id, times);
-            if (times < REFUSED_TRIES) taken.set(id, Date.now() + REFUSED_RETRY_MS);
-          }
-        },
-        (error: unknown) => {
-          failure ??= { error };
-        },
-      );
+      const takenAt = Date.now();
+      const batch: Promise<void> = this.deliverBatch(route, destination, rank, ids)
+        .catch((error: unknown) => this.onBatchFailed(route, ids, error))
+        .catch((error: unknown) => {
+          // Even putting them back failed (Redis away): they stay where they are; the attested sweep
+          // and the follow-up job take them up again.
+          this.o.log.warn({ route, err: String(error) }, "a failed batch could not be put back");
+        })
+        .finally(() => {
+          for (const id of ids) taken.set(id, takenAt);
+          inFlight.delete(batch);
+        });
       inFlight.add(batch);
-      void batch.finally(() => inFlight.delete(batch));
     }
     await Promise.all(inFlight);
-    // Transfers a peer would not sign yet, still ready when the drain ended: propose them again soon,
-    // and later each time it happens again (a transfer a peer never sees final must not spin).
-    if (refusals.size > 0) {
-      await this.schedule(route, REFUSED_RETRY_MS * 2 ** Math.min(again, 6), `again-${Date.now()}`, again + 1);
-    }
-    if (failure !== null) throw (failure as { error: unknown }).error;
   }
 
   /**
-   * Signs and submits one batch of `ids` (those still ready). Returns the ids left ready for a later try
-   * (peers have not seen them final yet).
+   * A batch failed (signing, or a submission the gateway would refuse, or Redis): its transfers still
+   * to be delivered go back to the ready set, tried again later each time it happens — recorded in
+   * their timelines — while the drain goes on with the rest.
    */
-  private async deliverBatch(route: string, destination: DestinationChain, rank: number, ids: readonly string[]): Promise<string[]> {
+  private async onBatchFailed(route: string, ids: readonly string[], error: unknown): Promise<void> {
+    const { store } = this.o;
+    const message = error instanceof Error ? error.message : String(error);
+    const states = await store.getMany(ids);
+    const left = ids.filter((_, i) => {
+      const status = states[i]?.status;
+      return status === "attested" || (status !== undefined && READY.has(status));
+    });
+    if (left.length === 0) return;
+    const failures = await store.countFailures(left);
+    const backoff = Math.min(MAX_RETRY_MS, FAILED_RETRY_MS * 2 ** Math.min(16, Math.min(...failures) - 1));
+    const readyAt = Date.now() + backoff;
+    const detail = `batch failed, tried again in ${backoff} ms: ${message}`;
+    const level = error instanceof RelayerError && error.retryable ? "warn" : "error";
+    this.o.log[level]({ route, transfers: left.length, err: message, retryInMs: backoff }, "batch failed; its transfers are tried again later");
+    // attested → finalized, or a ready one stays ready: either way at `readyAt`, with the failure in its timeline.
+    const statusOf = new Map(states.flatMap((s) => (s ? [[s.observed.id, s.status] as const] : [])));
+    await store.transitionMany(left.filter((id) => statusOf.get(id) === "attested"), "finalized", { detail, readyAt, from: ["attested"] });
+    for (const status of READY_STATUSES) {
+      await store.transitionMany(left.filter((id) => statusOf.get(id) === status), status, { detail, readyAt, again: true });
+    }
+  }
+
+  /**
+   * Signs and submits one batch of `ids` (those still ready). Transfers peers refused, and transfers
+   * found delivered already (left for the delivery watcher to record), stay ready with a later time.
+   */
+  private async deliverBatch(route: string, destination: DestinationChain, rank: number, ids: readonly string[]): Promise<void> {
     const { store } = this.o;
     const states = await store.getMany(ids);
     let batch = states.flatMap((s) => (s && READY.has(s.status) && routeKey(s.observed.transfer) === route ? [s.observed] : []));
+    if (batch.length < ids.length) await store.unindexNotReady(route, ids);
+    const statusOf = new Map(states.flatMap((s) => (s ? [[s.observed.id, s.status] as const] : [])));
     batch = await this.withoutDeliveredUnseen(batch);
     // Delivered already (by another node, or before a restart): nothing to send; the delivery watcher
     // records it completed once that delivery is final. A fallback node asks the chain first (it takes
     // over late, when the others may have delivered); the designated node asks only when a peer says so.
+    const proposed = batch;
+    let refused = new Map<string, unknown>();
     if (rank > 0) batch = await this.withoutDelivered(batch, destination);
-    if (batch.length === 0) return [];
+    if (batch.length > 0) {
+      const signed = await this.signDropping(destination, batch);
+      refused = signed.refused;
+      await this.onRefused(route, signed.refused, statusOf);
+      batch = signed.batch;
+      if (batch.length > 0) await this.submitSigned(route, destination, batch, signed.signatures);
+    }
+    // Found delivered by someone else: looked at again after a while (the watcher completes it meanwhile).
+    const sent = new Set([...batch.map((o) => o.id), ...refused.keys()]);
+    const delivered = proposed.filter((o) => !sent.has(o.id));
+    const stillReady = (await store.getMany(delivered.map((o) => o.id))).flatMap((s) => (s && READY.has(s.status) ? [s] : []));
+    for (const status of READY_STATUSES) {
+      const inIt = stillReady.filter((s) => s.status === status).map((s) => s.observed.id);
+      await store.transitionMany(inIt, status, { readyAt: Date.now() + this.o.retryLaterMs, again: true, detail: "delivered already; looked at again later" });
+    }
+  }
 
-    const signed = await this.signDropping(destination, batch);
-    batch = signed.batch;
-    if (batch.length === 0) return signed.left;
+  private async submitSigned(route: string, destination: DestinationChain, batch: readonly ObservedTransfer[], signatures: CompactSignature[]): Promise<void> {
+    const { store } = this.o;
     const batchIds = batch.map((o) => o.id);
-    await store.transitionMany(batchIds, "attested", { detail: `${signed.signatures.length} signatures` });
-
+    await store.transitionMany(batchIds, "attested", { detail: `${signatures.length} signatures` });
     const { srcChainId, srcGateway, items } = toDeliveryArgs(batch.map((o) => o.transfer));
     let txHash: string;
     try {
-      txHash = (await destination.submit({ srcChainId, srcGateway }, items, signed.signatures)).txHash;
+      txHash = (await destination.submit({ srcChainId, srcGateway }, items, signatures)).txHash;
     } catch (error) {
       await this.onSubmitRefused(route, batchIds, error);
-      return signed.left;
+      return;
     }
     await store.transitionMany(batchIds, "submitted", { txHash });
     await this.confirmQueue.add("confirm", { dstChainId: destination.chainId.toString(), txHash, ids: batchIds }, { jobId: `confirm-${txHash}` });
-    return signed.left;
   }
 
   /**
-   * Signatures for `batch`, proposing it again without the transfers peers refused as delivered already
-   * (all such, read from the chain) or not (yet) final where they are (that one and every later one,
-   * newer still: left ready for the next try). Throws what signing threw when nothing can be dropped.
+   * Transfers peers refused (not final or unknown where they are, or refused outright): each stays ready,
+   * proposed again later each time it is refused; after maxRefusals it is checked at its source and, as it
+   * will likely never be signed, parked as stuck — out of the ready set, in the store's stuck list.
+   */
+  private async onRefused(route: string, refused: ReadonlyMap<string, { observed: ObservedTransfer; reason: string }>, statusOf: ReadonlyMap<string, string>): Promise<void> {
+    if (refused.size === 0) return;
+    const { store } = this.o;
+    const ids = [...refused.keys()];
+    const counts = await store.countRefusals(ids);
+    const max = this.o.maxRefusals ?? MAX_REFUSALS;
+    for (const [i, id] of ids.entries()) {
+      const { observed, reason } = refused.get(id)!;
+      const times = counts[i]!;
+      if (times >= max) {
+        const why = `refused ${times} times by peers (last: ${reason}); ${await this.sourceVerdict(observed)}`;
+        if (await store.markStuck(id, why)) {
+          await store.forgetRefusals([id]);
+          this.o.log.error({ route, transferId: id, why }, "transfer parked as stuck: peers keep refusing it");
+        }
+        continue;
+      }
+      const status = statusOf.get(id);
+      if (status !== "finalized" && status !== "delayed") continue;
+      const wait = Math.min(MAX_RETRY_MS, REFUSED_RETRY_MS * 2 ** Math.min(16, times - 1));
+      await store.transition(id, status, { readyAt: Date.now() + wait, again: true, detail: `refused by peers (${reason}); proposed again in ${wait} ms` });
+    }
+  }
+
+  /** What the transfer's source chain says of it now, for the stuck list. */
+  private async sourceVerdict(observed: ObservedTransfer): Promise<string> {
+    const source = this.o.sources?.get(observed.transfer.srcChainId);
+    if (!source) return "its source is not checked by this node";
+    try {
+      const hash = await source.blockHash(observed.blockNumber);
+      if (hash === null || hash.toLowerCase() !== observed.blockHash.toLowerCase()) {
+        return `its source block ${observed.blockNumber} (${observed.blockHash}) is no longer in the chain: removed after finality`;
+      }
+      return `its source block ${observed.blockNumber} is still in the chain`;
+    } catch (error) {
+      return `its source could not be checked: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+
+  /**
+   * Signatures for `batch`, proposing it again without each transfer peers refused: delivered already
+   * (all such, read from the chain), or any other refusal naming a transfer (only that one; returned in
+   * `refused`). Throws what signing threw when nothing can be dropped.
    */
   private async signDropping(
     destination: DestinationChain,
     proposed: readonly ObservedTransfer[],
-  ): Promise<{ batch: ObservedTransfer[]; signatures: CompactSignature[]; left: string[] }> {
+  ): Promise<{ batch: ObservedTransfer[]; signatures: CompactSignature[]; refused: Map<string, { observed: ObservedTransfer; reason: string }> }> {
     let batch = [...proposed];
-    const left: string[] = [];
+    const refused = new Map<string, { observed: ObservedTransfer; reason: string }>();
     for (let round = 1; ; round++) {
       try {
-        return { batch, signatures: await this.o.signer.sign(destination, batch.map((o) => o.transfer)), left };
+        return { batch, signatures: await this.o.signer.sign(destination, batch.map((o) => o.transfer)), refused };
       } catch (error) {
         if (!(error instanceof NotEnoughSignaturesError) || round >= MAX_SIGN_ROUNDS) throw error;
         const before = batch.length;
-        const named = (reasons: readonly string[]) =>
-          new Set(error.refusals.filter((r) => r.transferId && reasons.includes(r.reason)).map((r) => r.transferId!.toLowerCase()));
+        const named = (reasons: readonly string[] | null) =>
+          new Map(
+            error.refusals
+              .filter((r) => r.transferId && (reasons === null ? r.reason !== "ALREADY_DELIVERED" : reasons.includes(r.reason)))
+              .map((r) => [r.transferId!.toLowerCase(), r.reason] as const),
+          );
         if (named(["ALREADY_DELIVERED"]).size > 0) batch = await this.withoutDelivered(batch, destination);
-        const notYet = named(["NOT_FINAL", "UNKNOWN_TRANSFER"]);
-        const cut = batch.findIndex((o) => notYet.has(o.id.toLowerCase()));
-        if (cut >= 0) {
-          left.push(...batch.slice(cut).map((o) => o.id));
-          batch = batch.slice(0, cut);
+        const others = named(null);
+        for (const o of batch) {
+          const reason = others.get(o.id.toLowerCase());
+          if (reason !== undefined) refused.set(o.id, { observed: o, reason });
         }
+        batch = batch.filter((o) => !others.has(o.id.toLowerCase()));
         if (batch.length === before) throw error;
         this.o.log.info({ route: routeKey(proposed[0]!.transfer), proposed: before, now: batch.length, err: error.message }, "proposing the batch again without refused transfers");
-        if (batch.length === 0) return { batch, signatures: [], left };
+        if (batch.length === 0) return { batch, signatures: [], refused };
       }
     }
   }
@@ -409,8 +535,8 @@ export class DeliveryPipeline {
       await this.requeue(route, ids, "delayed", detail);
       return;
     }
-    await this.o.store.transitionMany(ids, "finalized", { detail });
-    if (!alreadyDelivered) throw error;
+    if (!alreadyDelivered) throw error; // onBatchFailed puts them back, to be tried later
+    await this.o.store.transitionMany(ids, "finalized", { detail, readyAt: Date.now() + this.o.retryLaterMs, from: ["attested"] });
   }
 
   // ----- confirm -----
@@ -434,7 +560,8 @@ export class DeliveryPipeline {
     const known = job.data.ids.filter((id) => observedOf.has(id));
     const delivered = new Set(receipt.delivered);
     const completed = known.filter((id) => delivered.has(id));
-    const results = await store.transitionMany(completed, "completed", { txHash: receipt.txHash });
+    const results = await store.transitionMany(completed, "completed", { txHash: receipt.txHash, ownDelivery: true });
+    await store.forgetRefusals(completed); // and failures
     if (this.o.onCompleted) {
       const changed = completed.filter((_, i) => results[i]!.changed);
       for (const record of await store.getManyWithTimelines(changed)) if (record) this.o.onCompleted(record);
@@ -488,6 +615,29 @@ export class DeliveryPipeline {
     await this.schedule(route, this.o.retryLaterMs + this.delayFor(route), `later-${ids[0]}-${readyAt}`);
   }
 
+  /**
+   * Sends back to `deliver` transfers left `attested` by a drain that did not finish its batch (an error
+   * between the attested and the submitted write, a process of this node that died): those `attested`
+   * for longer than attestedTimeoutMs on a route no drain holds. A drain holds its route's lock until
+   * each of its batches is submitted or put back, so an unlocked route has no batch under way.
+   */
+  async sweepAttested(now = Date.now()): Promise<number> {
+    const { store } = this.o;
+    const bound = now - (this.o.attestedTimeoutMs ?? 60_000);
+    const ids = await store.idsWithStatus("attested");
+    const states = await store.getMany(ids);
+    const old = states.flatMap((s) => (s && s.status === "attested" && s.updatedAt < bound ? [s.observed] : []));
+    let moved = 0;
+    for (const [route, onRoute] of groupBy(old, (o) => routeKey(o.transfer))) {
+      if ((await this.o.redis.exists(this.lockKey(route))) === 1) continue;
+      const results = await store.transitionMany(onRoute.map((o) => o.id), "finalized", { detail: "left attested by a delivery that did not finish; tried again", from: ["attested"] });
+      moved += results.filter((r) => r.changed).length;
+      if (this.o.destinations.has(destinationOfRoute(route))) await this.followUp(route);
+    }
+    if (moved > 0) this.o.log.warn({ transfers: moved }, "transfers left attested sent back to delivery");
+    return moved;
+  }
+
   /** After a restart: sends back to `deliver` what was left mid-way, and re-follows what was submitted. */
   async recover(): Promise<void> {
     const { store } = this.o;
@@ -508,6 +658,8 @@ export class DeliveryPipeline {
   }
 
   async close(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    await this.sweeping;
     await Promise.all(this.workers.map((w) => w.close()));
     await Promise.all([this.deliverQueue.close(), this.confirmQueue.close()]);
   }

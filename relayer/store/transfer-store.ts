@@ -55,6 +55,14 @@ export interface TransitionDetails {
   detail?: string;
   /** For a ready status (finalized, delayed): not to be tried before this time (ms; default: now). */
   readyAt?: number;
+  /** Only from these statuses (default: every status the lifecycle allows it from). */
+  from?: readonly TransferStatus[];
+  /** A completion of this node's own delivery: not a sign, for this node as a fallback deliverer, that
+   * another node is at work on the route (so `progress:<route>` is left as it is). */
+  ownDelivery?: boolean;
+  /** For a ready status: a transfer already in it stays there, tried again at `readyAt`, with the
+   * timeline entry recorded all the same (a failed or refused try, and when the next one is). */
+  again?: boolean;
 }
 
 export interface TransitionResult {
@@ -69,12 +77,23 @@ export const READY_STATUSES: readonly TransferStatus[] = ["finalized", "delayed"
 // KEYS: 1 record hash, 2 timeline list. ARGV: 1 prefix, 2 id, 3 new status, 4 allowed-from (comma
 // separated, "" for none), 5 timeline entry JSON, 6 now (ms), 7 record JSON ("" to keep it), 8 srcTx,
 // 9 sender, 10 recipient, 11 route ("" to keep it), 12 when a ready transfer may be tried (ms; "" for
-// now). The ready index mirrors READY_STATUSES, scored by that time; `progress:<route>` holds the last
-// time a transfer on the route completed (a fallback deliverer reads it: is the route moving?).
+// now), 13 "1" for a completion of this node's own delivery, 14 "1" to try a transfer already ready again
+// at ARGV[12]. The ready index mirrors READY_STATUSES, scored by that time; `progress:<route>` holds the
+// last time a transfer on the route completed by another node's delivery (a fallback deliverer reads it:
+// is the route moving?) — not one this node had submitted itself, whichever record of it comes first.
 const TRANSITION_SCRIPT = `
 local current = redis.call('HGET', KEYS[1], 'status')
 local target = ARGV[3]
-if current == target then return {0, current} end
+local ready = {${READY_STATUSES.map((status) => `${status} = true`).join(", ")}}
+if current == target then
+  if ARGV[14] == '1' and ready[target] and ARGV[12] ~= '' then
+    redis.call('ZADD', ARGV[1] .. 'ready:' .. redis.call('HGET', KEYS[1], 'route'), ARGV[12], ARGV[2])
+    redis.call('HSET', KEYS[1], 'updatedAt', ARGV[6])
+    redis.call('RPUSH', KEYS[2], ARGV[5])
+    return {1, current}
+  end
+  return {0, current}
+end
 if current then
   if not string.find(',' .. ARGV[4] .. ',', ',' .. current .. ',', 1, true) then return {0, current} end
   redis.call('SREM', ARGV[1] .. 'status:' .. current, ARGV[2])
@@ -83,14 +102,13 @@ elseif ARGV[7] == '' then
 end
 if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'record', ARGV[7], 'route', ARGV[11]) end
 local route = redis.call('HGET', KEYS[1], 'route')
-local ready = {${READY_STATUSES.map((status) => `${status} = true`).join(", ")}}
 if current and ready[current] then redis.call('ZREM', ARGV[1] .. 'ready:' .. route, ARGV[2]) end
 if ready[target] then
   local readyAt = ARGV[12]
   if readyAt == nil or readyAt == '' then readyAt = ARGV[6] end
   redis.call('ZADD', ARGV[1] .. 'ready:' .. route, readyAt, ARGV[2])
 end
-if target == 'completed' and route then redis.call('SET', ARGV[1] .. 'progress:' .. route, ARGV[6]) end
+if target == 'completed' and route and ARGV[13] ~= '1' and current ~= 'submitted' then redis.call('SET', ARGV[1] .. 'progress:' .. route, ARGV[6]) end
 redis.call('HSET', KEYS[1], 'status', target, 'updatedAt', ARGV[6])
 redis.call('SADD', ARGV[1] .. 'status:' .. target, ARGV[2])
 redis.call('RPUSH', KEYS[2], ARGV[5])
@@ -183,7 +201,7 @@ export class TransferStore {
       this.prefix,
       id,
       status,
-      ENTERED_FROM[status].join(","),
+      (details.from ?? ENTERED_FROM[status]).filter((s) => ENTERED_FROM[status].includes(s)).join(","),
       JSON.stringify(entry),
       String(details.at),
       record ? encodeObserved(record) : "",
@@ -192,6 +210,8 @@ export class TransferStore {
       record ? record.transfer.recipient.toLowerCase() : "",
       record ? routeKey(record.transfer) : "",
       details.readyAt !== undefined ? String(details.readyAt) : "",
+      details.ownDelivery ? "1" : "",
+      details.again ? "1" : "",
     ];
   }
 
@@ -246,6 +266,84 @@ export class TransferStore {
    */
   async readyOnRoute(route: string, count: number, upTo = Number.POSITIVE_INFINITY): Promise<string[]> {
     return this.redis.zrangebyscore(this.key("ready", route), "-inf", Number.isFinite(upTo) ? upTo : "+inf", "LIMIT", 0, count);
+  }
+
+  /** `readyOnRoute` with when each may be tried (ms). */
+  async readyOnRouteWithTimes(route: string, count: number, upTo = Number.POSITIVE_INFINITY): Promise<{ id: string; readyAt: number }[]> {
+    const flat = await this.redis.zrangebyscore(this.key("ready", route), "-inf", Number.isFinite(upTo) ? upTo : "+inf", "WITHSCORES", "LIMIT", 0, count);
+    const rows: { id: string; readyAt: number }[] = [];
+    for (let i = 0; i < flat.length; i += 2) rows.push({ id: flat[i]!, readyAt: Number(flat[i + 1]) });
+    return rows;
+  }
+
+  /**
+   * Takes out of `route`'s ready set those of `ids` that are not in a ready status there (the index
+   * out of step with the record: it would be taken again and again, never sent).
+   */
+  async unindexNotReady(route: string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const states = await this.getMany(ids);
+    const stale = ids.filter((_, i) => {
+      const s = states[i];
+      return !s || !READY_STATUSES.includes(s.status) || routeKey(s.observed.transfer) !== route;
+    });
+    if (stale.length > 0) await this.redis.zrem(this.key("ready", route), ...stale);
+  }
+
+  /** When the next transfer waiting on `route` may be tried (ms), or null if none waits. */
+  async nextReadyAt(route: string): Promise<number | null> {
+    const first = await this.redis.zrange(this.key("ready", route), 0, 0, "WITHSCORES");
+    return first.length === 2 ? Number(first[1]) : null;
+  }
+
+  /** Counts one more refusal (by peers, of a batch holding it) of each of `ids`; the counts, in order. */
+  async countRefusals(ids: readonly string[]): Promise<number[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hincrby(this.key("refusals"), id, 1);
+    return unwrap(await pipeline.exec()).map(Number);
+  }
+
+  /** Counts one more failed batch holding each of `ids`; the counts, in order. */
+  async countFailures(ids: readonly string[]): Promise<number[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hincrby(this.key("failures"), id, 1);
+    return unwrap(await pipeline.exec()).map(Number);
+  }
+
+  /** Forgets the refusals and failed batches counted for `ids` (delivered, or parked as stuck). */
+  async forgetRefusals(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.redis.multi().hdel(this.key("refusals"), ...ids).hdel(this.key("failures"), ...ids).exec();
+  }
+
+  /**
+   * Takes `id` out of the ready set and lists it as stuck (`stuck` hash: id → why), where an operator
+   * sees it: peers have refused it too often while its source still has it. It is no longer proposed
+   * (so it stops holding back the transfers batched with it); `unstick` puts it back.
+   */
+  async markStuck(id: string, why: string, now = Date.now()): Promise<boolean> {
+    const route = await this.redis.hget(this.key("transfer", id), "route");
+    if (!route) return false;
+    const removed = await this.redis.zrem(this.key("ready", route), id);
+    if (removed === 0) return false;
+    const entry: TimelineEntry = { status: (await this.statusOf(id)) ?? "finalized", at: now, detail: `stuck: ${why}` };
+    await this.redis.multi().hset(this.key("stuck"), id, why).rpush(this.key("timeline", id), JSON.stringify(entry)).exec();
+    return true;
+  }
+
+  /** Transfers taken out of the ready set as stuck, with why. */
+  async stuck(): Promise<Record<string, string>> {
+    return this.redis.hgetall(this.key("stuck"));
+  }
+
+  /** Puts a stuck transfer back in its route's ready set (an operator has looked into it). */
+  async unstick(id: string, now = Date.now()): Promise<boolean> {
+    const [route, status] = await this.redis.hmget(this.key("transfer", id), "route", "status");
+    if (!route || !status || !READY_STATUSES.includes(status as TransferStatus)) return false;
+    if ((await this.redis.hdel(this.key("stuck"), id)) === 0) return false;
+    await this.redis.multi().zadd(this.key("ready", route), now, id).hdel(this.key("refusals"), id).exec();
+    return true;
   }
 
   /** Routes (see routeKey) with transfers waiting for delivery. */

@@ -85,6 +85,13 @@ describe("transfer identity", () => {
     assert.throws(() => batchDigest(domain, [{ ...transfer, amount: -1n }]), /amount/);
     assert.throws(() => batchDigest(domain, [{ ...transfer, srcRef: "0x2a" }]), /srcRef/);
     assert.throws(() => batchDigest(domain, [{ ...transfer, recipient: "0x1234" }]), /recipient/);
+    // A mixed-case recipient with a wrong checksum is refused, as ethers' encoder refuses it; all one
+    // case is not checksummed, and hashes as the checksummed form does.
+    const badChecksum = "0x70997970C51812dc3A010C7d01b50e0d17dc79c8";
+    assert.throws(() => TypedDataEncoder.hash(domain, BATCH_TYPES, { transfers: [{ ...transfer, recipient: badChecksum }] }), /checksum/i);
+    assert.throws(() => batchDigest(domain, [{ ...transfer, recipient: badChecksum }]), /checksum/i);
+    const lower = batchDigest(domain, [{ ...transfer, recipient: transfer.recipient.toLowerCase() }]);
+    assert.equal(lower, batchDigest(domain, [transfer]));
   });
 
   it("signs a batch as signTypedData does: one signature, whoever computes the digest", async () => {

@@ -26,6 +26,8 @@ import {
   type AttestationRequest,
 } from "../../relayer/attestation/request.ts";
 import { registerAttestationRoutes } from "../../relayer/http/attestation-routes.ts";
+import { PROPOSER_HEADER } from "../../relayer/attestation/peer-client.ts";
+import { rankFor, routeKey } from "../../relayer/pipeline/routing.ts";
 import { WalletAttestationSigner, type AttestationSigner } from "../../relayer/signing/attestation-signer.ts";
 import { TransferStore } from "../../relayer/store/transfer-store.ts";
 import { connectTestRedis, type TestRedis } from "../../testkit/redis.ts";
@@ -211,6 +213,55 @@ describe("CoSigner", () => {
     // The transfer for BSC is signed for BSC's gateway, and for nothing else.
     const forBsc = await cosigner.cosign(requestFor(BSC_GATEWAY, [toBsc.transfer]));
     assert.equal(recover(batchDigest(gatewayDomain(CHAIN_IDS.bsc, BSC_GATEWAY), [toBsc.transfer]), forBsc.signature), validator.address);
+  });
+
+  it("counts a proposal as the route's deliverer at work only from a node before it; its own deliveries neither", async () => {
+    // A store of its own: `proposed:` and `progress:` keys per route, read by the fallback deliverer.
+    const mine = new TransferStore(t.redis, `${t.prefix}ranked:`);
+    const transfer = observed(40n);
+    await mine.observe(transfer, "finalized");
+    const route = routeKey(transfer.transfer);
+    const nodeIds = ["n-a", "n-b", "n-c"];
+    const byRank = [...nodeIds].sort((x, y) => rankFor(route, x, nodeIds) - rankFor(route, y, nodeIds));
+    const [designated, self, last] = byRank as [string, string, string];
+    const ranked = new CoSigner({ store: mine, signer, destinations: new Map([[CHAIN_IDS.ethereum, DST_GATEWAY]]), nodeId: self, nodeIds });
+    const request = requestFor(DST_GATEWAY, [transfer.transfer]);
+
+    await ranked.cosign(request, last); // a fallback after this node: not the route's deliverer
+    await ranked.cosign(request); // nobody said who
+    await ranked.cosign(request, "n-unknown");
+    assert.equal(await mine.lastProgressOn(route), null);
+
+    // Over HTTP, the proposer names itself in a header (the peer client sends it).
+    const app = Fastify({ logger: false });
+    registerAttestationRoutes(app, ranked);
+    try {
+      const url = `${await app.listen({ host: "127.0.0.1", port: 0 })}/v1/attestations`;
+      const post = (from: string) =>
+        fetch(url, { method: "POST", headers: { "content-type": "application/json", [PROPOSER_HEADER]: from }, body: JSON.stringify(toWire(request)) });
+      assert.equal((await post(last)).status, 200);
+      assert.equal(await mine.lastProgressOn(route), null);
+      const before = Date.now();
+      assert.equal((await post(designated)).status, 200);
+      assert.ok(((await mine.lastProgressOn(route)) ?? 0) >= before, "the designated node's proposal counts");
+    } finally {
+      await app.close();
+    }
+
+    // Completions: this node's own delivery says nothing of the others; one it saw another node make does.
+    const own = observed(41n);
+    const theirs = observed(42n);
+    const sentByMe = observed(43n);
+    const other = new TransferStore(t.redis, `${t.prefix}ranked2:`);
+    await other.observeMany([own, theirs, sentByMe], "finalized");
+    await other.transition(own.id, "completed", { ownDelivery: true });
+    // Seen delivered in the destination's log (the delivery watcher) before its confirm job: still its own.
+    await other.transition(sentByMe.id, "attested");
+    await other.transition(sentByMe.id, "submitted", { txHash: "0x" + "ab".repeat(32) });
+    await other.transition(sentByMe.id, "completed");
+    assert.equal(await other.lastProgressOn(route), null);
+    await other.transition(theirs.id, "completed");
+    assert.notEqual(await other.lastProgressOn(route), null);
   });
 
   describe("over HTTP", () => {

@@ -3,7 +3,10 @@
 // uint256 amount, uint256 fee or legacyAmount), so decoding is slicing: ethers' generic ABI decoder took
 // most of a watcher's CPU under load (about half a millisecond a log, and every node reads every log).
 // test/relayer/sent-log.test.ts checks it against ethers' decoder; anything that is not exactly that
-// shape (another topic, data of another length, a value wider than its type) is refused.
+// shape (another topic, data of another length, a value wider than its type) is refused. That is stricter
+// than ethers, which ignores extra data and dirty high bits: such a log throws here, and the watcher
+// retries its block range instead of going past it — a gateway that emitted one would halt that chain's
+// watcher at that range (retrying it) rather than have a transfer read otherwise than the chain has it.
 import { checksumAddress } from "../../../common/address.ts";
 import { contractInterface } from "../../../deploy/artifacts.ts";
 import { EventDecoder } from "./events.ts";
