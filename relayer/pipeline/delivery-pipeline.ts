@@ -488,10 +488,37 @@ export class DeliveryPipeline {
     await this.schedule(route, this.o.retryLaterMs + this.delayFor(route), `later-${ids[0]}-${readyAt}`);
   }
 
-  /** After a restart: sends back to `deliver` what was left mid-way, and re-follows what was submitted. */
+  /**
+   * Sends back to `deliver` the transfers left `attested` by a drain that is gone (its process died):
+   * a drain holds its route's lock from attesting a batch until it is submitted, so an attested transfer
+   * on a route whose lock this process can take has no drain left. A route locked by a live drain (of
+   * another process of this node) is left to it.
+   */
+  async resetOrphans(detail: string): Promise<void> {
+    const { store } = this.o;
+    const states = await store.getMany(await store.idsWithStatus("attested"));
+    const byRoute = groupBy(
+      states.flatMap((s) => (s?.status === "attested" ? [s.observed] : [])),
+      (o) => routeKey(o.transfer),
+    );
+    for (const [route, observed] of byRoute) {
+      const lock = await RouteLock.acquire(this.o.redis, `${this.o.prefix}lock:route:${route}`, this.o.nodeId, ROUTE_LOCK_MS);
+      if (!lock) continue;
+      try {
+        // Read again under the lock: a drain may have submitted them and let go since the first read.
+        const still = (await store.getMany(observed.map((o) => o.id))).flatMap((s) => (s?.status === "attested" ? [s.observed.id] : []));
+        await store.transitionMany(still, "finalized", { detail });
+      } finally {
+        await lock.release();
+      }
+      if (this.o.destinations.has(destinationOfRoute(route))) await this.schedule(route, this.delayFor(route), `orphans-${Date.now()}`);
+    }
+  }
+
+  /** After a (re)start: sends back to `deliver` what was left mid-way, and re-follows what was submitted. */
   async recover(): Promise<void> {
     const { store } = this.o;
-    await store.transitionMany(await store.idsWithStatus("attested"), "finalized", { detail: "resumed after a restart" });
+    await this.resetOrphans("resumed after a restart");
     for (const route of await store.readyRoutes()) {
       if (this.o.destinations.has(destinationOfRoute(route))) await this.schedule(route, this.delayFor(route), `recover-${Date.now()}`);
     }
