@@ -368,7 +368,7 @@ export class RelayerNode {
     const chains: HealthReport["chains"] = {};
     const now = Date.now();
     for (const loop of this.roles.has("watch") ? this.loops : []) {
-      if (!loop.lease.held && loop.lastTickAt === null) {
+      if (!loop.lease.held) {
         // A standby: another process of this node watches the chain (its own /health says how).
         chains[loop.name] = { ok: true, head: null, finalizedUpTo: null, lastTickAgeMs: null, standby: true };
         continue;

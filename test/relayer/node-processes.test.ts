@@ -4,7 +4,7 @@
 // standing by. A stream of transfers on both routes is delivered exactly once (balances, supply, the
 // gateways' TransfersDelivered events, every store), with no nonce resync or replacement storm, while one
 // deliver process is SIGKILLed mid-stream; then the watch+http process is SIGKILLed, the standby takes
-// over the watch leases, and what follows is delivered exactly once too.
+// over the watch leases, and what follows is delivered exactly once too. SIGTERM then stops each cleanly.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
@@ -117,6 +117,14 @@ describe("one relayer node as several processes on one Redis", () => {
       const count = (msg: string) => splitLogs.split("\n").filter((line) => line.includes(`"msg":"${msg}"`)).length;
       assert.equal(count("payer replaced a transaction"), 0, "no replacements");
       assert.ok(count("payer nonce resynced") <= 2, `at most a resync or two after the kill, not a storm (${count("payer nonce resynced")})`);
+
+      // SIGTERM: each process of the node stops cleanly; the watcher gives its leases up at once.
+      for (const p of [standby, deliverB!]) {
+        await p.stop();
+        assert.equal(await p.exited, 0, `${p.name} exits cleanly on SIGTERM`);
+        assert.match(readFileSync(p.logFile, "utf8"), /"msg":"relayer node stopped"/);
+      }
+      assert.deepEqual(await leaseOwners(), Object.keys(CHAIN_IDS).map(() => undefined), "no lease left after a clean stop");
     } catch (error) {
       if (error instanceof Error) {
         for (const p of processes.running()) error.message += `\n--- ${p.name} (last lines) ---\n${p.tail(12)}`;
