@@ -223,6 +223,7 @@ export class Payer {
           await this.#ledger.record(tx, this.#next);
           this.#stored = this.#next;
         }
+        this.#log?.info({ chain: this.chain, payer: this.address, nonce, hash }, "payer sent a transaction");
         return tx;
       }
       if (outcome.kind === "refused") {
