@@ -4,6 +4,13 @@
 // destinations' `isDelivered`, followed incrementally from each chain's configured start block, so a
 // stats call reads only new blocks and the transfers still open.
 //
+// Everything is read at each chain's final block (its configured confirmations, or its `finalized`
+// tag), never at the head: a transfer a reorg takes back out was never counted, and a block once
+// scanned never changes. So a transfer appears once its source block is final, and stays in flight
+// until its delivery is final on the destination (a delivery not yet final still counts as in flight).
+// One computation runs at a time and callers that come while it runs share its answer: the open set
+// and the pinned blocks are shared state, and a second scan must not change them under the first.
+//
 // The invariant: BTTC `locked` = Σ remote bridged supply + bridge transfers in flight; and, for swaps,
 // BTTC `reservePaid` = BTT owed for BTTOLD taken in on EVM chains − EVM swaps in flight + BTT paid for
 // TRON deposits. TRON has no gateway view, so with a TRON chain configured the swap side checks that the
@@ -52,18 +59,23 @@ export class AccountingReader {
   private readonly chains: ChainRegistry;
   private readonly open = new Map<string, Open>();
   private readonly nextBlock = new Map<string, bigint>();
-  /** Each chain's head at the last scan: every read of one stats call is pinned to it (see scan). */
+  /** Each chain's final block at the last scan: every read of one stats call is pinned to it (see scan). */
   private readonly heads = new Map<string, bigint>();
-  private scanning: Promise<void> | null = null;
+  private computing: Promise<Stats> | null = null;
 
   constructor(chains: ChainRegistry) {
     this.chains = chains;
     for (const chain of chains.evmChains()) this.nextBlock.set(chain.name, chain.config.startBlock);
   }
 
-  async stats(): Promise<Stats> {
-    this.scanning ??= this.scan().finally(() => (this.scanning = null));
-    await this.scanning;
+  /** The stats at every chain's final block; concurrent callers share one computation. */
+  stats(): Promise<Stats> {
+    this.computing ??= this.compute().finally(() => (this.computing = null));
+    return this.computing;
+  }
+
+  private async compute(): Promise<Stats> {
+    await this.scan();
     const chains = await Promise.all(this.chains.evmChains().map((c) => this.chainStats(c)));
     const home = chains.find((c) => c.role === "bttc")!;
     const remotes = chains.filter((c) => c.role === "remote");
@@ -82,7 +94,7 @@ export class AccountingReader {
         bridge: { locked: home.locked!, minted, inFlight: bridgeInFlight, holds: bridgeHolds },
         swap: { reservePaid: home.swapped, owedByEvmSources: owed, evmInFlight: swapInFlight, paidForOtherSources: paidForOthers, holds: swapHolds },
       },
-      scannedTo: Object.fromEntries([...this.nextBlock].map(([name, next]) => [name, next - 1n])),
+      scannedTo: Object.fromEntries(this.chains.evmChains().map((c) => [c.name, this.heads.get(c.name)!])),
     };
   }
 
@@ -104,10 +116,10 @@ export class AccountingReader {
   }
 
   /**
-   * Reads new outbound logs of every gateway up to its head, then drops what has been delivered since.
-   * Every read for one chain — its logs, deliveries on it, its accounting — is made at the head taken
-   * here, so that a transfer delivered while the stats are being read is counted once, not twice or
-   * never (a transfer is delivered only long after its source block, which the scan has read).
+   * Reads new outbound logs of every gateway up to its final block, then drops what has been delivered
+   * since. Every read for one chain — its logs, deliveries on it, its accounting — is made at the block
+   * taken here, so that a transfer delivered while the stats are being read is counted once, not twice
+   * or never (a transfer is delivered only after its source block is final, which the scan has read).
    */
   private async scan(): Promise<void> {
     await Promise.all(this.chains.evmChains().map((c) => this.scanChain(c)));
@@ -125,7 +137,7 @@ export class AccountingReader {
   private async scanChain(chain: EvmChain): Promise<void> {
     const iface = chain.gatewayInterface;
     const topics = [["TransferSent", "SwapSent"].filter((n) => iface.getEvent(n)).map((n) => iface.getEvent(n)!.topicHash)];
-    const head = BigInt(await chain.read("block number", () => chain.provider.getBlockNumber()));
+    const head = await chain.finalBlock();
     this.heads.set(chain.name, head);
     let from = this.nextBlock.get(chain.name)!;
     while (from <= head) {

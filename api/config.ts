@@ -4,6 +4,9 @@
 import { z } from "zod";
 import { addressSchema as address, loadJsonWith, parseWith, uintSchema as uint } from "../common/schema.ts";
 
+/** pino's levels. */
+export const logLevelSchema = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
+
 const name = z.string().regex(/^[a-z][a-z0-9-]*$/, "a lower-case name");
 
 /** When a block counts as final: `confirmations` deep, or the node's `finalized` tag. */
@@ -64,6 +67,11 @@ export const apiConfigSchema = z
     chains: z.array(z.discriminatedUnion("family", [evmChain, tronChain])).min(2),
     /** Relayer nodes whose `/health` this API's `/health` reports. */
     relayers: z.array(z.object({ id: z.string().min(1), url: z.url() }).strict()).default([]),
+    /** How many of them must be healthy for /health to say ready; default: the BTTC gateway's signature threshold. */
+    relayerThreshold: z.number().int().min(1).max(1_000).optional(),
+    /** Server-sent-event streams one client address may hold open at once (more: 429). */
+    maxEventStreamsPerClient: z.number().int().min(1).max(10_000).default(20),
+    logLevel: logLevelSchema.default("info"),
     /** Behind a reverse proxy: take the client address from X-Forwarded-For (for per-client rate limits). */
     trustProxy: z.boolean().default(false),
     /** Origins whose web pages may call the API ("*" for any); none by default. */

@@ -1,18 +1,24 @@
 // `npm run api -- --config api.json` (or `bttb api --config …`): the HTTP API as a process. Reads its
-// configuration file (and, from the environment, only LOG_LEVEL), connects to the followed node's
-// Redis, listens, and stops cleanly on SIGINT/SIGTERM (open requests finish, event streams end).
+// configuration file (its `logLevel` overridden by LOG_LEVEL, which only the entry points read from the
+// environment), connects to the followed node's Redis, checks the chains agree with the configuration,
+// listens, and stops cleanly on SIGINT/SIGTERM (open requests finish, event streams end).
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import { pino } from "pino";
-import { loadApiConfig } from "./config.ts";
+import { parseWith } from "../common/schema.ts";
+import { loadApiConfig, logLevelSchema } from "./config.ts";
 import { buildApi } from "./server.ts";
 
 export const API_USAGE = "usage: npm run api -- --config <api.json>   (or: bttb api --config <api.json>)";
 
-/** Starts the API a configuration file describes; it stops on SIGTERM or SIGINT and the process exits. */
-export async function runApi(configPath: string, env: NodeJS.ProcessEnv): Promise<void> {
+/**
+ * Starts the API a configuration file describes; it stops on SIGTERM or SIGINT and the process exits.
+ * `logLevel` (from LOG_LEVEL, read by the caller) overrides the file's.
+ */
+export async function runApi(configPath: string, overrides: { logLevel?: string | undefined } = {}): Promise<void> {
   const config = loadApiConfig(configPath);
-  const log = pino({ name: "api", level: env.LOG_LEVEL ?? "info" });
+  if (overrides.logLevel !== undefined) config.logLevel = parseWith(logLevelSchema, overrides.logLevel, "LOG_LEVEL");
+  const log = pino({ name: "api", level: config.logLevel });
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
   redis.on("error", (error) => log.warn({ err: error }, "redis"));
   const app = await buildApi(config, { redis, logger: log, processMetrics: true });
@@ -42,7 +48,7 @@ async function main(): Promise<void> {
     process.exitCode = values.help ? 0 : 2;
     return;
   }
-  await runApi(values.config, process.env);
+  await runApi(values.config, { logLevel: process.env.LOG_LEVEL });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

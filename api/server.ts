@@ -74,6 +74,7 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
     metrics: new ApiMetrics({ processMetrics: deps.processMetrics ?? false }),
   };
   app.addHook("onClose", () => chains.close());
+  app.addHook("onReady", () => chains.checkAgainstChains((message) => app.log.warn(message)));
   // Cross-origin access for front ends in browsers: only the configured origins (none by default).
   if (config.corsOrigins.length > 0) {
     await app.register(cors, {

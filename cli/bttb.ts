@@ -85,7 +85,7 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, out: 
       if (!config) throw new UsageError(`bttb ${command} needs --config <${command}.json>`);
       const roles = rest.includes("--roles") ? rest[rest.indexOf("--roles") + 1] : undefined;
       if (command === "relayer") await (await import("../relayer/main.ts")).runRelayer(config, env, roles);
-      else await (await import("../api/main.ts")).runApi(config, env);
+      else await (await import("../api/main.ts")).runApi(config, { logLevel: env.LOG_LEVEL });
       return -1; // runs until SIGTERM or Ctrl-C
     }
   }

@@ -18,6 +18,14 @@ export interface DevnetInfo {
   processes: Record<string, number>;
 }
 
+/** Smallest TRON deposit swapped, in BTTOLD base units: the relayers' `minimumUnits` and the API's
+ * `swapMinimum` are both written from this one value, so a quote never promises what the relayers reject. */
+export const TRON_SWAP_MINIMUM_UNITS = 1n;
+
+/** How long a TRON transaction may wait for a block: TronWeb sets its expiration 60 s after the head
+ * block it was built on. */
+const TRON_TX_LIFETIME_MS = 60_000;
+
 function writeKey(dir: string, name: string, key: string): string {
   const file = join(dir, `${name}.key`);
   // A new file each time, created readable by the owner only (a mode applies only when a file is created).
@@ -101,11 +109,16 @@ function tronEntry(input: RelayerConfigInput, keyDir: string, operator: boolean)
     fullHost: input.tron.fullHost,
     depositAddress: input.tron.depositAddress,
     ...(operator ? { depositKey: { file: writeKey(keyDir, "tron-deposit", input.tron.depositKey) } } : {}),
+    minimumUnits: TRON_SWAP_MINIMUM_UNITS.toString(),
     swapTo: "bttc",
     startBlock: "0",
     pollIntervalMs: 500,
-    // Short on the devnet so that burns show within seconds; a real deployment keeps the defaults.
-    burn: { batchSize: 20, intervalMs: 5_000, settleMs: 5_000 },
+    // A short interval so that burns show within seconds. settleMs is not shortened: it is what keeps a
+    // start after a loss of n1's Redis data (which takes the note of the burn in flight with it) from
+    // burning twice, so it must outlast a burn sent just before the loss — a transaction's lifetime plus
+    // two blocks, until a block past its expiration is made. The first burns after a devnet start come
+    // that much later.
+    burn: { batchSize: 20, intervalMs: 5_000, settleMs: TRON_TX_LIFETIME_MS + 2 * input.tron.blockTimeMs },
   };
 }
 
@@ -152,6 +165,7 @@ export function writeApiConfig(input: ApiConfigInput): string {
         chainId: input.tron.chainId.toString(),
         fullHost: input.tron.fullHost,
         depositAddress: input.tron.depositAddress,
+        swapMinimum: TRON_SWAP_MINIMUM_UNITS.toString(),
         solidityDepth: input.tron.solidityDepth,
         blockTimeMs: input.tron.blockTimeMs,
       },

@@ -81,6 +81,8 @@ export class RelayerNode {
   private sweeping: Promise<void> | null = null;
   private stopping = false;
   private wake: (() => void) | null = null;
+  /** Aborted by stop(): ends a burn's wait for its block early (the burn stays noted in flight). */
+  private readonly stopSignal = new AbortController();
 
   constructor(options: RelayerNodeOptions) {
     this.options = options;
@@ -256,8 +258,9 @@ export class RelayerNode {
     while (!this.stopping) {
       try {
         // One forwarder per node at a time, like the watchers: the one holding the lease.
-        if (await burner.lease.hold()) await burner.forwarder.tick();
+        if (await burner.lease.hold()) await burner.forwarder.tick(this.stopSignal.signal);
       } catch (error) {
+        if (this.stopping) break; // the stop ended the tick's wait: nothing failed
         this.log.warn({ chain: burner.name, err: error instanceof Error ? error.message : String(error) }, "black-hole forwarding failed; trying again");
       }
       await this.sleep(burner.lease.held ? burner.intervalMs : this.standbyPollMs());
@@ -424,6 +427,7 @@ export class RelayerNode {
     if (this.stopping) return;
     this.stopping = true;
     this.wake?.();
+    this.stopSignal.abort();
     await Promise.all([...this.loops, ...this.burners].map((l) => l.running ?? Promise.resolve()));
     await this.sweeping;
     // Closing waits for the requests under way; after a moment it closes every connection: one that

@@ -2,7 +2,7 @@
 // rules and accounting, all read from the chain itself — the same rules the gateway enforces — and
 // cached briefly for quotes. Calls that fail for a reason on the chain's side come out as
 // CHAIN_UNAVAILABLE (503), never as the caller's fault.
-import { Contract, Interface, type JsonRpcProvider, type TypedDataDomain } from "ethers";
+import { Contract, Interface, ZeroAddress, getAddress, type JsonRpcProvider, type TypedDataDomain } from "ethers";
 import { contractInterface } from "../../deploy/artifacts.ts";
 import { createEvmProvider } from "../../relayer/chains/evm/rpc.ts";
 import { TtlCache } from "../cache.ts";
@@ -35,6 +35,13 @@ const PERMIT_ABI = new Interface([
   "function eip712Domain() view returns (bytes1 fields, string name, string version, uint256 chainId, address verifyingContract, bytes32 salt, uint256[] extensions)",
   "function nonces(address owner) view returns (uint256)",
 ]);
+
+/** The configuration says something the chain contradicts: the API must not serve on it (503, and start-up refused). */
+export class MisconfiguredError extends ApiError {
+  constructor(message: string) {
+    super("CHAIN_UNAVAILABLE", message);
+  }
+}
 
 export class EvmChain {
   readonly config: EvmChainConfig;
@@ -87,10 +94,35 @@ export class EvmChain {
     );
   }
 
-  /** Remote chains with legacy BTTOLD: its token, decimals (read from the gateway) and the swap minimum. */
-  swapRules(): Promise<SwapRules | null> {
-    const legacyToken = this.config.legacyToken;
-    if (this.config.role !== "remote" || !legacyToken) return Promise.resolve(null);
+  /**
+   * Remote chains: the legacy BTTOLD the gateway takes in (an immutable of the gateway, so read once),
+   * null where it takes none. The configuration may name it too, as a check: a different one there is a
+   * misconfiguration, and refused (start-up and /health say so) rather than used.
+   */
+  async legacyToken(): Promise<string | null> {
+    if (this.config.role !== "remote") return null;
+    const token = await this.cache.get(
+      "legacyToken",
+      () =>
+        this.read("legacy token", async () => {
+          const address = getAddress((await this.gateway.getFunction("legacyToken")()) as string);
+          return address === ZeroAddress ? null : address;
+        }),
+      Infinity,
+    );
+    const configured = this.config.legacyToken;
+    if (configured !== undefined && configured !== token) {
+      throw new MisconfiguredError(
+        `${this.name}: the configuration names legacy token ${configured}, but the gateway takes ${token ?? "none"}; correct or remove chains[].legacyToken`,
+      );
+    }
+    return token;
+  }
+
+  /** Remote chains with legacy BTTOLD: its token and decimals (read from the gateway) and the swap minimum. */
+  async swapRules(): Promise<SwapRules | null> {
+    const legacyToken = await this.legacyToken();
+    if (!legacyToken) return null;
     return this.cache.get("swapRules", () =>
       this.read("swap rules", async () => {
         const [decimals, minimum] = await Promise.all([
@@ -100,6 +132,20 @@ export class EvmChain {
         return { legacyToken, legacyDecimals: Number(decimals), minimum };
       }),
     );
+  }
+
+  /** The chain's last final block: its head less the configured confirmations, or its `finalized` tag. */
+  finalBlock(): Promise<bigint> {
+    const finality = this.config.finality;
+    return this.read("final block", async () => {
+      if ("confirmations" in finality) {
+        const final = BigInt(await this.provider.getBlockNumber()) - BigInt(finality.confirmations);
+        return final > 0n ? final : 0n;
+      }
+      const block = await this.provider.getBlock("finalized");
+      if (!block) throw new Error('the node has no "finalized" block; configure a confirmation depth');
+      return BigInt(block.number);
+    });
   }
 
   /** BTTC: what the reserve holds for swaps (a payout over it waits for the reserve to be refilled). */

@@ -1,7 +1,7 @@
 // The chains the API knows, by name and by id, built once from the configuration.
 import type { ApiConfig } from "../config.ts";
 import { ApiError } from "../errors.ts";
-import { EvmChain } from "./evm-chain.ts";
+import { EvmChain, MisconfiguredError } from "./evm-chain.ts";
 import { TronChain } from "./tron-chain.ts";
 
 export type AnyChain = EvmChain | TronChain;
@@ -44,6 +44,23 @@ export class ChainRegistry {
 
   evmChains(): EvmChain[] {
     return this.all.filter((c): c is EvmChain => c instanceof EvmChain);
+  }
+
+  /**
+   * At start-up: refuses a configuration the chains contradict (a legacy token the gateway does not
+   * take). A chain that does not answer yet is only warned about — /health reports it until it does.
+   */
+  async checkAgainstChains(warn: (message: string) => void): Promise<void> {
+    await Promise.all(
+      this.evmChains().map(async (chain) => {
+        try {
+          await chain.legacyToken();
+        } catch (error) {
+          if (error instanceof MisconfiguredError) throw error;
+          warn(`${chain.name}: not checked at start-up (${(error as Error).message})`);
+        }
+      }),
+    );
   }
 
   close(): void {

@@ -45,13 +45,14 @@ export function chainRoutes(app: App, ctx: ApiContext): void {
           }
           const c = chain.config;
           const others = ctx.chains.evmChains().filter((o) => o !== chain);
-          const [status, routes] = await Promise.all([
+          const [status, legacyToken, routes] = await Promise.all([
             chain.status(),
+            chain.legacyToken(),
             Promise.all(others.map(async (o) => ({ to: o.name, route: await chain.route(o.chainId) }))),
           ]);
           return {
             name: c.name, family: "evm" as const, role: c.role, chainId: c.chainId.toString(), gateway: c.gateway,
-            bridgedToken: c.role === "remote" ? c.gateway : null, legacyToken: c.legacyToken ?? null, depositAddress: null,
+            bridgedToken: c.role === "remote" ? c.gateway : null, legacyToken, depositAddress: null,
             finality: "tag" in c.finality ? "the node's finalized tag" : `${c.finality.confirmations} blocks deep`,
             paused: status.paused, dailyLimit: status.dailyLimit.toString(), dailyLimitAvailable: status.dailyLimitAvailable.toString(),
             routes: routes.filter((r) => r.route.enabled).map((r) => ({ to: r.to, fee: r.route.fee.toString(), minAmount: r.route.minAmount.toString() })),

@@ -1,4 +1,5 @@
-// GET /health (readiness: chains, Redis, relayers; 503 when any is down) and GET /metrics (Prometheus).
+// GET /health (readiness: chains, Redis, relayers; 503 when Redis or a chain is down, or fewer relayer
+// nodes are healthy than deliveries need) and GET /metrics (Prometheus).
 import { z } from "zod";
 import type { ApiContext, App } from "../context.ts";
 import { checkHealth } from "../health.ts";
@@ -9,6 +10,7 @@ const report = z.object({
   redis: check,
   chains: z.record(z.string(), check),
   relayers: z.record(z.string(), check),
+  relayerQuorum: z.object({ ok: z.boolean(), healthy: z.number().int(), threshold: z.number().int().nullable(), detail: z.string() }),
 });
 
 export function healthRoutes(app: App, ctx: ApiContext): void {
@@ -16,7 +18,7 @@ export function healthRoutes(app: App, ctx: ApiContext): void {
     "/health",
     {
       config: { rateLimit: false },
-      schema: { summary: "Readiness: chains, Redis, relayer nodes", tags: ["operations"], response: { 200: report, 503: report } },
+      schema: { summary: "Readiness: chains, Redis, relayer nodes (each reported; 503 below the signature threshold)", tags: ["operations"], response: { 200: report, 503: report } },
     },
     async (_request, reply) => {
       const health = await checkHealth(ctx.config, ctx.chains, ctx.redis);

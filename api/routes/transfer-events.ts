@@ -1,11 +1,13 @@
 // GET /v1/transfers/:id/events: server-sent events as a transfer's status changes. The followed node's
 // store is polled (no keyspace notifications needed, which managed Redis often has off): the first
 // event is the transfer as it is, then one `status` event per new timeline entry; after a final status
-// an `end` event, and the stream closes. A client that goes away stops the polling at once.
+// an `end` event, and the stream closes. A client that goes away stops the polling at once. Each client
+// address holds at most `maxEventStreamsPerClient` streams at once (each costs a poll loop): more is 429.
 import type { FastifyReply } from "fastify";
 import { z } from "zod";
 import type { ApiContext, App } from "../context.ts";
 import { transferIdSchema } from "../inputs.ts";
+import { ApiError } from "../errors.ts";
 import { errors } from "../schemas.ts";
 import { FINAL_STATUSES, toView } from "../transfers.ts";
 
@@ -13,6 +15,7 @@ const KEEPALIVE_MS = 15_000;
 
 export function transferEventRoutes(app: App, ctx: ApiContext): void {
   const open = new Set<() => void>();
+  const perClient = new Map<string, number>();
   app.addHook("onClose", (_instance, done) => {
     for (const close of [...open]) close();
     done();
@@ -34,7 +37,23 @@ export function transferEventRoutes(app: App, ctx: ApiContext): void {
     },
     async (request, reply) => {
       const id = request.params.id;
-      const first = await ctx.transfers.byId(id); // 404 before the stream starts
+      const client = request.ip;
+      const held = perClient.get(client) ?? 0;
+      const cap = ctx.config.maxEventStreamsPerClient;
+      if (held >= cap) throw new ApiError("TOO_MANY_STREAMS", `${held} event streams already open from this client (at most ${cap}); close one first`);
+      perClient.set(client, held + 1); // taken before the first await, so concurrent requests count
+      const release = () => {
+        const left = (perClient.get(client) ?? 1) - 1;
+        if (left > 0) perClient.set(client, left);
+        else perClient.delete(client);
+      };
+      let first;
+      try {
+        first = await ctx.transfers.byId(id); // 404 before the stream starts
+      } catch (error) {
+        release();
+        throw error;
+      }
       stream(reply, (send, end) => {
         let seen = first.timeline.length;
         send("transfer", first);
@@ -56,7 +75,7 @@ export function transferEventRoutes(app: App, ctx: ApiContext): void {
             .finally(() => (busy = false));
         }, ctx.config.eventsPollMs);
         return () => clearInterval(poll);
-      }, open, ctx.metrics.eventStreams);
+      }, open, ctx.metrics.eventStreams, release);
     },
   );
 }
@@ -70,6 +89,7 @@ function stream(
   start: (send: (event: string, data: unknown) => void, end: () => void) => (() => void) | void,
   open: Set<() => void>,
   gauge: { inc(): void; dec(): void },
+  onClose: () => void,
 ): void {
   reply.hijack();
   const raw = reply.raw;
@@ -89,6 +109,7 @@ function stream(
     work.stop?.();
     open.delete(close);
     gauge.dec();
+    onClose();
     if (!raw.writableEnded) raw.end();
   };
   open.add(close);

@@ -16,7 +16,7 @@ export async function refundCommand(ctx: CliContext, args: string[], env: NodeJS
   const chain = values.chain ? chains.find((c) => c.name === values.chain) : chains[0];
   if (!chain) throw new UsageError(`no TRON chain${values.chain ? ` named ${values.chain}` : ""} in ${configPath}`);
   const swapTo = evmChains(config).find((c) => c.name === chain.swapTo)!;
-  const result = await refundDeposit({ chain, swapToChainId: swapTo.chainId, env, depositTxId: values.deposit });
+  const result = await refundDeposit({ chain, swapTo, env, depositTxId: values.deposit });
   const json = { ...result, refundBlock: result.refundBlock.toString(), amount: result.amount.toString() };
   ctx.out(ctx.json ? JSON.stringify(json) : Object.entries(json).map(([k, v]) => `${k.padEnd(14)} ${String(v)}`).join("\n"));
   return 0;

@@ -1,6 +1,7 @@
 // `npm run tron:refunds -- --config <relayer.json> [--from <block>] [--to <block>] [--open]`: lists, from
 // the chain, the TRON deposits that are not swapped (see tron-deposits.ts), with the refund of each that
-// has one; `--open` only those still to refund. JSON on stdout.
+// has one, and those swapped after all (`swapped`, never refunded); `--open` only those still to refund.
+// JSON on stdout.
 import { parseArgs } from "node:util";
 import { tronSourceFor } from "../chains/tron/configured.ts";
 import { evmChains, loadRelayerConfig, tronChains } from "../config.ts";
@@ -31,8 +32,8 @@ async function main(): Promise<void> {
   if (!chain) throw new Error(values.chain ? `no TRON chain named ${values.chain} in ${values.config}` : `no TRON chain in ${values.config}`);
   const swapTo = evmChains(config).find((c) => c.name === chain.swapTo)!;
   const from = values.from !== undefined ? BigInt(values.from) : chain.startBlock;
-  const list = await listRefundable(tronSourceFor(chain, swapTo.chainId), from, values.to !== undefined ? BigInt(values.to) : undefined);
-  const shown = values.open ? list.filter((d) => d.refundTxId === undefined) : list;
+  const list = await listRefundable(tronSourceFor(chain, swapTo.chainId), swapTo, from, values.to !== undefined ? BigInt(values.to) : undefined);
+  const shown = values.open ? list.filter((d) => d.refundTxId === undefined && !d.swapped) : list;
   console.log(JSON.stringify(shown, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value), 2));
 }
 

@@ -3,7 +3,10 @@
 // reject (bad memo, under the minimum) and anything else sent there — each with the refund that settled
 // it, if the deposit account already sent one (memo `REFUND:<deposit tx id>`). A relayer node keeps the
 // rejected swaps in its store too (status `rejected`); this list does not depend on that store.
+// A BTTOLD deposit today's rules reject that was swapped all the same (delivered on BTTC, or burned:
+// the minimum was lower when it came) is listed `swapped`, not for refund (see swap-evidence.ts).
 import type { TronSource } from "../chains/tron/source.ts";
+import { BttcDeliveries, burnsIn, type SwapChain } from "./swap-evidence.ts";
 import { REFUND_MEMO_PREFIX } from "./tron-refund.ts";
 
 export interface RefundableDeposit {
@@ -18,30 +21,43 @@ export interface RefundableDeposit {
   reason: string;
   /** The refund's transaction id, once there is one. */
   refundTxId?: string;
+  /** Swapped after all (`reason` says how): never to be refunded. */
+  swapped?: true;
 }
 
-/** Refundable deposits in solidified blocks [from, to] (`to` default: the solidified block). */
-export async function listRefundable(source: TronSource, from: bigint, to?: bigint): Promise<RefundableDeposit[]> {
+/** Refundable deposits in solidified blocks [from, to] (`to` default: the solidified block); swaps land
+ * on `swapTo` (BTTC). */
+export async function listRefundable(source: TronSource, swapTo: SwapChain, from: bigint, to?: bigint): Promise<RefundableDeposit[]> {
   const { head, finalized } = await source.heads();
   const last = to === undefined || to > finalized ? finalized : to;
   if (last < from) return [];
   const scan = await source.scan(from, last);
+  const outgoing = await source.outgoingIn(from, head);
   const refunds = new Map<string, string>();
-  for (const out of await source.outgoingIn(from, head)) {
+  for (const out of outgoing) {
     if (out.memo.startsWith(REFUND_MEMO_PREFIX)) refunds.set(out.memo.slice(REFUND_MEMO_PREFIX.length), out.txId);
   }
+  const burns = burnsIn(outgoing);
+  const bttc = new BttcDeliveries(source, swapTo);
   const list: RefundableDeposit[] = [];
-  for (const t of scan.transfers) {
-    if (!t.rejection) continue;
-    list.push({
-      depositTxId: t.srcTxHash.slice(2),
-      blockNumber: t.blockNumber,
-      sender: t.sender,
-      asset: "TRC10",
-      token: source.tokenId,
-      amount: t.legacyAmount,
-      reason: `${t.rejection.reason}: ${t.rejection.detail}`,
-    });
+  try {
+    for (const t of scan.transfers) {
+      if (!t.rejection) continue;
+      const depositTxId = t.srcTxHash.slice(2);
+      const rejected = `${t.rejection.reason}: ${t.rejection.detail}`;
+      const swapped = await bttc.swappedBecause(depositTxId, burns);
+      list.push({
+        depositTxId,
+        blockNumber: t.blockNumber,
+        sender: t.sender,
+        asset: "TRC10",
+        token: source.tokenId,
+        amount: t.legacyAmount,
+        ...(swapped === null ? { reason: rejected } : { reason: `already swapped: ${swapped} (today's rules say ${rejected})`, swapped: true as const }),
+      });
+    }
+  } finally {
+    bttc.destroy();
   }
   for (const o of scan.others) {
     list.push({

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const chain = values.chain ? chains.find((c) => c.name === values.chain) : chains[0];
   if (!chain) throw new Error(values.chain ? `no TRON chain named ${values.chain} in ${values.config}` : `no TRON chain in ${values.config}`);
   const swapTo = evmChains(config).find((c) => c.name === chain.swapTo)!;
-  const result = await refundDeposit({ chain, swapToChainId: swapTo.chainId, env: process.env, depositTxId: values.deposit });
+  const result = await refundDeposit({ chain, swapTo, env: process.env, depositTxId: values.deposit });
   console.log(JSON.stringify({ ...result, refundBlock: result.refundBlock.toString(), amount: result.amount.toString() }, null, 2));
 }
 

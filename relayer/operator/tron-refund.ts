@@ -6,6 +6,8 @@
 //   - the deposit must be in a solidified block, sent to the deposit address;
 //   - a BTTOLD deposit is refunded only if the relayer's own rules reject it (the same TronSource
 //     decoding); a valid swap is delivered on BTTC, never refunded;
+//   - and only if it was not swapped under the rules of its day (a minimum raised since): refused if the
+//     BTTC gateway has its transfer delivered, or a black-hole burn (`BURN:` memo) names it;
 //   - the refund goes back to the sender, in the asset and amount deposited, from the deposit account,
 //     with the memo `REFUND:<deposit tx id>`;
 //   - it is refused if the deposit account already sent a transaction with that memo in any block after
@@ -18,6 +20,7 @@ import type { TronChainConfig } from "../config.ts";
 import { DepositWallet, type OutgoingPayment } from "../chains/tron/deposit-wallet.ts";
 import type { TronSource } from "../chains/tron/source.ts";
 import { tronEndpointOf, tronSourceFor } from "../chains/tron/configured.ts";
+import { BttcDeliveries, burnsIn, type SwapChain } from "./swap-evidence.ts";
 
 export const REFUND_MEMO_PREFIX = "REFUND:";
 
@@ -25,7 +28,7 @@ export function refundMemo(depositTxId: string): string {
   return REFUND_MEMO_PREFIX + depositTxId.replace(/^0x/, "").toLowerCase();
 }
 
-export const REFUND_REFUSALS = ["NO_DEPOSIT_KEY", "NOT_FINAL", "NOT_A_DEPOSIT", "VALID_SWAP", "UNSUPPORTED_ASSET", "ALREADY_REFUNDED"] as const;
+export const REFUND_REFUSALS = ["NO_DEPOSIT_KEY", "NOT_FINAL", "NOT_A_DEPOSIT", "VALID_SWAP", "ALREADY_SWAPPED", "UNSUPPORTED_ASSET", "ALREADY_REFUNDED"] as const;
 export type RefundRefusal = (typeof REFUND_REFUSALS)[number];
 
 export class RefundRefusedError extends RelayerError {
@@ -52,8 +55,9 @@ export interface RefundResult {
 
 export interface RefundOptions {
   chain: TronChainConfig;
-  /** The chain id of the chain swaps land on (BTTC); only used to decode the deposit as the relayer does. */
-  swapToChainId: bigint;
+  /** The chain swaps land on (BTTC): its chain id decodes the deposit as the relayer does, its gateway
+   * says whether the deposit was delivered. */
+  swapTo: SwapChain;
   env: NodeJS.ProcessEnv;
   depositTxId: string;
 }
@@ -64,7 +68,7 @@ export async function refundDeposit(options: RefundOptions): Promise<RefundResul
   if (!chain.depositKey) {
     throw new RefundRefusedError("NO_DEPOSIT_KEY", `${chain.name} has no depositKey in this configuration: only the operator holding the deposit account's key refunds`);
   }
-  const source = tronSourceFor(chain, options.swapToChainId);
+  const source = tronSourceFor(chain, options.swapTo.chainId);
   const wallet = new DepositWallet({ name: chain.name, depositAddress: chain.depositAddress, ...tronEndpointOf(chain) }, chain.depositKey, options.env);
 
   const block = await source.solidifiedBlockOf(depositTxId);
@@ -74,8 +78,20 @@ export async function refundDeposit(options: RefundOptions): Promise<RefundResul
   const payment = paymentFor(depositTxId, scan, chain);
 
   const { head } = await source.heads();
+  const outgoing = await source.outgoingIn(block, head);
+  if (payment.swapToken) {
+    const bttc = new BttcDeliveries(source, options.swapTo);
+    try {
+      const because = await bttc.swappedBecause(depositTxId, burnsIn(outgoing));
+      if (because !== null) {
+        throw new RefundRefusedError("ALREADY_SWAPPED", `deposit ${depositTxId} was swapped (${because}), though today's rules say ${payment.reason}: never refunded`);
+      }
+    } finally {
+      bttc.destroy();
+    }
+  }
   const memo = refundMemo(depositTxId);
-  const earlier = (await source.outgoingIn(block, head)).find((out) => out.memo === memo);
+  const earlier = outgoing.find((out) => out.memo === memo);
   if (earlier) {
     throw new RefundRefusedError("ALREADY_REFUNDED", `deposit ${depositTxId} was refunded by transaction ${earlier.txId} in block ${earlier.blockNumber}`);
   }
@@ -88,7 +104,7 @@ function paymentFor(
   depositTxId: string,
   scan: Awaited<ReturnType<TronSource["scan"]>>,
   chain: TronChainConfig,
-): { payment: Omit<OutgoingPayment, "memo">; reason: string } {
+): { payment: Omit<OutgoingPayment, "memo">; reason: string; swapToken: boolean } {
   const ref = `0x${depositTxId}`;
   const swap = scan.transfers.find((t) => t.srcTxHash === ref);
   if (swap) {
@@ -98,6 +114,7 @@ function paymentFor(
     return {
       payment: { asset: "TRC10", token: chain.tokenId, to: swap.sender, amount: swap.legacyAmount },
       reason: `${swap.rejection.reason}: ${swap.rejection.detail}`,
+      swapToken: true,
     };
   }
   const other = scan.others.find((o) => o.srcTxHash === ref);
@@ -108,5 +125,6 @@ function paymentFor(
   return {
     payment: { asset: other.asset, token: other.token, to: other.sender, amount: other.amount },
     reason: `not the swapped token: ${other.asset === "TRX" ? "TRX" : `TRC-10 ${other.token}`}`,
+    swapToken: false,
   };
 }

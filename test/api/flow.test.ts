@@ -4,7 +4,7 @@
 // development node. (Relaying TRON swaps is another part's work.)
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { Wallet, parseEther } from "ethers";
+import { NonceManager, Wallet, parseEther } from "ethers";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import type { App } from "../../api/context.ts";
@@ -128,6 +128,42 @@ describe("a user's transfers through the API alone", { timeout: 300_000 }, () =>
     assert.equal(health.ok, true);
   });
 
+  it("GET /v1/stats: concurrent calls while transfers are sent and delivered all see the invariant hold", async () => {
+    const sender = new NonceManager(devAccount(7).connect(cluster.chain("bttc").provider));
+    const gateway = cluster.chain("bttc").gateway.connect(sender);
+    const ethereumId = cluster.chain("ethereum").chainId;
+    const recipient = Wallet.createRandom().address;
+    const answers: Promise<{ statusCode: number; body: string }>[] = [];
+    let sending = true;
+    // Stats requests overlapping one another, every 25 ms, for as long as transfers are being sent.
+    const asker = (async () => {
+      while (sending) {
+        answers.push(app.inject({ method: "GET", url: "/v1/stats" }).then((r) => ({ statusCode: r.statusCode, body: r.body })));
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    })();
+    const amount = parseEther("1");
+    for (let i = 0; i < 8; i++) {
+      await gateway.getFunction("bridge")(ethereumId, recipient, { value: amount });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    await until("every transfer delivered", async () => (await cluster.chain("ethereum").gateway.getFunction("balanceOf")(recipient)) === 8n * amount, 120_000, 250);
+    sending = false;
+    await asker;
+    const results = await Promise.all(answers);
+    assert.ok(results.length > 50, `${results.length} stats answers`);
+    for (const r of results) {
+      assert.equal(r.statusCode, 200, r.body);
+      const body = JSON.parse(r.body) as { invariant: { holds: boolean } };
+      assert.equal(body.invariant.holds, true, r.body);
+    }
+    const final = await until("the deliveries to be final", async () => {
+      const stats = await call<{ invariant: { holds: boolean; bridge: { inFlight: string } } }>("GET", "/v1/stats");
+      return stats.invariant.bridge.inFlight === "0" && stats;
+    }, 30_000, 250);
+    assert.equal(final.invariant.holds, true);
+  });
+
   it("swaps on TRON: the deposit built by the API, signed with TronWeb, broadcast by the API, lands at the deposit address", async () => {
     const account = tron.accounts[3]!;
     const client = tron.client(account);
@@ -153,5 +189,30 @@ describe("a user's transfers through the API alone", { timeout: 300_000 }, () =>
     const again = await app.inject({ method: "POST", url: "/v1/broadcast", payload: { chain: "tron", signedTransaction: signed as unknown as Record<string, unknown> } });
     assert.equal(again.statusCode, 422, again.body);
     assert.equal(again.json<{ error: { code: string } }>().error.code, "BROADCAST_REJECTED");
+  });
+
+  // Last: it stops relayer nodes.
+  it("GET /health: one relayer node down is reported but still ready; fewer healthy than the threshold is 503", async () => {
+    interface Health {
+      ok: boolean;
+      relayers: Record<string, { ok: boolean }>;
+      relayerQuorum: { ok: boolean; healthy: number; threshold: number | null };
+    }
+    const all = await app.inject({ method: "GET", url: "/health" });
+    assert.equal(all.statusCode, 200, all.body);
+    assert.deepEqual(all.json<Health>().relayerQuorum, { ok: true, healthy: 3, threshold: 2, detail: "3 of 3 relayer nodes healthy, 2 needed" });
+    await relayers[2]!.stop();
+    const one = await app.inject({ method: "GET", url: "/health" });
+    assert.equal(one.statusCode, 200, one.body);
+    const oneDown = one.json<Health>();
+    assert.deepEqual(Object.fromEntries(Object.entries(oneDown.relayers).map(([id, c]) => [id, c.ok])), { n1: true, n2: true, n3: false });
+    assert.equal(oneDown.ok, true);
+    assert.equal(oneDown.relayerQuorum.healthy, 2);
+    await relayers[1]!.stop();
+    const two = await app.inject({ method: "GET", url: "/health" });
+    assert.equal(two.statusCode, 503, two.body);
+    const twoDown = two.json<Health>();
+    assert.equal(twoDown.ok, false);
+    assert.deepEqual(twoDown.relayerQuorum, { ok: false, healthy: 1, threshold: 2, detail: "1 of 3 relayer nodes healthy, 2 needed: deliveries cannot be signed" });
   });
 });

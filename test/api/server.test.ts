@@ -7,12 +7,15 @@ import { Redis } from "ioredis";
 import { TronWeb } from "tronweb";
 import { signedToken } from "../../devnet/tron/testing.ts";
 import { buildApi } from "../../api/server.ts";
+import { ChainRegistry } from "../../api/chains/registry.ts";
+import { checkHealth } from "../../api/health.ts";
 import type { App } from "../../api/context.ts";
 import { TransferKind } from "../../common/transfer.ts";
 import { TransferStore } from "../../relayer/store/transfer-store.ts";
 import { API_CHAIN_IDS, WORLD_RULES, startApiWorld, type ApiWorld } from "../../testkit/api-world.ts";
 import { devAccount } from "../../testkit/relayer-cluster.ts";
 import { testRedisUrl } from "../../testkit/redis.ts";
+import { startFlakyRpc } from "../../testkit/flaky-rpc.ts";
 import { observedTransfer } from "../../testkit/transfer-records.ts";
 import { until } from "../../testkit/wait.ts";
 
@@ -425,6 +428,10 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
       // Lock 3 BTT on BTTC for Ethereum: nothing delivered, so all of it is in flight.
       const gateway = world.chains.bttc.gateway.connect(devAccount(6).connect(world.chains.bttc.provider));
       await (await gateway.getFunction("bridge")(API_CHAIN_IDS.ethereum, user.address, { value: parseEther("3") })).wait();
+      const early = await get<{ chains: { chain: string; inFlight: { transfers: number } }[]; invariant: { holds: boolean } }>("/v1/stats");
+      assert.equal(early.body.chains.find((c) => c.chain === "bttc")!.inFlight.transfers, 0, "not final yet (2 confirmations): not counted");
+      assert.equal(early.body.invariant.holds, true);
+      await world.chains.bttc.provider.send("hardhat_mine", ["0x2"]);
       const { status, body } = await get<{ chains: Record<string, unknown>[]; invariant: Record<string, Record<string, unknown> | boolean> }>("/v1/stats");
       assert.equal(status, 200, JSON.stringify(body));
       const bttc = body.chains.find((c) => c.chain === "bttc")!;
@@ -437,12 +444,62 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
       assert.deepEqual(body.invariant.bridge, { locked: net.toString(), minted: "0", inFlight: net.toString(), holds: true });
     });
 
+    it("GET /v1/stats: a transfer a reorg takes out was never counted, and the invariant still holds", async () => {
+      const provider = world.chains.bttc.provider;
+      const before = await get<{ invariant: { holds: boolean; bridge: { locked: string; inFlight: string } } }>("/v1/stats");
+      assert.equal(before.body.invariant.holds, true);
+      const snapshot = (await provider.send("evm_snapshot", [])) as string;
+      const gateway = world.chains.bttc.gateway.connect(devAccount(6).connect(provider));
+      await (await gateway.getFunction("bridge")(API_CHAIN_IDS.ethereum, user.address, { value: parseEther("2") })).wait();
+      const seen = await get<{ invariant: { holds: boolean } }>("/v1/stats"); // at the head, the transfer exists
+      assert.equal(seen.body.invariant.holds, true);
+      assert.equal(await provider.send("evm_revert", [snapshot]), true); // the reorg: the transfer's block is gone
+      await provider.send("hardhat_mine", ["0x5"]);
+      const after = await get<{ invariant: { holds: boolean; bridge: { locked: string; inFlight: string } } }>("/v1/stats");
+      assert.equal(after.body.invariant.holds, true, JSON.stringify(after.body.invariant));
+      assert.deepEqual(after.body.invariant.bridge, before.body.invariant.bridge);
+    });
+
+    it("GET /v1/stats: a call that starts while another reads its accounting sees the same snapshot", async () => {
+      // BTTC's RPC behind a proxy that holds requests: the first call's accounting read on BTTC stays
+      // pending while a transfer is sent and made final, and a second call starts.
+      const proxy = await startFlakyRpc(world.chains.bttc.node.url);
+      const config = { ...world.config, chains: world.config.chains.map((c) => (c.name === "bttc" && c.family === "evm" ? { ...c, rpcUrl: proxy.url } : c)) };
+      const slow = await buildApi(config, { redis });
+      try {
+        await slow.ready();
+        // A call reads BTTC with eth_call for deliveries of the transfers open towards it, then last for its
+        // accounting: count them once, so as to know when the held call reaches its accounting read.
+        assert.equal((await slow.inject({ method: "GET", url: "/v1/stats" })).statusCode, 200);
+        proxy.resetStats();
+        assert.equal((await slow.inject({ method: "GET", url: "/v1/stats" })).statusCode, 200);
+        const callsPerStats = proxy.stats.methods.get("eth_call") ?? 0;
+        proxy.resetStats();
+        proxy.set({ kind: "delay", ms: 2_000 });
+        const first = slow.inject({ method: "GET", url: "/v1/stats" });
+        await until("the first call to read BTTC's accounting", () => Promise.resolve((proxy.stats.methods.get("eth_call") ?? 0) >= callsPerStats), 20_000, 10);
+        proxy.set({ kind: "pass" });
+        const gateway = world.chains.bttc.gateway.connect(devAccount(6).connect(world.chains.bttc.provider));
+        await (await gateway.getFunction("bridge")(API_CHAIN_IDS.ethereum, user.address, { value: parseEther("1") })).wait();
+        await world.chains.bttc.provider.send("hardhat_mine", ["0x2"]);
+        const second = await slow.inject({ method: "GET", url: "/v1/stats" });
+        for (const res of [await first, second]) {
+          assert.equal(res.statusCode, 200, res.body);
+          assert.equal(res.json<{ invariant: { holds: boolean } }>().invariant.holds, true, res.body);
+        }
+      } finally {
+        await slow.close();
+        await proxy.close();
+      }
+    });
+
     it("GET /health reports chains and Redis; GET /metrics is Prometheus text", async () => {
       const { status, body } = await get<{ ok: boolean; chains: Record<string, { ok: boolean }>; redis: { ok: boolean } }>("/health");
       assert.equal(status, 200, JSON.stringify(body));
       assert.equal(body.redis.ok, true);
       assert.deepEqual(Object.keys(body.chains), ["bttc", "ethereum", "bsc", "tron"]);
       assert.ok(Object.values(body.chains).every((c) => c.ok));
+      assert.deepEqual((body as unknown as { relayerQuorum: unknown }).relayerQuorum, { ok: true, healthy: 0, threshold: null, detail: "no relayer nodes configured" });
       const metrics = await app.inject({ method: "GET", url: "/metrics" });
       assert.equal(metrics.statusCode, 200);
       assert.match(metrics.body, /bttb_api_requests_total\{route="\/v1\/quote",status="200"\} \d+/);
@@ -501,6 +558,92 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
       assert.equal(closed.headers["access-control-allow-origin"], undefined, "none by default");
     } finally {
       await open.close();
+    }
+  });
+
+  /** world.config with the Ethereum chain's `legacyToken` set to `token` (or left out). */
+  function withEthereumLegacyToken(token: string | undefined): typeof world.config {
+    return {
+      ...world.config,
+      chains: world.config.chains.map((c) => {
+        if (c.name !== "ethereum" || c.family !== "evm") return c;
+        const rest = { ...c };
+        delete rest.legacyToken;
+        return token === undefined ? rest : { ...rest, legacyToken: token };
+      }),
+    };
+  }
+
+  it("reads each gateway's legacy token from the gateway: none configured, swaps still use the gateway's", async () => {
+    const unnamed = await buildApi(withEthereumLegacyToken(undefined), { redis });
+    try {
+      const chains = (await unnamed.inject({ method: "GET", url: "/v1/chains" })).json<{ chains: { name: string; legacyToken: string | null }[] }>();
+      assert.equal(chains.chains.find((c) => c.name === "ethereum")!.legacyToken, world.chains.ethereum.legacy!.target);
+      assert.equal(chains.chains.find((c) => c.name === "bttc")!.legacyToken, null);
+      const res = await unnamed.inject({ method: "POST", url: "/v1/swaps", payload: { from: "ethereum", amount: "5000", sender: devAccount(8).address, recipient: user.address } });
+      assert.equal(res.statusCode, 422, res.body); // account 8 holds no BTTOLD: checked on the gateway's token
+      assert.equal(res.json<ErrorBody>().error.code, "INSUFFICIENT_BALANCE");
+    } finally {
+      await unnamed.close();
+    }
+  });
+
+  it("refuses to start, and /health says why, when the configuration names another legacy token than the gateway's", async () => {
+    const wrongToken = Wallet.createRandom().address; // (the BSC mock has the same address: same deployer, same nonce)
+    const wrong = await buildApi(withEthereumLegacyToken(wrongToken), { redis });
+    try {
+      await assert.rejects(async () => { await wrong.ready(); }, (error: Error) => error.message.includes(wrongToken) && error.message.includes("ethereum"));
+    } finally {
+      await wrong.close();
+    }
+    const config = withEthereumLegacyToken(wrongToken);
+    const registry = new ChainRegistry(config);
+    try {
+      const health = await checkHealth(config, registry, redis);
+      assert.equal(health.ok, false);
+      assert.equal(health.chains.ethereum!.ok, false);
+      assert.match(health.chains.ethereum!.detail, /legacy token/);
+      assert.equal(health.chains.bsc!.ok, true);
+    } finally {
+      registry.close();
+    }
+  });
+
+  it("caps the event streams one client holds open (429 TOO_MANY_STREAMS), configurably", async () => {
+    const o = observedTransfer({ srcChainId: API_CHAIN_IDS.ethereum, srcGateway: world.chains.ethereum.gateway.target as string, dstChainId: API_CHAIN_IDS.bttc, sequence: 101n });
+    await store.observe(o, "pending");
+    const capped = await buildApi({ ...world.config, maxEventStreamsPerClient: 2 }, { redis });
+    const controllers: AbortController[] = [];
+    try {
+      const address = await capped.listen({ port: 0, host: "127.0.0.1" });
+      const openStream = async () => {
+        const controller = new AbortController();
+        controllers.push(controller);
+        const res = await fetch(`${address}/v1/transfers/${o.id}/events`, { signal: controller.signal });
+        if (res.status === 200) await res.body!.getReader().read(); // the first event: the stream is open
+        return { res, controller };
+      };
+      // A 404 does not hold a place.
+      assert.equal((await fetch(`${address}/v1/transfers/0x${"01".repeat(32)}/events`)).status, 404);
+      const first = await openStream();
+      const second = await openStream();
+      assert.equal(first.res.status, 200);
+      assert.equal(second.res.status, 200);
+      const third = await openStream();
+      assert.equal(third.res.status, 429);
+      const body = (await third.res.json()) as ErrorBody;
+      assert.equal(body.error.code, "TOO_MANY_STREAMS");
+      assert.ok(body.error.message.length > 0);
+      first.controller.abort(); // one closed: a place is free again
+      await until("a stream to be allowed again", async () => {
+        const next = await openStream();
+        if (next.res.status === 200) return true;
+        assert.equal(next.res.status, 429);
+        return false;
+      }, 10_000, 50);
+    } finally {
+      for (const c of controllers) c.abort();
+      await capped.close();
     }
   });
 

@@ -5,8 +5,9 @@
 // node's store: 1 BTTOLD becomes exactly 10^21 wei on BTTC, 7 units exactly 7×10^15 wei; many deposits in
 // one block each land once; a bad memo is `rejected` with its reason, never delivered, refunded once by
 // the operator command (a second refund refused, even after the nodes' Redis data is gone); a valid swap
-// is never refunded; a node restart in the middle changes nothing; and the BTTOLD of delivered swaps goes
-// to the black-hole address exactly once, even after the forwarding node loses its Redis data.
+// is never refunded; a node restart in the middle changes nothing; the BTTOLD of delivered swaps goes
+// to the black-hole address exactly once, even after the forwarding node loses its Redis data; and a swap
+// delivered before the minimum was raised is never refunded (its delivery on BTTC, or its burn, says so).
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -91,11 +92,14 @@ describe("TRON swaps end to end: three relayer nodes, threshold 2", { timeout: 6
     );
   }
 
-  function refundOptions(depositTxId: string) {
+  /** The refund command's options from n1's configuration; `minimumUnits` as if raised since, `swapTo`
+   * another chain's gateway. */
+  function refundOptions(depositTxId: string, change: { minimumUnits?: bigint; swapTo?: string } = {}) {
     const config = parseRelayerConfig(configs[0]);
+    const chain = tronChains(config)[0]!;
     return {
-      chain: tronChains(config)[0]!,
-      swapToChainId: evmChains(config).find((c) => c.name === "bttc")!.chainId,
+      chain: change.minimumUnits === undefined ? chain : { ...chain, minimumUnits: change.minimumUnits },
+      swapTo: evmChains(config).find((c) => c.name === (change.swapTo ?? "bttc"))!,
       env: { [DEPOSIT_KEY_ENV]: DEPOSIT.privateKey },
       depositTxId,
     };
@@ -252,7 +256,7 @@ describe("TRON swaps end to end: three relayer nodes, threshold 2", { timeout: 6
 
     // The refund list, from the chain alone: the bad memo and the TRX, each with its refund; no valid swap.
     const options = refundOptions(signed.txID);
-    const list = await listRefundable(tronSourceFor(options.chain, options.swapToChainId), 0n);
+    const list = await listRefundable(tronSourceFor(options.chain, options.swapTo.chainId), options.swapTo, 0n);
     assert.deepEqual(
       list.map((d) => ({ asset: d.asset, amount: d.amount, sender: d.sender, refunded: d.refundTxId !== undefined })),
       [
@@ -364,5 +368,43 @@ describe("TRON swaps end to end: three relayer nodes, threshold 2", { timeout: 6
     const again = named(await burnedTxs());
     assert.equal(again.length, delivered.size + 1);
     assert.equal(new Set(again).size, again.length);
+  });
+
+  it("a swap delivered before the minimum was raised is never refunded: refused ALREADY_SWAPPED, listed as swapped", async () => {
+    // Raised so that every earlier swap but the first (exactly 10^6 units) decodes as under the minimum.
+    const raised = { minimumUnits: 1_000_000n };
+    const refusedAsSwapped = (pattern: RegExp) => (error: unknown) =>
+      error instanceof RefundRefusedError && error.reason === "ALREADY_SWAPPED" && pattern.test(error.message);
+    // Delivered while n1, the node that burns, is stopped: only BTTC's gateway says it was swapped.
+    const n1 = specs[0]!;
+    await nodes.get(n1.id)!.stop();
+    nodes.delete(n1.id);
+    try {
+      const user = USERS[10]!;
+      const recipient = Wallet.createRandom().address;
+      const txId = await deposit(10, 777, encodeSwapMemo(recipient));
+      await until("delivered by n2 and n3", async () => (await cluster.storeOf(specs[1]!).statusOf(swapId(txId))) === "completed", TIMEOUT);
+      assert.equal(await bttcBalance(recipient), 777n * WEI_PER_UNIT);
+      await until("the deposit solidified", () => tronSourceFor(refundOptions(txId).chain, 1337199n).solidifiedBlockOf(txId), TIMEOUT);
+      const before = await tron.balance(user.base58, BTTOLD);
+      await assert.rejects(refundDeposit(refundOptions(txId, raised)), refusedAsSwapped(/it is delivered on bttc.*BELOW_MINIMUM/));
+
+      // An earlier swap, burned since: refused on the burn alone (asked of a gateway that never saw it).
+      const underRaised = [...delivered].filter(([, units]) => units < raised.minimumUnits).map(([id]) => id);
+      const burned = underRaised[0]!;
+      await assert.rejects(refundDeposit(refundOptions(burned, { ...raised, swapTo: "ethereum" })), refusedAsSwapped(/burned by transaction [0-9a-f]{64}/));
+
+      // The list, under the raised minimum: every earlier swap and the new one marked swapped; every other
+      // deposit refunded by the earlier tests; nothing open.
+      const options = refundOptions(txId, raised);
+      const list = await listRefundable(tronSourceFor(options.chain, options.swapTo.chainId), options.swapTo, 0n);
+      const swapped = new Set(list.filter((d) => d.swapped).map((d) => d.depositTxId));
+      for (const id of [...underRaised, txId]) assert.ok(swapped.has(id), `${id} listed as swapped`);
+      assert.ok(list.every((d) => d.swapped === true || d.refundTxId !== undefined), "nothing to refund");
+      assert.match(list.find((d) => d.depositTxId === txId)!.reason, /^already swapped: it is delivered on bttc/);
+      assert.equal(await tron.balance(user.base58, BTTOLD), before, "nothing paid back");
+    } finally {
+      await startNode(n1);
+    }
   });
 });

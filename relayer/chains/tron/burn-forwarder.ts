@@ -9,14 +9,19 @@
 // deposit account's outgoing transactions up to the head for BURN memos. What it keeps in Redis only
 // saves reading again: the block up to which (solidified) burns are read and the deposits seen burned
 // there, the swaps still to burn (noted as they become final; rebuilt by the watcher's rescan), and the
-// burn transaction in flight, which a restart waits for (in a block, or dead past its expiration) before
-// it sends again. A start with no stored scan (first start, or after a loss) waits `settleMs` first, so
-// that a burn sent just before the loss is in a block, or can never be, before the chain is read.
+// burn transaction in flight. That note goes only once the burn is in a solidified block, or provably
+// never will be (the solidified head past its expiration, the burn in no block up to it); a burn in a
+// block not solidified yet is waited for, and a read that fails or times out proves nothing, so the
+// tick fails and the next one waits again — it never sends a second burn beside one that may still land.
+// A deposit whose burn is seen only in a block not solidified yet stays on the to-burn list (not sent
+// again) until that block is. A start with no stored scan (first start, or after a loss) waits
+// `settleMs` — at least a transaction's lifetime, TronWeb's 60 s — first, so that a burn sent just
+// before the loss, whose id went with the data, is in a block, or can never be, before the chain is read.
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { ObservedTransfer } from "../adapter.ts";
 import type { TransferStore } from "../../store/transfer-store.ts";
-import type { DepositWallet } from "./deposit-wallet.ts";
+import { TronTxExpiredError, type DepositWallet } from "./deposit-wallet.ts";
 import type { TronSource } from "./source.ts";
 
 /** TRON's black hole: the account of 20 zero bytes, to which nobody holds a key. */
@@ -88,8 +93,11 @@ export class BurnForwarder {
     return this.o.redis.smembers(this.keys.unburned);
   }
 
-  async tick(): Promise<BurnTickResult> {
-    await this.settleInFlight();
+  /** One round. `signal` (the node stopping) ends a wait for a burn's block early, with the burn kept in
+   * flight for the next start to wait for. */
+  async tick(signal?: AbortSignal): Promise<BurnTickResult> {
+    const earlier = await this.o.redis.get(this.keys.inflight);
+    if (earlier !== null) await this.settle(JSON.parse(earlier) as InFlight, signal);
     const seenAtHead = await this.readBurns();
     if (seenAtHead === null || Date.now() < this.settleUntil) return { burned: [] };
 
@@ -100,10 +108,13 @@ export class BurnForwarder {
       const record = await this.o.store.get(id);
       if (!record || record.status !== "completed") continue;
       const depositTx = record.observed.srcTxHash.replace(/^0x/, "").toLowerCase();
-      if (seenAtHead.has(depositTx) || (await this.o.redis.sismember(this.keys.burned, depositTx)) === 1) {
+      if ((await this.o.redis.sismember(this.keys.burned, depositTx)) === 1) {
         await this.o.redis.srem(this.keys.unburned, id);
         continue;
       }
+      // Burned in a block not solidified yet: not sent again, and kept until that block is (if it goes,
+      // the burn may come back in another block, or expire; a later tick sees which).
+      if (seenAtHead.has(depositTx)) continue;
       const units = record.observed.legacyAmount ?? 0n;
       if (units <= 0n) continue;
       if (total + units > MAX_UNITS_PER_TX) {
@@ -116,30 +127,38 @@ export class BurnForwarder {
     if (batch.length === 0) return { burned: [] };
 
     const deposits = batch.map((b) => b.depositTx);
+    let inflight: InFlight | undefined;
     const sent = await this.o.wallet.send(
       { asset: "TRC10", token: this.o.tokenId, to: TRON_BLACK_HOLE, amount: total, memo: burnMemo(deposits) },
       async (txId, expiration) => {
-        const inflight: InFlight = { txId, expiration: expiration.toString(), deposits };
+        inflight = { txId, expiration: expiration.toString(), deposits };
         await this.o.redis.set(this.keys.inflight, JSON.stringify(inflight));
       },
     );
+    if (!(await this.settle(inflight!, signal))) return { burned: [] };
     await this.o.redis.srem(this.keys.unburned, ...batch.map((b) => b.id));
-    await this.o.redis.del(this.keys.inflight);
     this.o.log.info({ txId: sent.txId, deposits: deposits.length, units: total.toString() }, "swapped BTTOLD sent to the black hole");
     return { burned: deposits, txId: sent.txId };
   }
 
-  /** A burn sent before a restart: wait until it is in a block or dead before anything else. */
-  private async settleInFlight(): Promise<void> {
-    const text = await this.o.redis.get(this.keys.inflight);
-    if (text === null) return;
-    const inflight = JSON.parse(text) as InFlight;
+  /**
+   * Waits until the burn `inflight` is in a solidified block (true) or provably never will be (false),
+   * then forgets it. Anything else — the node unreachable, a timeout — is thrown with the note kept: the
+   * burn may still land, so nothing may be sent in its place yet.
+   */
+  private async settle(inflight: InFlight, signal?: AbortSignal): Promise<boolean> {
+    let landed: boolean;
     try {
-      await this.o.wallet.waitIncluded(inflight.txId, BigInt(inflight.expiration));
+      await this.o.wallet.waitSolidified(inflight.txId, BigInt(inflight.expiration), signal);
+      landed = true;
     } catch (error) {
-      this.o.log.warn({ txId: inflight.txId, err: (error as Error).message }, "an earlier burn did not get into a block");
+      if (!(error instanceof TronTxExpiredError)) throw error;
+      this.o.log.warn({ txId: inflight.txId, err: error.message }, "a burn expired without getting into a block; its deposits are burned again");
+      landed = false;
     }
+    // A burn that landed is read from the chain like any other (readBurns), not noted here.
     await this.o.redis.del(this.keys.inflight);
+    return landed;
   }
 
   /**

@@ -7,14 +7,24 @@ import { TronWeb, type Types } from "tronweb";
 import { readKey, type KeySource } from "../../../common/schema.ts";
 import { RelayerError } from "../../errors.ts";
 import { inspectSymbol, walletFromKey } from "../../signing/keys.ts";
+import type { RetryOptions } from "../evm/rpc.ts";
 import { fromBase58, isRecord, readInt64 } from "./blocks.ts";
-import { TronHttp, createTronWeb, type TronEndpoint } from "./http.ts";
+import { TronHttp, createTronWeb, type JsonObject, type TronEndpoint } from "./http.ts";
 
 /** java-tron refused a transaction (`{code, message}` of broadcasttransaction), or it never got into a
  * block before its expiration. */
 export class TronSendError extends RelayerError {
   constructor(message: string, retryable: boolean) {
     super("TRON_SEND_FAILED", message, retryable);
+  }
+}
+
+/** Proof that a transaction can never get into a block: the solidified head is at or past its expiration
+ * (java-tron takes a transaction into a block only while it expires after the parent block's time) and
+ * it is in no block up to that head. The one failure after which the same payment may be sent again. */
+export class TronTxExpiredError extends TronSendError {
+  constructor(message: string) {
+    super(message, true);
   }
 }
 
@@ -40,6 +50,8 @@ export interface DepositWalletOptions extends TronEndpoint {
   depositAddress: string;
   /** How often inclusion is polled. */
   pollMs?: number;
+  /** Retries of each HTTP read (default: the relayer's DEFAULT_RETRY). */
+  retry?: RetryOptions;
 }
 
 export class DepositWallet {
@@ -59,7 +71,7 @@ export class DepositWallet {
     }
     this.address = options.depositAddress;
     this.name = options.name;
-    this.http = new TronHttp(options.name, this.tronWeb);
+    this.http = new TronHttp(options.name, this.tronWeb, options.retry);
     this.pollMs = options.pollMs ?? 1_000;
   }
 
@@ -96,11 +108,29 @@ export class DepositWallet {
     for (;;) {
       const info = await this.http.get("wallet", "gettransactioninfobyid", { value: txId });
       if (info.blockNumber !== undefined) return { txId, blockNumber: readInt64(info.blockNumber, `transaction ${txId} blockNumber`) };
-      const head = await this.http.get("wallet", "getblock", { detail: false });
-      const header = isRecord(head.block_header) && isRecord(head.block_header.raw_data) ? head.block_header.raw_data : {};
-      const headTime = readInt64(header.timestamp, "head block timestamp");
+      const headTime = blockTime(await this.http.get("wallet", "getblock", { detail: false }), "head block timestamp");
       if (headTime > expiration) throw new TronSendError(`${this.name}: transaction ${txId} expired without getting into a block`, true);
       await new Promise((resolve) => setTimeout(resolve, this.pollMs));
+    }
+  }
+
+  /**
+   * Polls until `txId` is in a solidified block (a block that stays), or throws TronTxExpiredError once
+   * it provably never will be. Any other failure (the node unreachable, a timeout, a refusal, `signal`
+   * aborted) is thrown as it is: it proves nothing about the transaction, which may still get into a block.
+   */
+  async waitSolidified(txId: string, expiration: bigint, signal?: AbortSignal): Promise<SentPayment> {
+    for (;;) {
+      signal?.throwIfAborted();
+      // The solidified head first, the transaction after: if that head is past the expiration, no later
+      // block can take the transaction, so its absence from the solidified blocks read after is final.
+      const solidTime = blockTime(await this.http.get("walletsolidity", "getblock", { detail: false }), "solidified block timestamp");
+      const info = await this.http.get("walletsolidity", "gettransactioninfobyid", { value: txId });
+      if (info.blockNumber !== undefined) return { txId, blockNumber: readInt64(info.blockNumber, `transaction ${txId} blockNumber`) };
+      if (solidTime >= expiration) {
+        throw new TronTxExpiredError(`${this.name}: transaction ${txId} expired at ${expiration} and is in no block up to the solidified one (time ${solidTime})`);
+      }
+      await sleep(this.pollMs, signal);
     }
   }
 
@@ -121,4 +151,22 @@ export class DepositWallet {
     const entry: unknown = assets.find((a: unknown) => isRecord(a) && a.key === token);
     return isRecord(entry) ? readInt64(entry.value, `balance of ${token}`) : 0n;
   }
+}
+
+function blockTime(block: JsonObject, what: string): bigint {
+  const header = isRecord(block.block_header) && isRecord(block.block_header.raw_data) ? block.block_header.raw_data : {};
+  return readInt64(header.timestamp, what);
+}
+
+/** Waits `ms`, or less if `signal` aborts meanwhile (the caller's next check throws). */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }
