@@ -13,7 +13,7 @@ usage: npm run bttb -- <command> [options]
 
 Run a part of the bridge
   devnet                         the whole local testnet (same as npm start; options: npm start -- --help)
-  relayer --config <file>        one relayer node
+  relayer --config <file> [--roles watch,deliver,http]  one relayer node (or one process of one)
   api --config <file>            the HTTP API
 
 Move BTT (signed here with your key, sent through the API)
@@ -83,7 +83,8 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, out: 
     case "api": {
       const config = rest.includes("--config") ? rest[rest.indexOf("--config") + 1] : undefined;
       if (!config) throw new UsageError(`bttb ${command} needs --config <${command}.json>`);
-      if (command === "relayer") await (await import("../relayer/main.ts")).runRelayer(config, env);
+      const roles = rest.includes("--roles") ? rest[rest.indexOf("--roles") + 1] : undefined;
+      if (command === "relayer") await (await import("../relayer/main.ts")).runRelayer(config, env, roles);
       else await (await import("../api/main.ts")).runApi(config, { logLevel: env.LOG_LEVEL });
       return -1; // runs until SIGTERM or Ctrl-C
     }

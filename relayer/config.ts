@@ -88,6 +88,19 @@ export const tronChainSchema = z
 
 const chainSchema = z.discriminatedUnion("family", [evmChainSchema, tronChainSchema]);
 
+/**
+ * What one process of a node runs (a node may run as several processes on one Redis, sharing this
+ * configuration): `watch` the chains (transfers leaving them, deliveries reaching them; one process per
+ * chain at a time, by a lease), `deliver` (the BullMQ deliver and confirm workers), `http` (/health,
+ * /metrics and the attestation endpoint peers call).
+ */
+export const NODE_ROLES = ["watch", "deliver", "http"] as const;
+export type NodeRole = (typeof NODE_ROLES)[number];
+export const rolesSchema = z
+  .array(z.enum(NODE_ROLES))
+  .min(1)
+  .transform((roles) => [...new Set(roles)]);
+
 export const relayerConfigSchema = z
   .object({
     /** This node's name, unique among the peers; its Redis keys live under `keyPrefix` (default `bttb:<id>:`). */
@@ -107,6 +120,10 @@ export const relayerConfigSchema = z
       .array(z.object({ id: z.string().min(1), url: z.url(), signer: address }).strict())
       .default([]),
     chains: z.array(chainSchema).min(2),
+    /** What this process runs (default: everything); `--roles` on the command line overrides it. */
+    roles: rolesSchema.default([...NODE_ROLES]),
+    /** How long a `watch` process's lease on a chain outlives it (after a SIGKILL) before a standby takes over. */
+    watchLeaseMs: z.number().int().min(300).max(600_000).default(5_000),
     batch: z
       .object({ maxTransfers: z.number().int().min(1).max(512).default(128) })
       .strict()

@@ -1,6 +1,9 @@
 // A relayer node: per configured chain, a watcher of transfers leaving it and of deliveries reaching it;
 // the deliver/confirm pipeline on BullMQ; co-signing for its peers; and the HTTP face (/health,
-// /metrics, POST /v1/attestations). Everything it keeps is in Redis under its own key prefix.
+// /metrics, POST /v1/attestations). Everything it keeps is in Redis under its own key prefix, so a node
+// may run as several processes on one Redis, each with some of the roles (config `roles`): `watch`
+// (a chain is scanned by the process holding its lease; others stand by), `deliver` (BullMQ spreads the
+// jobs; route locks and the payer's shared ledger keep any work from being done twice), `http`.
 import { Redis } from "ioredis";
 import { pino, type Logger } from "pino";
 import { Contract, type JsonRpcProvider } from "ethers";
@@ -17,7 +20,7 @@ import { EvmSource } from "./chains/evm/source.ts";
 import { BurnForwarder } from "./chains/tron/burn-forwarder.ts";
 import { DepositWallet } from "./chains/tron/deposit-wallet.ts";
 import { tronEndpointOf, tronSourceFor } from "./chains/tron/configured.ts";
-import { evmChains, keyPrefixOf, tronChains, type RelayerConfig, type TronChainConfig } from "./config.ts";
+import { evmChains, keyPrefixOf, tronChains, type NodeRole, type RelayerConfig, type TronChainConfig } from "./config.ts";
 import { RelayerError } from "./errors.ts";
 import { registerAttestationRoutes } from "./http/attestation-routes.ts";
 import { buildNodeHttpServer, type HealthReport } from "./http/server.ts";
@@ -25,6 +28,7 @@ import { RelayerMetrics } from "./metrics.ts";
 import { DeliveryPipeline, NotEnoughSignaturesError, type BatchSigner } from "./pipeline/delivery-pipeline.ts";
 import { DeliveryWatcher, deliveryCursorChain } from "./pipeline/delivery-watcher.ts";
 import { TransferWatcher } from "./pipeline/watcher.ts";
+import { WatchLease } from "./pipeline/watch-lease.ts";
 import { WalletAttestationSigner, type AttestationSigner } from "./signing/attestation-signer.ts";
 import { walletFromSource } from "./signing/keys.ts";
 import { Payer } from "./signing/payer.ts";
@@ -44,6 +48,8 @@ interface ChainLoop {
   /** Deliveries reaching this chain (EVM chains; TRON is a source only). */
   deliveries?: DeliveryWatcher;
   pollIntervalMs: number;
+  /** Held by the one `watch` process of the node that scans this chain now. */
+  lease: WatchLease;
   head: bigint | null;
   finalizedUpTo: bigint | null;
   lastTickAt: number | null;
@@ -55,6 +61,7 @@ interface ChainLoop {
 const STALE_AFTER_POLLS = 10;
 /** How long stopping waits for HTTP requests under way before it closes every connection. */
 const HTTP_CLOSE_GRACE_MS = 1_000;
+/** How often a `deliver` process looks for deliveries left half-way by a process that died. */
 
 export class RelayerNode {
   readonly config: RelayerConfig;
@@ -68,7 +75,8 @@ export class RelayerNode {
   private http: ReturnType<typeof buildNodeHttpServer> | null = null;
   private pipeline: DeliveryPipeline | null = null;
   private readonly payers = new Map<string, Payer>();
-  private readonly burners: { name: string; forwarder: BurnForwarder; intervalMs: number; running: Promise<void> | null }[] = [];
+  private readonly burners: { name: string; forwarder: BurnForwarder; intervalMs: number; lease: WatchLease; running: Promise<void> | null }[] = [];
+  private readonly roles: ReadonlySet<NodeRole>;
   private stopping = false;
   /** Every source chain, by chain id (the pipeline checks a transfer peers keep refusing at its source). */
   private readonly sources = new Map<bigint, SourceChain>();
@@ -80,6 +88,16 @@ export class RelayerNode {
     this.options = options;
     this.config = options.config;
     this.log = options.log ?? pino({ name: `relayer-${options.config.id}` });
+    this.roles = new Set(options.config.roles);
+  }
+
+  /** Who holds a lease: this node, this process. */
+  private get owner(): string {
+    return `${this.config.id}/pid${process.pid}`;
+  }
+
+  private lease(chain: string): WatchLease {
+    return new WatchLease(this.redis!, keyPrefixOf(this.config), chain, this.owner, this.config.watchLeaseMs);
   }
 
   /** The node's store (after start). */
@@ -88,8 +106,11 @@ export class RelayerNode {
     return this.store;
   }
 
-  /** Connects, starts one watcher per chain and the HTTP server; resolves with the HTTP address. */
-  async start(): Promise<string> {
+  /**
+   * Connects and starts what this process's roles say: one watcher per chain (`watch`), the pipeline's
+   * workers (`deliver`), the HTTP server (`http`); resolves with the HTTP address (null without `http`).
+   */
+  async start(): Promise<string | null> {
     const { config } = this;
     const prefix = keyPrefixOf(config);
     this.redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
@@ -109,7 +130,9 @@ export class RelayerNode {
       const provider = await connectEvmProvider(chain);
       this.providers.push(provider);
       providers.set(chain.name, provider);
-      const payer = new Payer({ chain: chain.name, chainId: chain.chainId, provider, key: payerKey, maxFeePerGas: chain.maxFeePerGas, log: this.log });
+      // Shared through Redis: any process of this node may send from this key, or replace what another sent.
+      const shared = { redis: this.redis, prefix };
+      const payer = new Payer({ chain: chain.name, chainId: chain.chainId, provider, key: payerKey, maxFeePerGas: chain.maxFeePerGas, log: this.log, shared });
       this.payers.set(chain.name, payer);
       destinations.set(chain.chainId, new EvmDestination(chain, provider, payer));
     }
@@ -154,15 +177,23 @@ export class RelayerNode {
         maxBlocksPerTick: BigInt(chain.maxBlockRange) * 10n,
         log: this.log.child({ chain: chain.name, stage: "deliveries" }),
       });
-      this.loops.push({ name: chain.name, watcher, deliveries, pollIntervalMs: chain.pollIntervalMs, head: null, finalizedUpTo: null, lastTickAt: null, running: null });
+      this.loops.push({ name: chain.name, watcher, deliveries, pollIntervalMs: chain.pollIntervalMs, lease: this.lease(chain.name), head: null, finalizedUpTo: null, lastTickAt: null, running: null });
     }
 
     for (const chain of tronChains(config)) this.addTronChain(chain, pipeline);
 
-    await pipeline.recover();
-    pipeline.start();
-    for (const loop of this.loops) loop.running = this.runLoop(loop);
-    for (const burner of this.burners) burner.running = this.runBurner(burner);
+    if (this.roles.has("deliver")) {
+      await pipeline.recover();
+      pipeline.start(); // its own sweep sends deliveries left half-way by a dead process back to `deliver`
+    }
+    if (this.roles.has("watch")) {
+      for (const loop of this.loops) loop.running = this.runLoop(loop);
+      for (const burner of this.burners) burner.running = this.runBurner(burner);
+    }
+    if (!this.roles.has("http")) {
+      this.log.info({ roles: [...this.roles], chains: config.chains.map((c) => c.name) }, "relayer node started");
+      return null;
+    }
 
     this.http = buildNodeHttpServer({
       metrics: this.metrics,
@@ -179,7 +210,7 @@ export class RelayerNode {
     });
     registerAttestationRoutes(this.http, cosigner);
     const address = await this.http.listen({ host: config.http.host, port: config.http.port });
-    this.log.info({ address, chains: config.chains.map((c) => c.name) }, "relayer node started");
+    this.log.info({ address, roles: [...this.roles], chains: config.chains.map((c) => c.name) }, "relayer node started");
     return address;
   }
 
@@ -214,7 +245,7 @@ export class RelayerNode {
         settleMs: chain.burn.settleMs,
         log: this.log.child({ chain: chain.name, stage: "burn" }),
       });
-      this.burners.push({ name: chain.name, forwarder, intervalMs: chain.burn.intervalMs, running: null });
+      this.burners.push({ name: chain.name, forwarder, intervalMs: chain.burn.intervalMs, lease: this.lease(`${chain.name}:burn`), running: null });
     }
     const watcher = new TransferWatcher({
       source,
@@ -228,19 +259,26 @@ export class RelayerNode {
       },
       log: this.log.child({ chain: chain.name }),
     });
-    this.loops.push({ name: chain.name, watcher, pollIntervalMs: chain.pollIntervalMs, head: null, finalizedUpTo: null, lastTickAt: null, running: null });
+    this.loops.push({ name: chain.name, watcher, pollIntervalMs: chain.pollIntervalMs, lease: this.lease(chain.name), head: null, finalizedUpTo: null, lastTickAt: null, running: null });
   }
 
   private async runBurner(burner: (typeof this.burners)[number]): Promise<void> {
     while (!this.stopping) {
       try {
-        await burner.forwarder.tick(this.stopSignal.signal);
+        // One forwarder per node at a time, like the watchers: the one holding the lease.
+        if (await burner.lease.hold()) await burner.forwarder.tick(this.stopSignal.signal);
       } catch (error) {
         if (this.stopping) break; // the stop ended the tick's wait: nothing failed
         this.log.warn({ chain: burner.name, err: error instanceof Error ? error.message : String(error) }, "black-hole forwarding failed; trying again");
       }
-      await this.sleep(burner.intervalMs);
+      await this.sleep(burner.lease.held ? burner.intervalMs : this.standbyPollMs());
     }
+    await burner.lease.release().catch(() => undefined);
+  }
+
+  /** How often a standby tries to take a lease: well within its lifetime. */
+  private standbyPollMs(): number {
+    return Math.max(100, Math.floor(this.config.watchLeaseMs / 3));
   }
 
   /** Signs a batch with this node's key, has peers co-sign it, and keeps exactly a threshold. */
@@ -274,8 +312,18 @@ export class RelayerNode {
   }
 
   private async runLoop(loop: ChainLoop): Promise<void> {
+    let wasHolder = false;
     while (!this.stopping) {
       try {
+        if (!(await loop.lease.hold())) {
+          // Another `watch` process of this node scans this chain: stand by.
+          if (wasHolder) this.log.warn({ chain: loop.name }, "watch lease lost; standing by");
+          wasHolder = false;
+          await this.sleep(this.standbyPollMs());
+          continue;
+        }
+        if (!wasHolder) this.log.info({ chain: loop.name, lease: loop.lease.key }, "watching (lease taken)");
+        wasHolder = true;
         await loop.deliveries?.tick();
         const result = await loop.watcher.tick();
         loop.head = result.head;
@@ -293,6 +341,7 @@ export class RelayerNode {
       }
       await this.sleep(loop.pollIntervalMs);
     }
+    await loop.lease.release().catch(() => undefined);
   }
 
   private sleep(ms: number): Promise<void> {
@@ -317,7 +366,12 @@ export class RelayerNode {
     }
     const chains: HealthReport["chains"] = {};
     const now = Date.now();
-    for (const loop of this.loops) {
+    for (const loop of this.roles.has("watch") ? this.loops : []) {
+      if (!loop.lease.held) {
+        // A standby: another process of this node watches the chain (its own /health says how).
+        chains[loop.name] = { ok: true, head: null, finalizedUpTo: null, lastTickAgeMs: null, standby: true };
+        continue;
+      }
       const age = loop.lastTickAt === null ? null : now - loop.lastTickAt;
       const ok = age !== null && age < loop.pollIntervalMs * STALE_AFTER_POLLS + 5_000;
       chains[loop.name] = {

@@ -278,9 +278,12 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
 // ----- nodes as child processes -----
 
-/** A relayer node running as `node relayer/main.ts --config <file>`, its output in a log file. */
+/** A relayer node (or, with roles, one process of one) running as `node relayer/main.ts --config <file>`,
+ * its output in a log file. */
 export interface NodeProcess {
   readonly spec: NodeSpec;
+  /** The node's id, or `<id>-<label>` for one of several processes of a node. */
+  readonly name: string;
   readonly child: ChildProcess;
   readonly logFile: string;
   readonly exited: Promise<number | null>;
@@ -297,13 +300,25 @@ export class ProcessDir {
   readonly path = mkdtempSync(join(tmpdir(), "bttb-relayer-"));
   private readonly live = new Set<NodeProcess>();
 
-  /** Writes the node's configuration and starts it; resolves once its HTTP face answers. */
-  async spawn(cluster: Cluster, spec: NodeSpec, config: Record<string, unknown>, readyTimeoutMs = 30_000): Promise<NodeProcess> {
+  /**
+   * Writes the node's configuration and starts it; resolves once its HTTP face answers (or, for a process
+   * without the `http` role, once it logs that it started). `part` runs one process of a node: its roles
+   * (`--roles`) and a label naming its log file.
+   */
+  async spawn(
+    cluster: Cluster,
+    spec: NodeSpec,
+    config: Record<string, unknown>,
+    readyTimeoutMs = 30_000,
+    part?: { label: string; roles: readonly string[] },
+  ): Promise<NodeProcess> {
+    const name = part ? `${spec.id}-${part.label}` : spec.id;
     const configFile = join(this.path, `${spec.id}.json`);
     writeFileSync(configFile, JSON.stringify(config, null, 2));
-    const logFile = join(this.path, `${spec.id}.log`);
+    const logFile = join(this.path, `${name}.log`);
     const fd = openSync(logFile, "a");
-    const child = spawn(process.execPath, [join(root, "relayer", "main.ts"), "--config", configFile], {
+    const roles = part ? ["--roles", part.roles.join(",")] : [];
+    const child = spawn(process.execPath, [join(root, "relayer", "main.ts"), "--config", configFile, ...roles], {
       cwd: root,
       stdio: ["ignore", fd, fd],
       env: { ...process.env, ...cluster.nodeEnv(spec.index) },
@@ -312,6 +327,7 @@ export class ProcessDir {
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     const handle: NodeProcess = {
       spec,
+      name,
       child,
       logFile,
       exited,
@@ -333,11 +349,13 @@ export class ProcessDir {
     void exited.then(() => this.live.delete(handle));
     let dead = false;
     void exited.then(() => (dead = true));
+    const http = !part || part.roles.includes("http");
     try {
       await until(
-        `node process ${spec.id} to answer on port ${spec.port}`,
+        http ? `node process ${name} to answer on port ${spec.port}` : `node process ${name} to start`,
         async () => {
-          if (dead) throw new Error(`node process ${spec.id} exited while starting:\n${handle.tail()}`);
+          if (dead) throw new Error(`node process ${name} exited while starting:\n${handle.tail()}`);
+          if (!http) return readFileSync(logFile, "utf8").includes('"msg":"relayer node started"');
           try {
             await fetch(`http://127.0.0.1:${spec.port}/health`);
             return true;

@@ -77,9 +77,10 @@ export interface DeliveryPipelineOptions {
   maxRefusals?: number;
   /** The source chains, by chain id: where a transfer refused too often is checked again. */
   sources?: ReadonlyMap<bigint, SourceChain>;
-  /** How often transfers left `attested` by a drain that died are looked for (default 30 s). */
+  /** How often transfers left `attested` by a drain that died are looked for (default 10 s). */
   attestedSweepMs?: number;
-  /** How long a transfer may stay `attested` with its route unlocked before it is sent back (default 60 s). */
+  /** How long a transfer stays `attested` before a sweep may send it back, its route unlocked (default
+   * 10 s: a dead drain's route lock lasts that long anyway). */
   attestedTimeoutMs?: number;
 }
 
@@ -192,7 +193,7 @@ export class DeliveryPipeline {
         .then(() => undefined)
         .catch((error: unknown) => this.o.log.warn({ err: String(error) }, "sweep of attested transfers failed"))
         .finally(() => (this.sweeping = null));
-    }, this.o.attestedSweepMs ?? 30_000);
+    }, this.o.attestedSweepMs ?? 10_000);
     this.sweeper.unref();
   }
 
@@ -616,32 +617,47 @@ export class DeliveryPipeline {
   }
 
   /**
-   * Sends back to `deliver` transfers left `attested` by a drain that did not finish its batch (an error
-   * between the attested and the submitted write, a process of this node that died): those `attested`
-   * for longer than attestedTimeoutMs on a route no drain holds. A drain holds its route's lock until
-   * each of its batches is submitted or put back, so an unlocked route has no batch under way.
+   * Sends back to `deliver` the transfers left `attested` by a drain that is gone (an error between the
+   * attested and the submitted write, a process of this node that died). A drain holds its route's lock
+   * from attesting a batch until the batch is submitted or put back, so an attested transfer on a route
+   * whose lock this process can take has no drain left; a route locked by a live drain (of this or
+   * another process of the node) is left to it. Only transfers attested before `olderThan` (ms) move.
    */
-  async sweepAttested(now = Date.now()): Promise<number> {
+  async resetOrphans(detail: string, olderThan = Number.POSITIVE_INFINITY): Promise<number> {
     const { store } = this.o;
-    const bound = now - (this.o.attestedTimeoutMs ?? 60_000);
-    const ids = await store.idsWithStatus("attested");
-    const states = await store.getMany(ids);
-    const old = states.flatMap((s) => (s && s.status === "attested" && s.updatedAt < bound ? [s.observed] : []));
+    const states = await store.getMany(await store.idsWithStatus("attested"));
+    const byRoute = groupBy(
+      states.flatMap((s) => (s?.status === "attested" && s.updatedAt < olderThan ? [s.observed] : [])),
+      (o) => routeKey(o.transfer),
+    );
     let moved = 0;
-    for (const [route, onRoute] of groupBy(old, (o) => routeKey(o.transfer))) {
-      if ((await this.o.redis.exists(this.lockKey(route))) === 1) continue;
-      const results = await store.transitionMany(onRoute.map((o) => o.id), "finalized", { detail: "left attested by a delivery that did not finish; tried again", from: ["attested"] });
-      moved += results.filter((r) => r.changed).length;
+    for (const [route, observed] of byRoute) {
+      const lock = await RouteLock.acquire(this.o.redis, this.lockKey(route), this.o.nodeId, ROUTE_LOCK_MS);
+      if (!lock) continue;
+      try {
+        // Read again under the lock: a drain may have submitted them and let go since the first read.
+        const still = (await store.getMany(observed.map((o) => o.id))).flatMap((s) => (s?.status === "attested" ? [s.observed.id] : []));
+        const results = await store.transitionMany(still, "finalized", { detail, from: ["attested"] });
+        moved += results.filter((r) => r.changed).length;
+      } finally {
+        await lock.release();
+      }
       if (this.o.destinations.has(destinationOfRoute(route))) await this.followUp(route);
     }
+    return moved;
+  }
+
+  /** The periodic form of resetOrphans: what has been attested for longer than attestedTimeoutMs. */
+  async sweepAttested(now = Date.now()): Promise<number> {
+    const moved = await this.resetOrphans("left attested by a delivery that did not finish; tried again", now - (this.o.attestedTimeoutMs ?? ROUTE_LOCK_MS));
     if (moved > 0) this.o.log.warn({ transfers: moved }, "transfers left attested sent back to delivery");
     return moved;
   }
 
-  /** After a restart: sends back to `deliver` what was left mid-way, and re-follows what was submitted. */
+  /** After a (re)start: sends back to `deliver` what was left mid-way, and re-follows what was submitted. */
   async recover(): Promise<void> {
     const { store } = this.o;
-    await store.transitionMany(await store.idsWithStatus("attested"), "finalized", { detail: "resumed after a restart" });
+    await this.resetOrphans("resumed after a restart");
     for (const route of await store.readyRoutes()) {
       if (this.o.destinations.has(destinationOfRoute(route))) await this.schedule(route, this.delayFor(route), `recover-${Date.now()}`);
     }

@@ -5,6 +5,9 @@
 // sends never share or skip one. A nonce is spent only once the node has taken its transaction; a send
 // the node refused leaves it for the next. Fees are EIP-1559 from the node's fee data, capped; a
 // transaction not mined in time is replaced under the same nonce with fees raised by at least 12.5%.
+// Several processes of one node sending from the same key share a PayerLedger in Redis: its lock is
+// taken (inside the process's own) around nonce assignment and broadcast, the next nonce is kept there,
+// and every transaction sent is recorded, so that any process may replace it.
 import { keccak256 } from "ethers";
 import type { JsonRpcProvider, TransactionReceipt, TransactionRequest } from "ethers";
 import type { Logger } from "pino";
@@ -12,6 +15,7 @@ import type { KeySource } from "../../common/schema.ts";
 import { RelayerError } from "../errors.ts";
 import { DEFAULT_RETRY, classifyRpcError, withRetry, type RetryOptions } from "../chains/evm/rpc.ts";
 import { inspectSymbol, walletFromKey, walletFromSource } from "./keys.ts";
+import { PayerLedger, type PayerLedgerOptions } from "./payer-ledger.ts";
 
 /** Signs raw transactions for one address: an ethers Wallet, or a KMS-backed signer. */
 export interface TransactionSigner {
@@ -38,6 +42,8 @@ export interface PayerOptions {
   feeCacheMs?: number;
   retry?: RetryOptions;
   log?: Logger;
+  /** Shares nonces and sent transactions with the node's other processes (Redis); none: this process only. */
+  shared?: PayerLedgerOptions;
 }
 
 export interface TxRequest {
@@ -119,8 +125,11 @@ export class Payer {
   readonly #log: Logger | undefined;
   readonly #nonceLock = new Lock();
   readonly #txLocks = new WeakMap<PayerTransaction, Lock>();
+  readonly #ledger: PayerLedger | undefined;
   /** The next nonce to use; undefined until read from the chain. */
   #next: number | undefined;
+  /** The next nonce as the shared ledger holds it (while this process holds its lock). */
+  #stored: number | undefined;
   #feeCache: { at: number; fees: Promise<FeeSettings> } | undefined;
 
   constructor(options: PayerOptions) {
@@ -137,6 +146,7 @@ export class Payer {
     this.#feeCacheMs = options.feeCacheMs ?? 1_000;
     this.#retry = options.retry ?? DEFAULT_RETRY;
     this.#log = options.log;
+    this.#ledger = options.shared ? new PayerLedger(options.shared, this.chainId, this.address) : undefined;
   }
 
   /** A payer whose key is where the node's configuration says (an environment variable or a file). */
@@ -156,10 +166,12 @@ export class Payer {
 
   /** Reads the nonce again from the chain's `pending` count (waiting for sends under way). */
   async resync(): Promise<number> {
-    return this.#nonceLock.run(async () => {
-      this.#next = await this.#count("pending");
-      return this.#next;
-    });
+    return this.#nonceLock.run(() =>
+      this.#shared(async () => {
+        this.#next = await this.#count("pending");
+        return this.#next;
+      }),
+    );
   }
 
   /**
@@ -175,10 +187,25 @@ export class Payer {
       gasLimit: request.gasLimit ?? (await this.#estimate(request)),
     };
     const fees = await this.#feesForNew();
-    return this.#nonceLock.run(() => this.#sendLocked(full, fees));
+    return this.#nonceLock.run(() => this.#shared((lock) => this.#sendLocked(full, fees, lock)));
   }
 
-  async #sendLocked(request: Required<TxRequest>, initialFees: FeeSettings): Promise<PayerTransaction> {
+  /** Runs `work` under the ledger's lock (with the nonce its last holder left), or as it is without one. */
+  async #shared<T>(work: (lock: { readonly held: boolean }) => Promise<T>): Promise<T> {
+    const ledger = this.#ledger;
+    if (!ledger) return work({ held: true });
+    return ledger.locked(async (lock) => {
+      this.#next = this.#stored = await ledger.next();
+      try {
+        return await work(lock);
+      } finally {
+        // A resync that ended in an error is kept too (a send's own record carried its next nonce).
+        if (this.#next !== undefined && this.#next !== this.#stored) await ledger.setNext(this.#next).catch(() => undefined);
+      }
+    });
+  }
+
+  async #sendLocked(request: Required<TxRequest>, initialFees: FeeSettings, lock: { readonly held: boolean }): Promise<PayerTransaction> {
     let fees = initialFees;
     let feesRefreshed = false;
     let nonce = this.#next ?? (await this.#count("pending"));
@@ -186,10 +213,18 @@ export class Payer {
     for (let resyncs = 0; ; resyncs++) {
       const raw = await this.#sign(request, nonce, fees);
       const hash = keccak256(raw);
+      // Another process may have taken the shared lock after ours expired: it may be using this nonce.
+      if (!lock.held) throw new PayerError("PAYER_LOCK_LOST", `${this.chain}: the payer lock of ${this.address} expired before nonce ${nonce} was sent`, true);
       const outcome = await this.#broadcast(raw, hash);
       if (outcome.kind === "sent") {
+        const tx: PayerTransaction = { nonce, request, hashes: [hash], fees, lastSentAt: Date.now(), replacements: 0, raw };
         this.#next = nonce + 1;
-        return { nonce, request, hashes: [hash], fees, lastSentAt: Date.now(), replacements: 0, raw };
+        if (this.#ledger) {
+          await this.#ledger.record(tx, this.#next);
+          this.#stored = this.#next;
+        }
+        this.#log?.info({ chain: this.chain, payer: this.address, nonce, hash }, "payer sent a transaction");
+        return tx;
       }
       if (outcome.kind === "refused") {
         // The base fee rose since the fee data was read (it is cached briefly): read it again, once.
@@ -234,6 +269,7 @@ export class Payer {
     if (!lock) this.#txLocks.set(tx, (lock = new Lock()));
     return lock.run(async () => {
       if ((await this.#count("latest")) > tx.nonce) {
+        await this.#refresh(tx); // another process may have replaced it: every hash sent for it
         const mined = (await this.#findMined(tx)) ?? (await sleep(250).then(() => this.#findMined(tx)));
         if (mined) return mined;
         throw new PayerError(
@@ -242,12 +278,38 @@ export class Payer {
           false,
         );
       }
-      if (Date.now() - tx.lastSentAt >= (options.replaceAfterMs ?? this.#replaceAfterMs)) {
-        if (tx.replacements < (options.maxReplacements ?? this.#maxReplacements)) await this.#replace(tx);
-        else await this.#rebroadcast(tx);
+      const replaceAfterMs = options.replaceAfterMs ?? this.#replaceAfterMs;
+      if (Date.now() - tx.lastSentAt >= replaceAfterMs) {
+        await this.#shared(async () => {
+          // Under the shared lock, as the node's processes last left it: one of them may have replaced it.
+          await this.#refresh(tx);
+          if (Date.now() - tx.lastSentAt < replaceAfterMs) return;
+          if (tx.replacements < (options.maxReplacements ?? this.#maxReplacements)) await this.#replace(tx);
+          else await this.#rebroadcast(tx);
+          await this.#ledger?.record(tx);
+        });
       }
       return null;
     });
+  }
+
+  /**
+   * A transaction this payer's key sent from any process of the node, by one of its hashes (null
+   * without a shared ledger, or for a hash it does not know): to follow and replace it here.
+   */
+  async recall(hash: string): Promise<PayerTransaction | null> {
+    return (await this.#ledger?.find(hash)) ?? null;
+  }
+
+  /** Brings `tx` up to what the shared ledger holds for its nonce (replacements sent elsewhere). */
+  async #refresh(tx: PayerTransaction): Promise<void> {
+    const stored = await this.#ledger?.load(tx.nonce);
+    if (!stored || !stored.hashes.includes(tx.hashes[0]!)) return;
+    tx.hashes.splice(0, tx.hashes.length, ...stored.hashes);
+    tx.fees = stored.fees;
+    tx.lastSentAt = stored.lastSentAt;
+    tx.replacements = stored.replacements;
+    tx.raw = stored.raw;
   }
 
   /** Waits until the transaction or a replacement is mined, replacing it while it is not. */

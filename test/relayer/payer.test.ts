@@ -1,20 +1,25 @@
 // The payer against a real `hardhat node`: concurrent sends take distinct consecutive nonces and all mine;
 // a send the node refuses leaves no gap; a key used elsewhere is caught up with; a transaction stuck on a
 // low fee is replaced under its nonce with ≥ 12.5% higher fees and the replacement mines; the key never
-// shows in what the payer prints.
+// shows in what the payer prints. Two payers with one key sharing a ledger in real Redis (as two processes
+// of a node do) never share or skip a nonce, and one replaces a transaction the other sent.
 import assert from "node:assert/strict";
 import { inspect } from "node:util";
 import { after, before, describe, it } from "node:test";
+import { pino } from "pino";
 import { JsonRpcProvider, Wallet, parseEther, parseUnits, toQuantity } from "ethers";
 import { createEvmProvider } from "../../relayer/chains/evm/rpc.ts";
 import { RelayerError } from "../../relayer/errors.ts";
 import { Payer, PayerError, replacementFees, type FeeSettings } from "../../relayer/signing/payer.ts";
 import { startFlakyRpc } from "../../testkit/flaky-rpc.ts";
 import { startHardhatNode, type HardhatNode } from "../../testkit/hardhat-node.ts";
+import { connectTestRedis, type TestRedis } from "../../testkit/redis.ts";
 
 // Hardhat's development accounts #2 and #3 (public test keys, as `hardhat node` prints them).
 const KEY_A = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
 const KEY_B = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6";
+// Hardhat's development account #4: the key two "processes" share.
+const KEY_SHARED = "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a";
 const CHAIN_ID = 1337001n;
 const SINK = "0x000000000000000000000000000000000000bEEF";
 
@@ -219,3 +224,110 @@ describe("replacementFees", () => {
     assert.equal(replacementFees(last, last, gwei(100), gwei(1)), null);
   });
 });
+
+describe("Payer shared by two processes (one key, one chain, one Redis)", () => {
+  let node: HardhatNode;
+  let providers: JsonRpcProvider[];
+  let redis: TestRedis;
+  let payers: [Payer, Payer];
+  let connections: TestRedis[] = [];
+  /** The payers' warnings: a nonce resync would mean one of them guessed a nonce the other had used. */
+  const warnings: string[] = [];
+
+  before(async () => {
+    node = await startHardhatNode({ chainId: CHAIN_ID });
+    redis = await connectTestRedis("payer-shared");
+    // Each "process" with its own provider and its own Redis connection, as separate processes have.
+    providers = [0, 1].map(() => new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1 }));
+    connections = await Promise.all([0, 1].map(() => connectTestRedis("payer-shared-conn")));
+    payers = [0, 1].map(
+      (i) =>
+        new Payer({
+          chain: "ethereum",
+          chainId: CHAIN_ID,
+          provider: providers[i]!,
+          key: KEY_SHARED,
+          maxFeePerGas: parseUnits("1000", "gwei"),
+          shared: { redis: connections[i]!.redis, prefix: redis.prefix },
+          log: pino({ level: "info" }, { write: (line: string) => void warnings.push(...(JSON.parse(line).level >= 40 ? [line] : [])) }),
+        }),
+    ) as [Payer, Payer];
+  });
+  after(async () => {
+    for (const provider of providers ?? []) provider.destroy();
+    for (const connection of connections) connection.redis.disconnect();
+    await redis?.cleanup();
+    await node?.stop();
+  });
+
+  it("gives 60 sends, 30 from each at once, 60 distinct consecutive nonces, and all of them mine", async () => {
+    const [a, b] = payers;
+    const start = await providers[0]!.getTransactionCount(a.address, "pending");
+    const sinkBefore = await providers[0]!.getBalance(SINK);
+    const sends = Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? a : b).send({ to: SINK, value: 1n, gasLimit: 21_000n }));
+    const sent = await Promise.all(sends);
+
+    assert.deepEqual(
+      sent.map((tx) => tx.nonce).sort((x, y) => x - y),
+      Array.from({ length: 60 }, (_, i) => start + i),
+    );
+    const mined = await Promise.all(sent.map((tx, i) => (i % 2 === 0 ? a : b).waitOrReplace(tx, { pollMs: 50, timeoutMs: 15_000 })));
+    assert.ok(mined.every((m) => m.receipt.status === 1 && m.replacements === 0));
+    assert.equal(await providers[0]!.getTransactionCount(a.address, "latest"), start + 60);
+    assert.equal(await providers[0]!.getBalance(SINK), sinkBefore + 60n);
+    assert.deepEqual(warnings, [], "no nonce resynced: neither ever took a nonce the other had");
+    // Each picks up where the other left off.
+    const next = await b.send({ to: SINK, value: 1n, gasLimit: 21_000n });
+    assert.equal(next.nonce, start + 60);
+    await b.waitOrReplace(next, { pollMs: 50, timeoutMs: 10_000 });
+    assert.equal((await a.send({ to: SINK, value: 1n, gasLimit: 21_000n })).nonce, start + 61);
+  });
+
+  it("replaces, in one process, a transaction stuck on a low fee that the other sent; the sender then finds the replacement mined", async () => {
+    const [a, b] = payers;
+    const provider = providers[0]!;
+    await until(async () => (await provider.getTransactionCount(a.address, "latest")) === (await provider.getTransactionCount(a.address, "pending")));
+    const start = await provider.getTransactionCount(a.address, "latest");
+    await provider.send("evm_setAutomine", [false]);
+    let mining = true;
+    const miner = (async () => {
+      while (mining) {
+        await provider.send("evm_mine", []);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    try {
+      await provider.send("hardhat_setNextBlockBaseFeePerGas", [toQuantity(parseUnits("200", "gwei"))]);
+      const sent = await a.send({ to: SINK, value: 9n, gasLimit: 21_000n });
+      assert.equal(sent.nonce, start);
+      const originalHash = sent.hashes[0]!;
+
+      assert.equal(await payers[1].recall("0x" + "ab".repeat(32)), null, "an unknown hash");
+      const recalled = await b.recall(originalHash);
+      assert.ok(recalled, "the other process finds the transaction by its hash");
+      assert.equal(recalled.nonce, start);
+      const mined = await b.waitOrReplace(recalled, { replaceAfterMs: 400, pollMs: 50, timeoutMs: 15_000 });
+      assert.ok(mined.replacements >= 1);
+      assert.notEqual(mined.hash, originalHash);
+      assert.equal(mined.receipt.status, 1);
+      assert.equal(await provider.getTransactionReceipt(originalHash), null);
+
+      // The sender's own copy knows nothing of the replacement: it reads the ledger, not "nonce taken".
+      const seen = await a.checkOrReplace(sent, { replaceAfterMs: 60_000 });
+      assert.equal(seen?.hash, mined.hash);
+      assert.equal(await provider.getTransactionCount(a.address, "latest"), start + 1);
+    } finally {
+      mining = false;
+      await miner;
+      await provider.send("evm_setAutomine", [true]);
+    }
+  });
+});
+
+async function until(probe: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -137,11 +137,13 @@ export class EvmDestination implements DestinationChain {
   /**
    * The receipt once the delivery's block is final. For a delivery this process sent, `txHash` may be
    * any hash sent for it: a transaction that waits too long is replaced here (higher fees, same nonce),
-   * and the receipt names the hash that was mined.
+   * and the receipt names the hash that was mined. With a shared payer ledger, that holds for a delivery
+   * any process of this node sent.
    */
   async finalReceipt(txHash: string): Promise<DeliveryReceipt | null> {
     const hash = this.settled.get(txHash) ?? txHash;
-    const tracked = this.inFlight.get(hash);
+    // Sent by another process of this node (a shared payer ledger): followed, and replaced, here too.
+    const tracked = this.inFlight.get(hash) ?? (await this.payer.recall(hash)) ?? undefined;
     let receipt: TransactionReceipt | null;
     if (tracked) {
       let mined;
