@@ -14,12 +14,19 @@ function taggedWith(pid: number, dataDir: string): boolean {
   }
 }
 
-function alive(pid: number): boolean {
+/** True while `pid` runs (a zombie, exited but not yet reaped by its new parent, counts as gone). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) state …"; the comm may hold spaces and parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true; // no /proc (not Linux): kill(0) said it exists
   }
 }
 

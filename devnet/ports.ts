@@ -16,18 +16,27 @@ function isFree(host: string, port: number): Promise<boolean> {
   });
 }
 
-export async function assertPortsFree(host: string, claims: readonly PortClaim[]): Promise<void> {
+/**
+ * Throws, naming each port in use and the flag that moves it. `graceMs`: how long to keep looking before
+ * that (a port a just-stopped process held can take a moment to be released).
+ */
+export async function assertPortsFree(host: string, claims: readonly PortClaim[], graceMs = 0): Promise<void> {
   const seen = new Map<number, string>();
   for (const claim of claims) {
     const other = seen.get(claim.port);
     if (other) throw new Error(`port ${claim.port} is given to both ${other} and ${claim.what}`);
     seen.set(claim.port, claim.what);
   }
-  const taken: string[] = [];
-  for (const claim of claims) {
-    if (!(await isFree(host, claim.port))) {
-      taken.push(`  ${host}:${claim.port} (${claim.what}) is in use: stop what runs there, or choose another with ${claim.flag}`);
+  const deadline = Date.now() + graceMs;
+  for (;;) {
+    const taken: string[] = [];
+    for (const claim of claims) {
+      if (!(await isFree(host, claim.port))) {
+        taken.push(`  ${host}:${claim.port} (${claim.what}) is in use: stop what runs there, or choose another with ${claim.flag}`);
+      }
     }
+    if (taken.length === 0) return;
+    if (Date.now() >= deadline) throw new Error(`ports in use:\n${taken.join("\n")}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  if (taken.length > 0) throw new Error(`ports in use:\n${taken.join("\n")}`);
 }

@@ -86,7 +86,7 @@ export async function startDevnet(o: DevnetOptions, progress: Progress, onStoppe
         { port: o.tronPort, what: "TRON development node", flag: "--tron-port" },
         ...identities.map((r, i) => ({ port: o.relayerPort + i, what: `relayer ${r.id}`, flag: "--relayer-port" })),
         { port: o.apiPort, what: "HTTP API", flag: "--api-port" },
-      ]),
+      ], leftovers.length > 0 ? 10_000 : 0),
     );
     const redis = await timed(progress, "Redis", async () => {
       const found = await ensureRedis(o.redisUrl, group, root);

@@ -11,6 +11,7 @@ import { freePort } from "../../testkit/hardhat-node.ts";
 import { alive } from "../../testkit/devnet.ts";
 import { testRedisUrl } from "../../testkit/redis.ts";
 import { until } from "../../testkit/wait.ts";
+import { logTail } from "../../devnet/processes.ts";
 import { wipePrefix } from "../../devnet/redis.ts";
 
 interface Run {
@@ -47,7 +48,15 @@ describe("devnet stopped while starting", { timeout: 300_000 }, () => {
 
   /** The parts recorded once the three chains are up (the devnet is still starting). */
   async function partsOnceChainsAreUp(run: Run): Promise<Record<string, number>> {
-    await until("the chains to be up", () => Promise.resolve(/✓ chains/.test(run.output())), 180_000, 200);
+    try {
+      await until("the chains to be up", () => {
+        if (run.child.exitCode !== null) throw new Error(`the devnet exited (${run.child.exitCode}) while starting`);
+        return Promise.resolve(/✓ chains/.test(run.output()));
+      }, 180_000, 200);
+    } catch (error) {
+      const logs = ["build", "chain-bttc", "chain-ethereum", "chain-bsc"].map((name) => `--- ${name}.log:\n${logTail(join(dataDir, "logs", `${name}.log`))}`);
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- devnet output:\n${run.output()}\n${logs.join("\n")}`);
+    }
     const recorded = JSON.parse(readFileSync(join(dataDir, "processes.json"), "utf8")) as { parts: Record<string, number> };
     assert.deepEqual(Object.keys(recorded.parts).filter((n) => n.startsWith("chain-")).sort(), ["chain-bsc", "chain-bttc", "chain-ethereum"]);
     return recorded.parts;
