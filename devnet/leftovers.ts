@@ -1,8 +1,8 @@
 // A devnet killed without its Ctrl-C (SIGKILL, a closed terminal, even half-way through starting) leaves
-// its parts running, holding the ports. The next start from the same data folder finds them in
-// `processes.json` and stops them, but only processes that carry this data folder's tag in their own
-// environment: never an unrelated process that happens to have one of the recorded ids now.
-import { existsSync, readFileSync, rmSync } from "node:fs";
+// its parts running, holding the ports. The next start from the same data folder stops them: every
+// process that carries this data folder's tag in its own environment (found in /proc, so that a part
+// started a moment before the kill, not yet in `processes.json`, is found too), and never anything else.
+import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { DEVNET_TAG, PROCESS_FILE } from "./processes.ts";
 
@@ -52,18 +52,20 @@ function commandLine(pid: number): string {
 /** Stops what a previous, killed devnet of `dataDir` left running; returns the names of the parts stopped. */
 export async function stopLeftovers(dataDir: string): Promise<string[]> {
   const file = join(dataDir, PROCESS_FILE);
-  if (!existsSync(file)) return [];
-  let recorded: { devnet?: number; parts?: Record<string, number> };
+  let recorded: { devnet?: number; parts?: Record<string, number> } = {};
   try {
-    recorded = JSON.parse(readFileSync(file, "utf8")) as typeof recorded;
+    if (existsSync(file)) recorded = JSON.parse(readFileSync(file, "utf8")) as typeof recorded;
   } catch {
-    return [];
+    // Unreadable: the scan of /proc below still finds the tagged processes.
   }
   const devnetPid = recorded.devnet;
   if (devnetPid !== undefined && devnetPid !== process.pid && alive(devnetPid) && commandLine(devnetPid).includes("devnet/main.ts")) {
     throw new Error(`a devnet is already running from ${dataDir} (process ${devnetPid}): stop it with Ctrl-C first, or give another --data-dir and ports`);
   }
-  const ours = Object.entries(recorded.parts ?? {}).filter(([, pid]) => taggedWith(pid, dataDir));
+  const names = new Map(Object.entries(recorded.parts ?? {}).map(([name, pid]) => [pid, name]));
+  const ours: [string, number][] = [...new Set([...names.keys(), ...taggedProcesses(dataDir)])]
+    .filter((pid) => pid !== process.pid && taggedWith(pid, dataDir))
+    .map((pid) => [names.get(pid) ?? `process ${pid}`, pid]);
   for (const [, pid] of ours) signal(pid, "SIGTERM");
   const deadline = Date.now() + 10_000;
   for (const [, pid] of ours) {
@@ -72,4 +74,15 @@ export async function stopLeftovers(dataDir: string): Promise<string[]> {
   }
   rmSync(file, { force: true });
   return ours.map(([name]) => name);
+}
+
+/** Every process (readable by this user) tagged with `dataDir`; none where there is no /proc. */
+function taggedProcesses(dataDir: string): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  return entries.filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => taggedWith(pid, dataDir));
 }
