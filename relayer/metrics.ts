@@ -12,6 +12,12 @@ export class RelayerMetrics {
     registers: [this.registry],
   });
 
+  readonly transfersStuck = new Gauge({
+    name: "bttb_transfers_stuck",
+    help: "Transfers taken out of delivery as stuck (refused by peers too often): an operator must look (GET /v1/stuck)",
+    registers: [this.registry],
+  });
+
   readonly chainHead = new Gauge({
     name: "bttb_chain_head_block",
     help: "Latest block seen at a chain's head",

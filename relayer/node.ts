@@ -199,6 +199,7 @@ export class RelayerNode {
       metrics: this.metrics,
       health: () => this.health(),
       beforeScrape: () => this.refreshStatusGauges(),
+      stuck: () => this.store!.stuck(),
     });
     const cosigner = new CoSigner({
       store: this.store,
@@ -416,6 +417,7 @@ export class RelayerNode {
     const store = this.store;
     const counts = await Promise.all(TRANSFER_STATUSES.map((s) => this.redis!.scard(store.key("status", s))));
     TRANSFER_STATUSES.forEach((status, i) => this.metrics.transfersByStatus.set({ status }, counts[i]!));
+    this.metrics.transfersStuck.set(await this.redis.hlen(store.key("stuck")));
   }
 
   /** Stops watching (finishing the tick under way), then closes HTTP, Redis and the RPC connections. */

@@ -1,4 +1,5 @@
-// The node's HTTP face: /health (readiness of Redis and of each chain's watcher) and /metrics.
+// The node's HTTP face: /health (readiness of Redis and of each chain's watcher), /metrics, and
+// /v1/stuck (transfers taken out of delivery because peers kept refusing them: an operator's worklist).
 import Fastify, { type FastifyInstance } from "fastify";
 import type { RelayerMetrics } from "../metrics.ts";
 
@@ -13,6 +14,8 @@ export interface NodeHttpOptions {
   health(): Promise<HealthReport>;
   /** Refreshes gauges that are read on demand (e.g. transfers by status) before a scrape. */
   beforeScrape?(): Promise<void>;
+  /** Stuck transfers: id → why. */
+  stuck?(): Promise<Record<string, string>>;
 }
 
 export function buildNodeHttpServer(options: NodeHttpOptions): FastifyInstance {
@@ -24,6 +27,10 @@ export function buildNodeHttpServer(options: NodeHttpOptions): FastifyInstance {
   app.get("/metrics", async (_request, reply) => {
     await options.beforeScrape?.();
     return reply.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
+  });
+  app.get("/v1/stuck", async () => {
+    const stuck = (await options.stuck?.()) ?? {};
+    return { stuck: Object.entries(stuck).map(([id, why]) => ({ id, why })) };
   });
   return app;
 }

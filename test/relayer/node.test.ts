@@ -113,6 +113,14 @@ describe("relayer node", () => {
       assert.match(metrics, /bttb_transfers\{status="finalized"\} 1\b/);
       assert.match(metrics, /bttb_chain_head_block\{chain="bttc"\} \d+/);
       assert.match(metrics, /bttb_chain_lag_blocks\{chain="ethereum"\} \d+/);
+      assert.match(metrics, /bttb_transfers_stuck 0\b/);
+
+      // A transfer peers keep refusing is parked as stuck: the operator's list and the gauge show it.
+      // (This lone node cannot gather a threshold: the transfer waits in its ready set between tries.)
+      await until("the transfer to be parked", () => node.transfers.markStuck(id!, "refused 20 times; still in its source chain"));
+      const { stuck } = (await (await fetch(`http://127.0.0.1:${port}/v1/stuck`)).json()) as { stuck: { id: string; why: string }[] };
+      assert.deepEqual(stuck, [{ id, why: "refused 20 times; still in its source chain" }]);
+      assert.match(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(), /bttb_transfers_stuck 1\b/);
     } finally {
       await node.stop();
     }
