@@ -61,7 +61,6 @@ interface ChainLoop {
 const STALE_AFTER_POLLS = 10;
 /** How long stopping waits for HTTP requests under way before it closes every connection. */
 const HTTP_CLOSE_GRACE_MS = 1_000;
-/** How often a `deliver` process looks for deliveries left half-way by a process that died. */
 
 export class RelayerNode {
   readonly config: RelayerConfig;

@@ -80,7 +80,8 @@ export interface DeliveryPipelineOptions {
   /** How often transfers left `attested` by a drain that died are looked for (default 10 s). */
   attestedSweepMs?: number;
   /** How long a transfer stays `attested` before a sweep may send it back, its route unlocked (default
-   * 10 s: a dead drain's route lock lasts that long anyway). */
+   * 60 s: a drain killed after broadcasting but before recording `submitted` leaves a transaction that
+   * may still be mined; the longer wait lets it be, rather than sending the batch again at once). */
   attestedTimeoutMs?: number;
 }
 
@@ -412,7 +413,15 @@ export class DeliveryPipeline {
   private async submitSigned(route: string, destination: DestinationChain, batch: readonly ObservedTransfer[], signatures: CompactSignature[]): Promise<void> {
     const { store } = this.o;
     const batchIds = batch.map((o) => o.id);
-    await store.transitionMany(batchIds, "attested", { detail: `${signatures.length} signatures` });
+    // Only from a ready status: a drain that lost its route lock without knowing (renewals failing while
+    // Redis was away) must not drag transfers another drain has since submitted back to `attested`.
+    const moved = await store.transitionMany(batchIds, "attested", { detail: `${signatures.length} signatures`, from: READY_STATUSES });
+    if (moved.some((r) => !r.changed)) {
+      const taken = moved.flatMap((r, i) => (r.changed ? [batchIds[i]!] : []));
+      await store.transitionMany(taken, "finalized", { detail: "batch given up: some of it was taken by another delivery", from: ["attested"] });
+      this.o.log.warn({ route, transfers: batchIds.length }, "batch given up: some of its transfers were no longer waiting");
+      return;
+    }
     const { srcChainId, srcGateway, items } = toDeliveryArgs(batch.map((o) => o.transfer));
     let txHash: string;
     try {
@@ -649,7 +658,7 @@ export class DeliveryPipeline {
 
   /** The periodic form of resetOrphans: what has been attested for longer than attestedTimeoutMs. */
   async sweepAttested(now = Date.now()): Promise<number> {
-    const moved = await this.resetOrphans("left attested by a delivery that did not finish; tried again", now - (this.o.attestedTimeoutMs ?? ROUTE_LOCK_MS));
+    const moved = await this.resetOrphans("left attested by a delivery that did not finish; tried again", now - (this.o.attestedTimeoutMs ?? 60_000));
     if (moved > 0) this.o.log.warn({ transfers: moved }, "transfers left attested sent back to delivery");
     return moved;
   }

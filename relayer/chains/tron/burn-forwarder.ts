@@ -128,13 +128,31 @@ export class BurnForwarder {
 
     const deposits = batch.map((b) => b.depositTx);
     let inflight: InFlight | undefined;
-    const sent = await this.o.wallet.send(
+    let sent: Awaited<ReturnType<typeof this.o.wallet.send>>;
+    try {
+      sent = await this.o.wallet.send(
       { asset: "TRC10", token: this.o.tokenId, to: TRON_BLACK_HOLE, amount: total, memo: burnMemo(deposits) },
       async (txId, expiration) => {
+        // Claimed, not just noted: if another process of this node (one that kept its lease past a
+        // stall) has a burn in flight, this one is not sent. And once claimed, the chain is read again,
+        // so that deposits a burn settled meanwhile are not burned a second time.
         inflight = { txId, expiration: expiration.toString(), deposits };
-        await this.o.redis.set(this.keys.inflight, JSON.stringify(inflight));
+        if ((await this.o.redis.set(this.keys.inflight, JSON.stringify(inflight), "NX")) !== "OK") {
+          throw new BurnSkipped("another burn is in flight");
+        }
+        const again = await this.readBurns();
+        const burnedMeanwhile = again === null ? deposits : await this.burnedAmong(deposits, again);
+        if (burnedMeanwhile.length > 0) {
+          await this.o.redis.del(this.keys.inflight);
+          throw new BurnSkipped(`burned meanwhile: ${burnedMeanwhile.join(",")}`);
+        }
       },
     );
+    } catch (error) {
+      if (!(error instanceof BurnSkipped)) throw error;
+      this.o.log.info({ reason: error.message }, "burn not sent");
+      return { burned: [] };
+    }
     if (!(await this.settle(inflight!, signal))) return { burned: [] };
     await this.o.redis.srem(this.keys.unburned, ...batch.map((b) => b.id));
     this.o.log.info({ txId: sent.txId, deposits: deposits.length, units: total.toString() }, "swapped BTTOLD sent to the black hole");
@@ -166,6 +184,12 @@ export class BurnForwarder {
    * block on), the blocks above them into the returned set, which only this tick uses (a block that is
    * not solidified may still go). Null while catching up from far behind.
    */
+  /** Those of `deposits` burned on chain: in a solidified block (the `burned` set) or seen at the head. */
+  private async burnedAmong(deposits: readonly string[], seenAtHead: ReadonlySet<string>): Promise<string[]> {
+    const inSet = await this.o.redis.smismember(this.keys.burned, ...deposits);
+    return deposits.filter((d, i) => inSet[i] === 1 || seenAtHead.has(d));
+  }
+
   private async readBurns(): Promise<Set<string> | null> {
     const stored = await this.o.redis.get(this.keys.scan);
     let scanned = stored === null ? this.o.startBlock - 1n : BigInt(stored);
@@ -195,3 +219,6 @@ export class BurnForwarder {
     return to === head ? seen : null;
   }
 }
+
+/** A burn given up before it was broadcast (another is in flight, or its deposits were burned meanwhile). */
+class BurnSkipped extends Error {}
