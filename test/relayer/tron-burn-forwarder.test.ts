@@ -180,6 +180,27 @@ describe("black-hole forwarding of swapped BTTOLD", { timeout: 300_000 }, () => 
     assert.equal((await burns()).length, blocksBefore + 1);
   });
 
+  it("two processes that both believe they hold the burn lease burn each deposit once", async () => {
+    const before = await blackHole();
+    const blocksBefore = (await burns()).length;
+    const swaps = await deposits([23, 29, 31]);
+    const a = forwarder(0, 10);
+    const b = forwarder(0, 10);
+    await record(a, swaps, true);
+    // Both read the chain and their lists at the same moment and build the same burn; only one may go.
+    const miner = setInterval(() => h.node.mine(), 50);
+    let results;
+    try {
+      results = await Promise.all([a.tick(), b.tick()]);
+    } finally {
+      clearInterval(miner);
+    }
+    assert.deepEqual(results.map((r) => r.burned.length).sort(), [0, 3]);
+    assert.equal(await blackHole(), before + 83n);
+    assert.equal((await burns()).length, blocksBefore + 1);
+    assert.deepEqual(await a.unburned(), []);
+  });
+
   it("after losing its Redis data while a burn waits for a block, waits settleMs, then burns nothing twice", async () => {
     const before = await blackHole();
     const swaps = await deposits([17, 19]);
