@@ -302,6 +302,37 @@ describe("delivery pipeline", () => {
     assert.ok((await details(id)).some((d) => d.startsWith("left attested")));
   });
 
+  it("gives a batch up when, while it was being signed, another drain took one of its transfers", async () => {
+    const recipient = Wallet.createRandom().address;
+    let open!: () => void;
+    gate.recipients = new Set([recipient]);
+    gate.waiting = 0;
+    gate.open = new Promise((resolve) => (open = resolve));
+    try {
+      const txHash = await lock(recipient, parseEther("3"));
+      const [id] = await until("the transfer to be seen", async () => {
+        const ids = await store.idsBySourceTx(txHash);
+        return ids.length > 0 && ids;
+      });
+      await until("its batch being signed", () => Promise.resolve(gate.waiting >= 1), 30_000);
+      // Meanwhile a drain elsewhere (this drain's lock lost without its knowing) attests and submits it.
+      const elsewhere = "0x" + "ab".repeat(32);
+      assert.equal((await store.transition(id!, "attested", { from: ["finalized", "delayed"], detail: "another drain" })).changed, true);
+      assert.equal((await store.transition(id!, "submitted", { txHash: elsewhere })).changed, true);
+      gate.open = null;
+      open();
+      await sleep(2_000);
+      // This drain neither dragged it back nor sent it again.
+      const record = (await store.get(id!))!;
+      assert.equal(record.status, "submitted");
+      assert.equal(record.timeline.at(-1)!.txHash, elsewhere);
+      assert.equal(await ethGateway.getFunction("balanceOf")(recipient), 0n);
+    } finally {
+      gate.open = null;
+      gate.recipients = new Set();
+    }
+  });
+
   it("schedules the route again when its drain stops because the route lock was lost", async () => {
     // A pipeline of its own, one transfer per batch, so that one route job stands for more transfers
     // than a drain has under way at once.
