@@ -560,7 +560,7 @@ export class DeliveryPipeline {
       receipt = await destination.finalReceipt(job.data.txHash);
     } catch (error) {
       if (!(error instanceof DeliveryTxUnknownError)) throw error;
-      await this.settleUnknown(job.data.ids, destination);
+      await this.settleUnknown(await this.stillOn(job.data.ids, job.data.txHash), destination);
       return;
     }
     if (!receipt) throw new NotFinalYet(job.data.txHash);
@@ -579,8 +579,10 @@ export class DeliveryPipeline {
 
     const delay: string[] = [];
     const again: string[] = [];
+    // A late or duplicate job of an older transaction must not move a transfer sent again since.
+    const current = new Set(await this.stillOn(known, job.data.txHash));
     for (const id of known) {
-      if (delivered.has(id)) continue;
+      if (delivered.has(id) || !current.has(id)) continue;
       const skip = receipt.skipped.find((s) => s.id === id);
       if (skip?.reason === 0) {
         // The gateway had it delivered at a final block: by an earlier transaction, final too.
@@ -599,6 +601,19 @@ export class DeliveryPipeline {
         await this.requeue(route, onRoute, status, detail, receipt.txHash);
       }
     }
+  }
+
+  /**
+   * Of `ids`, those whose delivery under way is still `txHash`: `submitted`, with that hash in their last
+   * `submitted` entry. (A replacement keeps the first hash: the payer follows it under that one.)
+   */
+  private async stillOn(ids: readonly string[], txHash: string): Promise<string[]> {
+    const records = await this.o.store.getManyWithTimelines(ids);
+    return records.flatMap((r) => {
+      if (!r || r.status !== "submitted") return [];
+      const last = r.timeline.findLast((e) => e.status === "submitted");
+      return last?.txHash?.toLowerCase() === txHash.toLowerCase() ? [r.observed.id] : [];
+    });
   }
 
   private async settleUnknown(ids: readonly string[], destination: DestinationChain): Promise<void> {

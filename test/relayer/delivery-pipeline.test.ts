@@ -3,6 +3,7 @@
 // exactly once and recorded completed; many transfers go out in few transactions.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { Queue } from "bullmq";
 import { JsonRpcProvider, NonceManager, Wallet, parseEther, parseUnits, type Contract } from "ethers";
 import { pino } from "pino";
 import { gatewayDomain, orderBySigner, signBatch, transferId } from "../../common/transfer.ts";
@@ -302,7 +303,7 @@ describe("delivery pipeline", () => {
     assert.ok((await details(id)).some((d) => d.startsWith("left attested")));
   });
 
-  it("gives a batch up when, while it was being signed, another drain took one of its transfers", async () => {
+  it("leaves a transfer another drain took alone: its batch is given up, a late confirm of an older transaction ignores it", async () => {
     const recipient = Wallet.createRandom().address;
     let open!: () => void;
     gate.recipients = new Set([recipient]);
@@ -327,6 +328,25 @@ describe("delivery pipeline", () => {
       assert.equal(record.status, "submitted");
       assert.equal(record.timeline.at(-1)!.txHash, elsewhere);
       assert.equal(await ethGateway.getFunction("balanceOf")(recipient), 0n);
+
+      // A late confirm job of an older delivery of it (a final transaction that delivered nothing, as a
+      // failed one) must not pull it back either: it is no longer on that transaction.
+      const older = await (await new Wallet(DEPLOYER_KEY, ethProvider).sendTransaction({ to: recipient, value: 0n })).wait();
+      const confirms = new Queue("confirm", { connection: { url: testRedisUrl() }, prefix: redis.prefix + "q" });
+      try {
+        const job = await confirms.add("confirm", { dstChainId: ETH.toString(), txHash: older!.hash, ids: [id!] }, {
+          jobId: `confirm-late-${older!.hash}`,
+          // As the pipeline's own confirm jobs: polled until the transaction is final.
+          attempts: 1_000,
+          backoff: { type: "fixed", delay: 100 },
+        });
+        await until("the late confirm job to finish", async () => (await job.getState()) === "completed", 30_000);
+      } finally {
+        await confirms.close();
+      }
+      const after = (await store.get(id!))!;
+      assert.equal(after.status, "submitted");
+      assert.equal(after.timeline.at(-1)!.txHash, elsewhere);
     } finally {
       gate.open = null;
       gate.recipients = new Set();
