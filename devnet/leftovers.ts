@@ -77,7 +77,7 @@ export async function stopLeftovers(dataDir: string): Promise<string[]> {
 }
 
 /** Every process (readable by this user) tagged with `dataDir`; none where there is no /proc. */
-function taggedProcesses(dataDir: string): number[] {
+export function taggedProcesses(dataDir: string): number[] {
   let entries: string[];
   try {
     entries = readdirSync("/proc");

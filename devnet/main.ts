@@ -38,7 +38,7 @@ export async function runDevnet(argv: readonly string[], env: NodeJS.ProcessEnv)
 
   let devnet;
   try {
-    devnet = await startDevnet(options, progress, (stopper) => (stopParts = stopper));
+    devnet = await startDevnet(options, progress, env, (stopper) => (stopParts = stopper));
   } catch (error) {
     if (stopping) return; // a Ctrl-C while starting: `stop` reports and exits
     throw error;

@@ -8,7 +8,7 @@ export interface PortClaim {
   flag: string;
 }
 
-function isFree(host: string, port: number): Promise<boolean> {
+export function isFree(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once("error", () => resolve(false));

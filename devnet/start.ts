@@ -41,13 +41,14 @@ async function timed<T>(progress: Progress, what: string, work: () => Promise<T>
   return result;
 }
 
-async function rpcChainId(url: string): Promise<bigint> {
+/** One JSON-RPC call to a chain that may not be up yet (no provider to set up and tear down). */
+async function rpc<T>(url: string, method: string, params: unknown[] = []): Promise<T> {
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
   });
-  return BigInt(((await response.json()) as { result: string }).result);
+  return ((await response.json()) as { result: T }).result;
 }
 
 async function httpOk(url: string): Promise<boolean> {
@@ -58,7 +59,12 @@ async function httpOk(url: string): Promise<boolean> {
  * Starts the devnet. `onStopper` receives, before anything starts, what stops every part started so far:
  * the caller's Ctrl-C handler uses it, so that a Ctrl-C during start-up leaves nothing running either.
  */
-export async function startDevnet(o: DevnetOptions, progress: Progress, onStopper: (stop: () => Promise<void>) => void = () => {}): Promise<RunningDevnet> {
+export async function startDevnet(
+  o: DevnetOptions,
+  progress: Progress,
+  env: NodeJS.ProcessEnv,
+  onStopper: (stop: () => Promise<void>) => void = () => {},
+): Promise<RunningDevnet> {
   const dataDir = resolve(root, o.dataDir);
   const logDir = join(dataDir, "logs");
   mkdirSync(logDir, { recursive: true });
@@ -74,7 +80,8 @@ export async function startDevnet(o: DevnetOptions, progress: Progress, onStoppe
     else progress.warn(`${part.name} ${how}`);
   });
   onStopper(() => group.stopAll());
-  const env = { ...process.env, PATH: `${join(root, "node_modules", ".bin")}:${process.env.PATH ?? ""}` };
+  // The parts' environment: the caller's, with the project's tools (and the Node 22 npm installs) first.
+  const partEnv = { ...env, PATH: `${join(root, "node_modules", ".bin")}:${env.PATH ?? ""}` };
   const node = process.execPath;
 
   try {
@@ -89,13 +96,13 @@ export async function startDevnet(o: DevnetOptions, progress: Progress, onStoppe
       ], leftovers.length > 0 ? 10_000 : 0),
     );
     const redis = await timed(progress, "Redis", async () => {
-      const found = await ensureRedis(o.redisUrl, group, root);
+      const found = await ensureRedis(o.redisUrl, group, root, env);
       if (found.own) essential.add("redis");
       await wipePrefix(found.url, o.redisPrefix);
       return found;
     });
     await timed(progress, "contracts compiled", () =>
-      group.run("build", join(root, "node_modules", ".bin", "hardhat"), ["build", "--quiet"], env, root),
+      group.run("build", join(root, "node_modules", ".bin", "hardhat"), ["build", "--quiet"], partEnv, root),
     );
 
     await timed(progress, `chains ${chains.map((c) => `${c.name} :${c.port}`).join(", ")}`, async () => {
@@ -105,27 +112,21 @@ export async function startDevnet(o: DevnetOptions, progress: Progress, onStoppe
           `chain-${c.name}`,
           join(root, "node_modules", ".bin", "hardhat"),
           ["--network", "devnet", "node", "--hostname", o.host, "--port", String(c.port), "--chain-id", c.chainId.toString()],
-          env,
+          partEnv,
           root,
         );
       });
       await Promise.all(
-        parts.map((part, i) => group.waitReady(part, async () => (await rpcChainId(chains[i]!.rpcUrl)) === chains[i]!.chainId, 90_000)),
+        parts.map((part, i) => group.waitReady(part, async () => BigInt(await rpc<string>(chains[i]!.rpcUrl, "eth_chainId")) === chains[i]!.chainId, 90_000)),
       );
-      if (o.blockTimeMs !== 1_000) {
-        await Promise.all(chains.map((c) => fetch(c.rpcUrl, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "evm_setIntervalMining", params: [o.blockTimeMs] }),
-        })));
-      }
+      if (o.blockTimeMs !== 1_000) await Promise.all(chains.map((c) => rpc(c.rpcUrl, "evm_setIntervalMining", [o.blockTimeMs])));
     });
 
     const tronUrl = `http://${o.host}:${o.tronPort}`;
     const deposit = tronDepositWallet();
     await timed(progress, `TRON development node :${o.tronPort}`, async () => {
       essential.add("tron");
-      const part = group.start("tron", node, [join(root, "devnet", "tron", "main.ts"), ...tronNodeArgs(o.host, o.tronPort, o.blockTimeMs)], env, root);
+      const part = group.start("tron", node, [join(root, "devnet", "tron", "main.ts"), ...tronNodeArgs(o.host, o.tronPort, o.blockTimeMs)], partEnv, root);
       await group.waitReady(part, () => tronReady(tronUrl), 30_000);
       await fundDepositAccount(tronUrl, deposit.address);
     });
@@ -154,7 +155,7 @@ export async function startDevnet(o: DevnetOptions, progress: Progress, onStoppe
       identities,
     });
     const relayerParts = await timed(progress, `relayer nodes ${relayers.map((r) => `${r.id} :${new URL(r.url).port}`).join(", ")}`, async () => {
-      const parts = relayers.map((r) => group.start(`relayer-${r.id}`, node, [join(root, "relayer", "main.ts"), "--config", r.file], env, root));
+      const parts = relayers.map((r) => group.start(`relayer-${r.id}`, node, [join(root, "relayer", "main.ts"), "--config", r.file], partEnv, root));
       await Promise.all(parts.map((part, i) => group.waitReady(part, () => httpOk(`${relayers[i]!.url}/health`), 60_000)));
       return parts;
     });
@@ -173,7 +174,7 @@ export async function startDevnet(o: DevnetOptions, progress: Progress, onStoppe
         relayers,
         tron,
       });
-      const part = group.start("api", node, [join(root, "api", "main.ts"), "--config", file], env, root);
+      const part = group.start("api", node, [join(root, "api", "main.ts"), "--config", file], partEnv, root);
       await group.waitReady(part, () => httpOk(`${apiUrl}/v1/chains`), 60_000);
     });
     const info: DevnetInfo = {

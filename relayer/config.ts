@@ -3,6 +3,7 @@
 // Keys are not in the file itself: it says where they are (an environment variable or a file).
 import { z } from "zod";
 import {
+  ConfigError,
   addressSchema as address,
   keySourceSchema as keySource,
   loadJsonWith,
@@ -176,6 +177,17 @@ export function evmChains(config: RelayerConfig): EvmChainConfig[] {
 
 export function tronChains(config: RelayerConfig): TronChainConfig[] {
   return config.chains.filter((chain): chain is TronChainConfig => chain.family === "tron");
+}
+
+/**
+ * The TRON chain named `name` (default: the first) and the EVM chain its swaps land on, for the operator
+ * commands; `origin` (the file) names where it is missing. (The schema makes sure `swapTo` exists.)
+ */
+export function tronSwapRoute(config: RelayerConfig, name: string | undefined, origin: string): { chain: TronChainConfig; swapTo: EvmChainConfig } {
+  const chains = tronChains(config);
+  const chain = name ? chains.find((c) => c.name === name) : chains[0];
+  if (!chain) throw new ConfigError(name ? `no TRON chain named ${name} in ${origin}` : `no TRON chain in ${origin}`);
+  return { chain, swapTo: evmChains(config).find((c) => c.name === chain.swapTo)! };
 }
 export function parseRelayerConfig(raw: unknown, origin = "relayer configuration"): RelayerConfig {
   return parseWith(relayerConfigSchema, raw, origin);

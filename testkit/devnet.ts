@@ -8,6 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { DevnetInfo } from "../devnet/configs.ts";
 import { freePort } from "./hardhat-node.ts";
+import { isFree } from "../devnet/ports.ts";
 import { wipePrefix } from "../devnet/redis.ts";
 import { testRedisUrl } from "./redis.ts";
 
@@ -32,7 +33,7 @@ export async function startDevnetProcess(label: string, timeoutMs = 240_000): Pr
   let relayerPort = 0;
   for (let tries = 0; tries < 20 && relayerPort === 0; tries++) {
     const candidate = 20_000 + Math.floor(Math.random() * 30_000);
-    if ((await Promise.all([0, 1, 2].map((i) => isFree(candidate + i)))).every(Boolean)) relayerPort = candidate;
+    if ((await Promise.all([0, 1, 2].map((i) => isFree("127.0.0.1", candidate + i)))).every(Boolean)) relayerPort = candidate;
   }
   args.push("--relayer-port", String(relayerPort));
 
@@ -86,15 +87,6 @@ export async function startDevnetProcess(label: string, timeoutMs = 240_000): Pr
       return child.exitCode;
     },
   };
-}
-
-async function isFree(port: number): Promise<boolean> {
-  const { createServer } = await import("node:net");
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-  });
 }
 
 export interface CliResult {

@@ -1,6 +1,7 @@
 // `bttb swap` and `bttb bridge`: ask the API for a quote and the transactions, sign them here, send them
 // through the API, then show (or follow) the transfer they started.
 import { parseArgs } from "node:util";
+import { Contract, JsonRpcProvider } from "ethers";
 import { BTT_DECIMALS, parseBaseUnits, parseTokenAmount, showAmount } from "../amounts.ts";
 import { UsageError, endpointOf, type CliContext } from "../context.ts";
 import { sendSteps, senderOf, type Built } from "../send.ts";
@@ -17,7 +18,6 @@ async function legacyDecimals(ctx: CliContext, chain: string): Promise<number> {
   if (chain === "tron") return 6;
   const known = ctx.devnet?.chains[chain]?.legacyDecimals;
   if (known !== undefined) return known;
-  const { Contract, JsonRpcProvider } = await import("ethers");
   const { chains } = await ctx.api.get<{ chains: ChainInfo[] }>("/v1/chains");
   const token = chains.find((c) => c.name === chain)?.legacyToken;
   if (!token) throw new UsageError(`${chain} has no legacy BTTOLD to swap`);

@@ -2,7 +2,8 @@
 // back to its sender, once (the chain, not Redis, says whether it was refunded already). On the devnet the
 // operator is relayer n1, whose configuration holds the deposit key.
 import { parseArgs } from "node:util";
-import { evmChains, loadRelayerConfig, tronChains } from "../../relayer/config.ts";
+import { ConfigError } from "../../common/schema.ts";
+import { loadRelayerConfig, tronSwapRoute } from "../../relayer/config.ts";
 import { refundDeposit } from "../../relayer/operator/tron-refund.ts";
 import { UsageError, type CliContext } from "../context.ts";
 
@@ -12,10 +13,13 @@ export async function refundCommand(ctx: CliContext, args: string[], env: NodeJS
   const configPath = values.config ?? ctx.devnet?.relayers[0]?.config;
   if (!configPath) throw new UsageError("bttb refund needs --config <relayer.json> of the node holding the deposit key");
   const config = loadRelayerConfig(configPath);
-  const chains = tronChains(config);
-  const chain = values.chain ? chains.find((c) => c.name === values.chain) : chains[0];
-  if (!chain) throw new UsageError(`no TRON chain${values.chain ? ` named ${values.chain}` : ""} in ${configPath}`);
-  const swapTo = evmChains(config).find((c) => c.name === chain.swapTo)!;
+  let route;
+  try {
+    route = tronSwapRoute(config, values.chain, configPath);
+  } catch (error) {
+    throw error instanceof ConfigError ? new UsageError(error.message) : error;
+  }
+  const { chain, swapTo } = route;
   const result = await refundDeposit({ chain, swapTo, env, depositTxId: values.deposit });
   const json = { ...result, refundBlock: result.refundBlock.toString(), amount: result.amount.toString() };
   ctx.out(ctx.json ? JSON.stringify(json) : Object.entries(json).map(([k, v]) => `${k.padEnd(14)} ${String(v)}`).join("\n"));

@@ -4,7 +4,7 @@
 // JSON on stdout.
 import { parseArgs } from "node:util";
 import { tronSourceFor } from "../chains/tron/configured.ts";
-import { evmChains, loadRelayerConfig, tronChains } from "../config.ts";
+import { loadRelayerConfig, tronSwapRoute } from "../config.ts";
 import { listRefundable } from "./tron-deposits.ts";
 
 const USAGE = "usage: npm run tron:refunds -- --config <relayer.json> [--chain <name>] [--from <block>] [--to <block>] [--open]";
@@ -26,11 +26,7 @@ async function main(): Promise<void> {
     return;
   }
   for (const bound of [values.from, values.to]) if (bound !== undefined && !/^\d+$/.test(bound)) throw new Error(`not a block number: ${bound}`);
-  const config = loadRelayerConfig(values.config);
-  const chains = tronChains(config);
-  const chain = values.chain ? chains.find((c) => c.name === values.chain) : chains[0];
-  if (!chain) throw new Error(values.chain ? `no TRON chain named ${values.chain} in ${values.config}` : `no TRON chain in ${values.config}`);
-  const swapTo = evmChains(config).find((c) => c.name === chain.swapTo)!;
+  const { chain, swapTo } = tronSwapRoute(loadRelayerConfig(values.config), values.chain, values.config);
   const from = values.from !== undefined ? BigInt(values.from) : chain.startBlock;
   const list = await listRefundable(tronSourceFor(chain, swapTo.chainId), swapTo, from, values.to !== undefined ? BigInt(values.to) : undefined);
   const shown = values.open ? list.filter((d) => d.refundTxId === undefined && !d.swapped) : list;

@@ -2,7 +2,7 @@
 // deposit that was not swapped (see tron-refund.ts), signed with the deposit account's key that the
 // configuration's `depositKey` names. Prints the refund as JSON; exits 1 with the reason if refused.
 import { parseArgs } from "node:util";
-import { evmChains, loadRelayerConfig, tronChains } from "../config.ts";
+import { loadRelayerConfig, tronSwapRoute } from "../config.ts";
 import { refundDeposit } from "./tron-refund.ts";
 
 const USAGE = "usage: npm run tron:refund -- --config <relayer.json> --deposit <TRON tx id> [--chain <tron chain name>]";
@@ -16,11 +16,7 @@ async function main(): Promise<void> {
     process.exitCode = values.help ? 0 : 2;
     return;
   }
-  const config = loadRelayerConfig(values.config);
-  const chains = tronChains(config);
-  const chain = values.chain ? chains.find((c) => c.name === values.chain) : chains[0];
-  if (!chain) throw new Error(values.chain ? `no TRON chain named ${values.chain} in ${values.config}` : `no TRON chain in ${values.config}`);
-  const swapTo = evmChains(config).find((c) => c.name === chain.swapTo)!;
+  const { chain, swapTo } = tronSwapRoute(loadRelayerConfig(values.config), values.chain, values.config);
   const result = await refundDeposit({ chain, swapTo, env: process.env, depositTxId: values.deposit });
   console.log(JSON.stringify({ ...result, refundBlock: result.refundBlock.toString(), amount: result.amount.toString() }, null, 2));
 }

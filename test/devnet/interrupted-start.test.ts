@@ -3,7 +3,7 @@
 // (only processes tagged with that folder) and goes on.
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -12,7 +12,7 @@ import { alive } from "../../testkit/devnet.ts";
 import { testRedisUrl } from "../../testkit/redis.ts";
 import { until } from "../../testkit/wait.ts";
 import { logTail } from "../../devnet/processes.ts";
-import { stopLeftovers } from "../../devnet/leftovers.ts";
+import { stopLeftovers, taggedProcesses } from "../../devnet/leftovers.ts";
 import { wipePrefix } from "../../devnet/redis.ts";
 
 interface Run {
@@ -72,7 +72,7 @@ describe("devnet stopped while starting", { timeout: 300_000 }, () => {
     assert.match(run.output(), /Ctrl-C while starting: stopping everything/);
     await until("every part to exit", () => Promise.resolve(Object.values(parts).every((pid) => !alive(pid))), 20_000);
     assert.equal(existsSync(join(dataDir, "processes.json")), false);
-    assert.deepEqual(tagged(dataDir), [], "no process of this devnet left");
+    assert.deepEqual(taggedProcesses(dataDir).filter(alive), [], "no process of this devnet left");
   });
 
   it("after a SIGKILL while starting, the next start stops the leftovers and starts", async () => {
@@ -91,20 +91,7 @@ describe("devnet stopped while starting", { timeout: 300_000 }, () => {
     second.child.kill("SIGINT");
     assert.equal(await second.exited, 130, second.output());
     await until("every part to exit", () => Promise.resolve(Object.values(ownParts).every((pid) => !alive(pid))), 20_000);
-    await until("no process of either devnet to be left", () => Promise.resolve(tagged(dataDir).length === 0), 20_000);
+    await until("no process of either devnet to be left", () => Promise.resolve(taggedProcesses(dataDir).filter(alive).length === 0), 20_000);
   });
 });
 
-/** Live processes tagged with this devnet's data folder (each part carries it in its environment). */
-function tagged(dataDir: string): number[] {
-  return readdirSync("/proc")
-    .filter((e) => /^\d+$/.test(e))
-    .map(Number)
-    .filter((pid) => {
-      try {
-        return alive(pid) && readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(`BTTB_DEVNET_DIR=${dataDir}`);
-      } catch {
-        return false;
-      }
-    });
-}
