@@ -12,9 +12,7 @@ export default tseslint.config(
       "@typescript-eslint/no-floating-promises": [
         "error",
         {
-          allowForKnownSafeCalls: [
-            { from: "package", package: "node:test", name: ["describe", "it", "test", "suite"] },
-          ],
+          allowForKnownSafeCalls: [{ from: "package", package: "node:test", name: ["describe", "it", "test", "suite"] }],
         },
       ],
       // ethers' `Contract` methods are untyped by design (they come from the ABI at run time); these

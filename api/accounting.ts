@@ -92,7 +92,13 @@ export class AccountingReader {
       invariant: {
         holds: bridgeHolds && swapHolds,
         bridge: { locked: home.locked!, minted, inFlight: bridgeInFlight, holds: bridgeHolds },
-        swap: { reservePaid: home.swapped, owedByEvmSources: owed, evmInFlight: swapInFlight, paidForOtherSources: paidForOthers, holds: swapHolds },
+        swap: {
+          reservePaid: home.swapped,
+          owedByEvmSources: owed,
+          evmInFlight: swapInFlight,
+          paidForOtherSources: paidForOthers,
+          holds: swapHolds,
+        },
       },
       scannedTo: Object.fromEntries(this.chains.evmChains().map((c) => [c.name, this.heads.get(c.name)!])),
     };
@@ -109,10 +115,30 @@ export class AccountingReader {
     }
     if (chain.config.role === "bttc") {
       const [locked, reserveBalance, reservePaid, feesHeld] = a as unknown as bigint[];
-      return { chain: chain.name, role: "bttc", locked: locked!, minted: null, swapped: reservePaid!, swapOwed: null, feesHeld: feesHeld!, reserveBalance: reserveBalance!, inFlight };
+      return {
+        chain: chain.name,
+        role: "bttc",
+        locked: locked!,
+        minted: null,
+        swapped: reservePaid!,
+        swapOwed: null,
+        feesHeld: feesHeld!,
+        reserveBalance: reserveBalance!,
+        inFlight,
+      };
     }
     const [bridgedSupply, feesHeld, legacyReceived, swapOwed] = a as unknown as bigint[];
-    return { chain: chain.name, role: "remote", locked: null, minted: bridgedSupply!, swapped: legacyReceived!, swapOwed: swapOwed!, feesHeld: feesHeld!, reserveBalance: null, inFlight };
+    return {
+      chain: chain.name,
+      role: "remote",
+      locked: null,
+      minted: bridgedSupply!,
+      swapped: legacyReceived!,
+      swapOwed: swapOwed!,
+      feesHeld: feesHeld!,
+      reserveBalance: null,
+      inFlight,
+    };
   }
 
   /**
@@ -126,8 +152,12 @@ export class AccountingReader {
     await Promise.all(
       [...this.open].map(async ([id, o]) => {
         const blockTag = this.heads.get(o.dst.name)!;
-        const delivered = await o.dst.read("isDelivered", () =>
-          o.dst.gateway.getFunction("isDelivered")(o.src.chainId, addressToBytes32(o.src.config.gateway), o.srcRef, { blockTag }) as Promise<boolean>,
+        const delivered = await o.dst.read(
+          "isDelivered",
+          () =>
+            o.dst.gateway.getFunction("isDelivered")(o.src.chainId, addressToBytes32(o.src.config.gateway), o.srcRef, {
+              blockTag,
+            }) as Promise<boolean>,
         );
         if (delivered) this.open.delete(id);
       }),
@@ -142,7 +172,9 @@ export class AccountingReader {
     let from = this.nextBlock.get(chain.name)!;
     while (from <= head) {
       const to = from + BigInt(chain.config.maxBlockRange) - 1n < head ? from + BigInt(chain.config.maxBlockRange) - 1n : head;
-      const logs: Log[] = await chain.read("logs", () => chain.provider.getLogs({ address: chain.config.gateway, topics, fromBlock: from, toBlock: to }));
+      const logs: Log[] = await chain.read("logs", () =>
+        chain.provider.getLogs({ address: chain.config.gateway, topics, fromBlock: from, toBlock: to }),
+      );
       for (const log of logs) {
         const event = iface.parseLog(log);
         if (!event) continue;
@@ -179,7 +211,12 @@ export function statsJson(stats: Stats) {
     })),
     invariant: {
       holds: stats.invariant.holds,
-      bridge: { ...stats.invariant.bridge, locked: s(stats.invariant.bridge.locked)!, minted: s(stats.invariant.bridge.minted)!, inFlight: s(stats.invariant.bridge.inFlight)! },
+      bridge: {
+        ...stats.invariant.bridge,
+        locked: s(stats.invariant.bridge.locked)!,
+        minted: s(stats.invariant.bridge.minted)!,
+        inFlight: s(stats.invariant.bridge.inFlight)!,
+      },
       swap: {
         ...stats.invariant.swap,
         reservePaid: s(stats.invariant.swap.reservePaid)!,

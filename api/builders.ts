@@ -90,7 +90,14 @@ export class TransactionBuilder {
       return {
         quote,
         steps: [
-          evmStep(src, sender, "bridge", `lock ${request.amount} wei of BTT in ${src.name}'s gateway for ${recipient} on ${dst.name}`, iface.encodeFunctionData("bridge", [dst.chainId, recipient]), request.amount),
+          evmStep(
+            src,
+            sender,
+            "bridge",
+            `lock ${request.amount} wei of BTT in ${src.name}'s gateway for ${recipient} on ${dst.name}`,
+            iface.encodeFunctionData("bridge", [dst.chainId, recipient]),
+            request.amount,
+          ),
         ],
         permit: null,
       };
@@ -100,7 +107,14 @@ export class TransactionBuilder {
     return {
       quote,
       steps: [
-        evmStep(src, sender, "bridge", `burn ${request.amount} wei of bridged BTT on ${src.name} for ${recipient} on ${dst.name}`, iface.encodeFunctionData("bridge", [dst.chainId, recipient, request.amount]), 0n),
+        evmStep(
+          src,
+          sender,
+          "bridge",
+          `burn ${request.amount} wei of bridged BTT on ${src.name} for ${recipient} on ${dst.name}`,
+          iface.encodeFunctionData("bridge", [dst.chainId, recipient, request.amount]),
+          0n,
+        ),
       ],
       permit: null,
     };
@@ -136,7 +150,14 @@ export class TransactionBuilder {
     const describe = `swap ${request.amount} BTTOLD base units for ${quote.amountOut} wei of BTT to ${recipient} on ${quote.to}`;
     if (request.permit) {
       const { v, r, s } = await this.checkPermit(src, rules.legacyToken, sender, request.amount, request.permit);
-      const data = src.gatewayInterface.encodeFunctionData("redenominateWithPermit", [recipient, request.amount, request.permit.deadline, v, r, s]);
+      const data = src.gatewayInterface.encodeFunctionData("redenominateWithPermit", [
+        recipient,
+        request.amount,
+        request.permit.deadline,
+        v,
+        r,
+        s,
+      ]);
       return { quote, steps: [evmStep(src, sender, "redenominate", `${describe}, with the signed permit`, data, 0n)], permit: null };
     }
     const steps: Step[] = [];
@@ -151,7 +172,16 @@ export class TransactionBuilder {
         transaction: { chainId: src.chainId, from: sender, to: rules.legacyToken, data: approve, value: 0n },
       });
     }
-    steps.push(evmStep(src, sender, "redenominate", describe, src.gatewayInterface.encodeFunctionData("redenominate", [recipient, request.amount]), 0n));
+    steps.push(
+      evmStep(
+        src,
+        sender,
+        "redenominate",
+        describe,
+        src.gatewayInterface.encodeFunctionData("redenominate", [recipient, request.amount]),
+        0n,
+      ),
+    );
     return { quote, steps, permit };
   }
 

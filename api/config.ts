@@ -93,7 +93,8 @@ export const apiConfigSchema = z
   .superRefine((c, ctx) => {
     const names = new Set<string>();
     c.chains.forEach((chain, i) => {
-      if (names.has(chain.name)) ctx.addIssue({ code: "custom", path: ["chains", i, "name"], message: `duplicate chain name ${chain.name}` });
+      if (names.has(chain.name))
+        ctx.addIssue({ code: "custom", path: ["chains", i, "name"], message: `duplicate chain name ${chain.name}` });
       names.add(chain.name);
     });
     const homes = c.chains.filter((chain) => chain.family === "evm" && chain.role === "bttc");

@@ -108,13 +108,18 @@ export function handleError(error: FastifyError | ApiError, request: FastifyRequ
     const where = `${error.validationContext ?? "request"}${first.instancePath ?? ""}`;
     const field = (first.instancePath ?? "").split("/")[1] ?? "";
     const missing = /received undefined/.test(first.message ?? "");
-    const code = tagged?.params?.params?.apiCode ?? (missing || !Object.hasOwn(FIELD_CODES, field) ? undefined : FIELD_CODES[field]) ?? "VALIDATION_FAILED";
+    const code =
+      tagged?.params?.params?.apiCode ??
+      (missing || !Object.hasOwn(FIELD_CODES, field) ? undefined : FIELD_CODES[field]) ??
+      "VALIDATION_FAILED";
     return send(reply, ERROR_STATUS[code], code, `${where}: ${first.message ?? "invalid"}`);
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     // JSON.parse's SyntaxError (Fastify wraps it as a 400 without a code) is malformed JSON too.
-    const code = (Object.hasOwn(FASTIFY_CODES, error.code ?? "") ? FASTIFY_CODES[error.code] : undefined) ?? (error instanceof SyntaxError || /JSON/i.test(error.message) ? "MALFORMED_JSON" : "VALIDATION_FAILED");
+    const code =
+      (Object.hasOwn(FASTIFY_CODES, error.code ?? "") ? FASTIFY_CODES[error.code] : undefined) ??
+      (error instanceof SyntaxError || /JSON/i.test(error.message) ? "MALFORMED_JSON" : "VALIDATION_FAILED");
     return send(reply, status, code, error.message);
   }
   request.log.error({ err: error }, "request failed");

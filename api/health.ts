@@ -35,22 +35,26 @@ export async function checkHealth(config: ApiConfig, chains: ChainRegistry, redi
   const [redisCheck, chainChecks, relayerChecks, threshold] = await Promise.all([
     check(timeout, async () => `PING ${await redis.ping()}`),
     Promise.all(
-      chains.all.map(async (chain) => [
-        chain.name,
-        await check(timeout, async () =>
-          chain instanceof EvmChain ? evmChainCheck(chain) : `block ${await chain.headBlock()}`,
-        ),
-      ] as const),
+      chains.all.map(
+        async (chain) =>
+          [
+            chain.name,
+            await check(timeout, async () => (chain instanceof EvmChain ? evmChainCheck(chain) : `block ${await chain.headBlock()}`)),
+          ] as const,
+      ),
     ),
     Promise.all(
-      config.relayers.map(async (relayer) => [
-        relayer.id,
-        await check(timeout, async () => {
-          const answer = await fetch(new URL("/health", relayer.url), { signal: AbortSignal.timeout(timeout) });
-          if (!answer.ok) throw new Error(`/health answered ${answer.status}`);
-          return "healthy";
-        }),
-      ] as const),
+      config.relayers.map(
+        async (relayer) =>
+          [
+            relayer.id,
+            await check(timeout, async () => {
+              const answer = await fetch(new URL("/health", relayer.url), { signal: AbortSignal.timeout(timeout) });
+              if (!answer.ok) throw new Error(`/health answered ${answer.status}`);
+              return "healthy";
+            }),
+          ] as const,
+      ),
     ),
     relayerThreshold(config, chains, timeout),
   ]);
@@ -76,7 +80,12 @@ function relayerQuorum(config: ApiConfig, healthy: number, threshold: number | s
   if (config.relayers.length === 0) return { ok: true, healthy: 0, threshold: null, detail: "no relayer nodes configured" };
   if (typeof threshold === "string") return { ok: false, healthy, threshold: null, detail: threshold };
   const ok = healthy >= threshold;
-  return { ok, healthy, threshold, detail: `${healthy} of ${config.relayers.length} relayer nodes healthy, ${threshold} needed${ok ? "" : ": deliveries cannot be signed"}` };
+  return {
+    ok,
+    healthy,
+    threshold,
+    detail: `${healthy} of ${config.relayers.length} relayer nodes healthy, ${threshold} needed${ok ? "" : ": deliveries cannot be signed"}`,
+  };
 }
 
 /** An EVM chain answers, and its gateway takes the legacy token the configuration names (if it names one). */

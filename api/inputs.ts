@@ -15,7 +15,7 @@ export function amountProblem(text: string): { code: ErrorCode; message: string 
   if (/^\+?\d*[.,]\d+$/.test(t) || /^\d+[.,]$/.test(t)) {
     return { code: "AMOUNT_FRACTIONAL", message: "amount is in base units: a whole number, no decimal point" };
   }
-  if (!/^\d+$/.test(text)) return { code: "INVALID_AMOUNT", message: "amount must be a decimal string of base units, e.g. \"1000000\"" };
+  if (!/^\d+$/.test(text)) return { code: "INVALID_AMOUNT", message: 'amount must be a decimal string of base units, e.g. "1000000"' };
   // Leading zeros aside, 2^256 − 1 has 78 digits: anything with more is too large without BigInt's work.
   const digits = text.replace(/^0+/, "");
   if (digits === "") return { code: "AMOUNT_ZERO", message: "amount must be greater than zero" };
@@ -41,7 +41,11 @@ export const evmAddressSchema = z
   .max(200)
   .superRefine((text, ctx) => {
     if (!isAddress(text)) {
-      ctx.addIssue({ code: "custom", message: "not an EVM address (0x and 40 hex digits, EIP-55 case)", params: issueParams("INVALID_ADDRESS") });
+      ctx.addIssue({
+        code: "custom",
+        message: "not an EVM address (0x and 40 hex digits, EIP-55 case)",
+        params: issueParams("INVALID_ADDRESS"),
+      });
     } else if (getAddress(text) === ZeroAddress) {
       ctx.addIssue({ code: "custom", message: "the zero address cannot receive", params: issueParams("INVALID_ADDRESS") });
     }
@@ -83,7 +87,11 @@ export function chainNameSchema(names: readonly string[]) {
     .max(200)
     .superRefine((text, ctx) => {
       if (!names.includes(text)) {
-        ctx.addIssue({ code: "custom", message: `unknown chain "${text.slice(0, 40)}"; known: ${names.join(", ")}`, params: issueParams("UNKNOWN_CHAIN") });
+        ctx.addIssue({
+          code: "custom",
+          message: `unknown chain "${text.slice(0, 40)}"; known: ${names.join(", ")}`,
+          params: issueParams("UNKNOWN_CHAIN"),
+        });
       }
     })
     .meta({ description: "A chain name", enum: [...names] });

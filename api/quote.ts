@@ -72,7 +72,10 @@ export class Quoter {
       throw new ApiError("AMOUNT_NOT_ABOVE_FEE", `amount ${amount} must be more than the fee of ${route.fee} wei`);
     }
     if (amount < route.minAmount) {
-      throw new ApiError("AMOUNT_BELOW_MINIMUM", `amount ${amount} is under the minimum of ${route.minAmount} wei from ${src.name} to ${dst.name}`);
+      throw new ApiError(
+        "AMOUNT_BELOW_MINIMUM",
+        `amount ${amount} is under the minimum of ${route.minAmount} wei from ${src.name} to ${dst.name}`,
+      );
     }
     const amountOut = amount - route.fee;
     return {
@@ -102,7 +105,12 @@ export class Quoter {
     if (src instanceof TronChain) {
       decimals = BTTOLD_TRC10_DECIMALS;
       minimum = src.config.swapMinimum;
-      networkFees.push({ chain: src.name, amount: src.config.memoFeeSun, unit: "sun", what: "TRON's fee for the transaction's memo (1 TRX = 1,000,000 sun)" });
+      networkFees.push({
+        chain: src.name,
+        amount: src.config.memoFeeSun,
+        unit: "sun",
+        what: "TRON's fee for the transaction's memo (1 TRX = 1,000,000 sun)",
+      });
       if (request.amount > BigInt(Number.MAX_SAFE_INTEGER)) {
         throw new ApiError("AMOUNT_TOO_LARGE", `a TRC-10 transfer is at most ${Number.MAX_SAFE_INTEGER} units`);
       }
@@ -115,7 +123,10 @@ export class Quoter {
       if (status.paused) throw new ApiError("ROUTE_UNAVAILABLE", `${src.name}'s gateway is paused`);
     }
     if (request.amount < minimum) {
-      throw new ApiError("AMOUNT_BELOW_MINIMUM", `amount ${request.amount} is under the swap minimum of ${minimum} BTTOLD base units on ${src.name}`);
+      throw new ApiError(
+        "AMOUNT_BELOW_MINIMUM",
+        `amount ${request.amount} is under the swap minimum of ${minimum} BTTOLD base units on ${src.name}`,
+      );
     }
     let amountOut: bigint;
     try {

@@ -15,7 +15,10 @@ export const quoteSchema = z
     minimum: uintString.meta({ description: "Smallest amountIn accepted" }),
     networkFees: z.array(z.object({ chain: z.string(), amount: uintString, unit: z.string(), what: z.string() })),
     expectedSeconds: z.number().int(),
-    delayedBy: z.string().nullable().meta({ description: "Why the transfer would wait as `delayed` now (a cap, the reserve), if it would" }),
+    delayedBy: z
+      .string()
+      .nullable()
+      .meta({ description: "Why the transfer would wait as `delayed` now (a cap, the reserve), if it would" }),
     legacyDecimals: z.number().int().nullable(),
   })
   .meta({ id: "Quote" });

@@ -6,7 +6,13 @@ import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger } from "fastify";
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { TransferStore } from "../relayer/store/transfer-store.ts";
@@ -105,7 +111,8 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
       info: {
         title: "BTT Bridge API",
         version: API_VERSION,
-        description: "Quotes, swaps and bridge transfers of BitTorrent Token; status, history and accounting. Amounts are decimal strings of base units.",
+        description:
+          "Quotes, swaps and bridge transfers of BitTorrent Token; status, history and accounting. Amounts are decimal strings of base units.",
       },
       tags: [
         { name: "bridge", description: "Bridge transfers between BTTC, Ethereum and BNB Chain" },

@@ -102,7 +102,11 @@ export class TransferReader {
 
   async byId(id: string): Promise<TransferView> {
     const record = await fromStore(() => this.store.get(id));
-    if (!record) throw new ApiError("TRANSFER_NOT_FOUND", `no transfer ${id} (yet): a transfer shows once the relayer has seen its source transaction`);
+    if (!record)
+      throw new ApiError(
+        "TRANSFER_NOT_FOUND",
+        `no transfer ${id} (yet): a transfer shows once the relayer has seen its source transaction`,
+      );
     return toView(record, this.chains);
   }
 

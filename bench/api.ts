@@ -39,7 +39,9 @@ const nodes = await Promise.all(Object.values(CHAINS).map((chainId) => startHard
 let api: ReturnType<typeof spawn> | undefined;
 
 try {
-  const providers = Object.keys(CHAINS).map((name, i) => createEvmProvider({ name, chainId: Object.values(CHAINS)[i]!, rpcUrl: nodes[i]!.url }));
+  const providers = Object.keys(CHAINS).map((name, i) =>
+    createEvmProvider({ name, chainId: Object.values(CHAINS)[i]!, rpcUrl: nodes[i]!.url }),
+  );
   const deployed = await deployNetwork({
     validators: [0, 1, 2].map(() => Wallet.createRandom().address),
     threshold: 2,
@@ -65,7 +67,12 @@ try {
   for (let i = 0; i < RECORDS; i += 500) {
     await Promise.all(
       Array.from({ length: Math.min(500, RECORDS - i) }, async (_, j) => {
-        const o = observedTransfer({ srcChainId: CHAINS.bttc, srcGateway: gateway, dstChainId: CHAINS.ethereum, sequence: BigInt(i + j + 1) });
+        const o = observedTransfer({
+          srcChainId: CHAINS.bttc,
+          srcGateway: gateway,
+          dstChainId: CHAINS.ethereum,
+          sequence: BigInt(i + j + 1),
+        });
         await store.observe(o, "pending");
         await store.observe(o, "finalized");
         await store.transition(o.id, "attested", { detail: "2 signatures" });
@@ -148,7 +155,8 @@ try {
         connections: CONNECTIONS,
         durationSeconds: DURATION_S,
         warmupSeconds: 3,
-        statusLookup: "GET /v1/transfers/:id rotating over all seeded ids (each a completed transfer with a 5-entry timeline): one Redis round trip (HGETALL + LRANGE)",
+        statusLookup:
+          "GET /v1/transfers/:id rotating over all seeded ids (each a completed transfer with a 5-entry timeline): one Redis round trip (HGETALL + LRANGE)",
         quote: "GET /v1/quote bridge BTTC→Ethereum; route, status read from the chain at most every 2 s (chainCacheMs)",
       },
     },

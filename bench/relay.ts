@@ -58,6 +58,7 @@ import { BlockClock } from "./relay/block-clock.ts";
 import { BENCH_HEADER, CpuMeter, Profiler, RequestMeter, pidsListeningAs, type CpuReport, type MethodTimers } from "./relay/instruments.ts";
 import type { FromNode, NodeReport, ToNode } from "./relay/node-process.ts";
 import { installRelayerTimers } from "./relay/timers.ts";
+import { sleep } from "../common/async.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -147,7 +148,6 @@ function recipientOf(label: string, i: number): string {
   return getAddress(dataSlice(keccak256(toUtf8Bytes(`bench-relay ${label} ${i}`)), 12));
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 let aborted = false;
 process.once("SIGINT", () => {
   console.log("\ninterrupted: cleaning up …");
@@ -400,7 +400,10 @@ class Phase {
       const tx =
         this.o.perTx === 1
           ? { to: bttc.gateway.target as string, data: gatewayIface.encodeFunctionData("bridge", [CHAINS.ethereum, recipients[0]]) }
-          : { to: this.load.target as string, data: this.load.interface.encodeFunctionData("bridgeMany", [bttc.gateway.target, CHAINS.ethereum, recipients]) };
+          : {
+              to: this.load.target as string,
+              data: this.load.interface.encodeFunctionData("bridgeMany", [bttc.gateway.target, CHAINS.ethereum, recipients]),
+            };
       const value = AMOUNT * BigInt(count);
       if (gasLimit === undefined || count !== this.o.perTx) {
         const estimate = await bttc.provider.estimateGas({ ...tx, from: this.sender.address, value });
@@ -441,7 +444,8 @@ class Phase {
         sentAt,
       });
     }
-    if (seen.length !== recipients.length) throw new Error(`load transaction ${hash}: ${seen.length} transfers, expected ${recipients.length}`);
+    if (seen.length !== recipients.length)
+      throw new Error(`load transaction ${hash}: ${seen.length} transfers, expected ${recipients.length}`);
     this.sent.push(...seen);
   }
 
@@ -596,7 +600,8 @@ async function evaluate(phase: Phase) {
     transfersPerDelivery: sizes.length ? Math.round((sizes.reduce((a, b) => a + b, 0) / sizes.length) * 10) / 10 : 0,
     largestDelivery: sizes.length ? Math.max(...sizes) : 0,
     deliveryTransactionsByNode: byNode,
-    sentPerSecond: phase.lastSentAt > phase.firstSentAt ? Math.round(phase.sent.length / ((phase.lastSentAt - phase.firstSentAt) / 1000)) : null,
+    sentPerSecond:
+      phase.lastSentAt > phase.firstSentAt ? Math.round(phase.sent.length / ((phase.lastSentAt - phase.firstSentAt) / 1000)) : null,
     skippedAlreadyDelivered: phase.skippedAlreadyDelivered,
     skippedOther: phase.skippedOther,
   };
@@ -666,7 +671,11 @@ async function main(): Promise<void> {
     const { load, sender } = await setUp(requests);
     const processes = new Map(NAMES.map((name) => [`hardhat node ${name}`, pidsListeningAs(chains[name].node.port)]));
     for (const relayer of relayers) if (relayer.pid !== null) processes.set(`relayer ${relayer.id}`, [relayer.pid]);
-    const cpu = new CpuMeter(processes, redis!.redis, RELAYERS === "inprocess" ? "bench + 3 relayers (one process)" : "bench (load, clocks, checks)");
+    const cpu = new CpuMeter(
+      processes,
+      redis!.redis,
+      RELAYERS === "inprocess" ? "bench + 3 relayers (one process)" : "bench (load, clocks, checks)",
+    );
     console.log(`set up in ${((Date.now() - t0) / 1000).toFixed(1)} s; relayer logs (warnings) in ${logFile}`);
     let nonce = await chains.bttc.provider.getTransactionCount(sender.address, "pending");
 
@@ -722,7 +731,8 @@ async function main(): Promise<void> {
           batchMaxTransfers: BATCH,
           load: `${RATE} transfers/s offered, ${PER_TX} per transaction via contracts/mocks/BridgeLoad.sol`,
           lightLoad: `${LIGHT_N} transfers at ${LIGHT_RATE}/s, one BttcGateway.bridge transaction each`,
-          latency: "finality at the source (block +confirmations announced) → destination block with the delivery announced; both by this process's clock via newHeads",
+          latency:
+            "finality at the source (block +confirmations announced) → destination block with the delivery announced; both by this process's clock via newHeads",
         },
         stream: {
           ...heavy,
@@ -731,7 +741,10 @@ async function main(): Promise<void> {
           requests: RELAYERS === "inprocess" ? heavyRun.requests : heavyRun.nodes,
           ...(heavyRun.profile ? { jsProfileMs: heavyRun.profile } : {}),
         },
-        light: light && lightRun ? { ...light, stages: lightStages, cpu: lightRun.cpu, requests: RELAYERS === "inprocess" ? lightRun.requests : lightRun.nodes } : null,
+        light:
+          light && lightRun
+            ? { ...light, stages: lightStages, cpu: lightRun.cpu, requests: RELAYERS === "inprocess" ? lightRun.requests : lightRun.nodes }
+            : null,
         relayerWarnings: warningsSummary(),
       },
     };
@@ -759,7 +772,10 @@ function printSummary(
   );
   console.log("CPU seconds during the stream:", cpu.cpuSeconds, `(${cpu.machineCoresBusy} of ${cpus().length} cores busy on average)`);
   const others = Math.round((cpu.machineCoresBusyAll - cpu.machineCoresBusy) * 100) / 100;
-  if (others > 0.3) console.log(`warning: other work on this machine kept ${others} cores busy during the stream; the numbers are lower than on a quiet machine`);
+  if (others > 0.3)
+    console.log(
+      `warning: other work on this machine kept ${others} cores busy during the stream; the numbers are lower than on a quiet machine`,
+    );
 }
 
 async function tearDown(): Promise<void> {

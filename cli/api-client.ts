@@ -33,7 +33,10 @@ export class ApiClient {
 
   /** Server-sent events of `path`, each event's data parsed as JSON, until the stream ends or `signal` aborts. */
   async *events<T>(path: string, signal?: AbortSignal): AsyncGenerator<{ event: string; data: T }> {
-    const response = await this.fetch(new URL(this.baseUrl + path), { headers: { accept: "text/event-stream" }, ...(signal ? { signal } : {}) });
+    const response = await this.fetch(new URL(this.baseUrl + path), {
+      headers: { accept: "text/event-stream" },
+      ...(signal ? { signal } : {}),
+    });
     if (!response.ok || !response.body) throw await this.errorOf(response);
     const decoder = new TextDecoder();
     let buffer = "";
@@ -65,7 +68,11 @@ export class ApiClient {
       return await fetch(url, init);
     } catch (error) {
       const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
-      throw new ApiCallError(0, "API_UNREACHABLE", `no answer from the API at ${this.baseUrl} (${cause}); is the devnet running (npm start), or is --api right?`);
+      throw new ApiCallError(
+        0,
+        "API_UNREACHABLE",
+        `no answer from the API at ${this.baseUrl} (${cause}); is the devnet running (npm start), or is --api right?`,
+      );
     }
   }
 

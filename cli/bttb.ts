@@ -44,14 +44,19 @@ Options for every command
 Amounts are exact: typed and printed as decimal strings with every digit (BTT has 18 decimals).`;
 
 /** Splits the options every command shares from the command's own arguments. */
-export function splitGlobal(argv: readonly string[]): { flags: GlobalFlags & { help?: boolean }; command: string | undefined; rest: string[] } {
+export function splitGlobal(argv: readonly string[]): {
+  flags: GlobalFlags & { help?: boolean };
+  command: string | undefined;
+  rest: string[];
+} {
   const flags: GlobalFlags & { help?: boolean } = {};
   const rest: string[] = [];
   let command: string | undefined;
   const takesValue = new Set(["--api", "--devnet", "--rpc", "--account"]);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const [name, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const [name, inline] =
+      arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
     if (takesValue.has(name)) {
       const value = inline ?? argv[++i];
       if (value === undefined) throw new UsageError(`${name} needs a value`);

@@ -9,7 +9,19 @@ export class UsageError extends Error {}
 
 export interface DevnetFile {
   api: { url: string };
-  chains: Record<string, { family: string; chainId: string; rpcUrl?: string; fullHost?: string; legacyToken?: string; legacyDecimals?: number; token?: string; depositAddress?: string }>;
+  chains: Record<
+    string,
+    {
+      family: string;
+      chainId: string;
+      rpcUrl?: string;
+      fullHost?: string;
+      legacyToken?: string;
+      legacyDecimals?: number;
+      token?: string;
+      depositAddress?: string;
+    }
+  >;
   accounts: { index: number; address: string; tronAddress: string; privateKey: string }[];
   relayers: { id: string; url: string; config: string; pid?: number }[];
 }
@@ -68,7 +80,10 @@ export function createContext(flags: GlobalFlags, env: NodeJS.ProcessEnv, out: (
       if (flags.account !== undefined) {
         if (!devnet) throw new UsageError("--account picks a devnet demo account, but no devnet is running here (.devnet/devnet.json)");
         const account = devnet.accounts.find((a) => String(a.index) === flags.account);
-        if (!account) throw new UsageError(`--account ${flags.account}: the devnet's demo accounts are ${devnet.accounts.map((a) => a.index).join(", ")}`);
+        if (!account)
+          throw new UsageError(
+            `--account ${flags.account}: the devnet's demo accounts are ${devnet.accounts.map((a) => a.index).join(", ")}`,
+          );
         return account.privateKey;
       }
       const key = env.BTTB_PRIVATE_KEY;

@@ -20,7 +20,14 @@ export interface TronStep {
 export type Step = EvmStep | TronStep;
 
 export interface Built {
-  quote: { amountIn: string; amountOut: string; fee: string; expectedSeconds: number; delayedBy: string | null; legacyDecimals: number | null };
+  quote: {
+    amountIn: string;
+    amountOut: string;
+    fee: string;
+    expectedSeconds: number;
+    delayedBy: string | null;
+    legacyDecimals: number | null;
+  };
   steps: Step[];
 }
 
@@ -70,5 +77,5 @@ async function sendTron(ctx: CliContext, chain: string, step: TronStep): Promise
 /** The sender's address on `chain` (TRON: base58), from the user's key. */
 export function senderOf(ctx: CliContext, family: "evm" | "tron"): string {
   const wallet = new Wallet(ctx.privateKey());
-  return family === "evm" ? wallet.address : TronWeb.address.fromPrivateKey(wallet.privateKey.slice(2)) as string;
+  return family === "evm" ? wallet.address : (TronWeb.address.fromPrivateKey(wallet.privateKey.slice(2)) as string);
 }

@@ -40,7 +40,8 @@ export async function findBySourceTx(ctx: CliContext, srcTx: string, timeoutMs =
   for (;;) {
     const { transfers } = await ctx.api.get<{ transfers: TransferView[] }>("/v1/transfers", { srcTx });
     if (transfers.length > 0) return transfers[0]!;
-    if (Date.now() > deadline) throw new Error(`no transfer from ${srcTx} after ${timeoutMs / 1000} s: is a relayer node watching its chain?`);
+    if (Date.now() > deadline)
+      throw new Error(`no transfer from ${srcTx} after ${timeoutMs / 1000} s: is a relayer node watching its chain?`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
@@ -55,13 +56,14 @@ export async function follow(ctx: CliContext, id: string, attempts = 5): Promise
   for (let attempt = 0; attempt < attempts; attempt++) {
     try {
       let index = 0;
-      for await (const { event, data } of ctx.api.events<{ status?: string; entry?: { at: string; txHash: string | null; detail: string | null } } & Partial<TransferView>>(
-        `/v1/transfers/${id}/events`,
-      )) {
+      for await (const { event, data } of ctx.api.events<
+        { status?: string; entry?: { at: string; txHash: string | null; detail: string | null } } & Partial<TransferView>
+      >(`/v1/transfers/${id}/events`)) {
         if (event === "transfer" && data.status) {
           status = data.status;
           // On a reconnection, the first event carries the whole timeline: show only what is new.
-          for (const entry of (data.timeline ?? []).slice(shown)) if (!ctx.json) ctx.out(line(entry.at, entry.status, entry.txHash, entry.detail));
+          for (const entry of (data.timeline ?? []).slice(shown))
+            if (!ctx.json) ctx.out(line(entry.at, entry.status, entry.txHash, entry.detail));
           shown = index = data.timeline?.length ?? 0;
           if (!ctx.json && shown === 0) ctx.out(`  ${status}`);
         } else if (event === "status" && data.status && data.entry) {

@@ -80,7 +80,8 @@ function hexBytes(hex: string): Uint8Array {
 }
 
 function uint(value: bigint, bits: number, field: string): string {
-  if (typeof value !== "bigint" || value < 0n || value >= 1n << BigInt(bits)) throw new RangeError(`${field}: not a uint${bits}: ${String(value)}`);
+  if (typeof value !== "bigint" || value < 0n || value >= 1n << BigInt(bits))
+    throw new RangeError(`${field}: not a uint${bits}: ${String(value)}`);
   return value.toString(16).padStart(64, "0");
 }
 

@@ -10,13 +10,13 @@ export const uintSchema = z
   .transform((v) => BigInt(v));
 
 /** An EVM address, checksummed on the way in. */
-export const addressSchema = z.string().refine(isAddress, "an EVM address").transform((a) => getAddress(a));
+export const addressSchema = z
+  .string()
+  .refine(isAddress, "an EVM address")
+  .transform((a) => getAddress(a));
 
 /** Where a private key is: an environment variable, or a file holding it. */
-export const keySourceSchema = z.union([
-  z.object({ env: z.string().min(1) }).strict(),
-  z.object({ file: z.string().min(1) }).strict(),
-]);
+export const keySourceSchema = z.union([z.object({ env: z.string().min(1) }).strict(), z.object({ file: z.string().min(1) }).strict()]);
 export type KeySource = z.infer<typeof keySourceSchema>;
 
 export class ConfigError extends Error {

@@ -131,11 +131,7 @@ export function toCompact(signature: string): CompactSignature {
 /** Anything that signs EIP-712 typed data (an ethers Wallet, a KMS-backed signer, ...). */
 export interface TypedDataSigner {
   getAddress(): Promise<string>;
-  signTypedData(
-    domain: TypedDataDomain,
-    types: Record<string, TypedDataField[]>,
-    value: Record<string, unknown>,
-  ): Promise<string>;
+  signTypedData(domain: TypedDataDomain, types: Record<string, TypedDataField[]>, value: Record<string, unknown>): Promise<string>;
 }
 
 export interface SignerSignature {
@@ -155,9 +151,7 @@ export async function signBatch(
 
 /** Orders signatures by signer address, ascending, as the gateways require. */
 export function orderBySigner(signatures: readonly SignerSignature[]): CompactSignature[] {
-  return [...signatures]
-    .sort((a, b) => compareAddresses(a.signer, b.signer))
-    .map((s) => s.signature);
+  return [...signatures].sort((a, b) => compareAddresses(a.signer, b.signer)).map((s) => s.signature);
 }
 
 export function compareAddresses(a: string, b: string): number {

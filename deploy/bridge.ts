@@ -59,9 +59,7 @@ export async function deployChain(options: ChainDeployment): Promise<DeployedCha
   const dailyLimit = options.dailyLimit ?? UNLIMITED;
   const operators = options.timelockOperators ?? [deployerAddress];
 
-  const timelock = await deployed(
-    factory("BridgeTimelock", deployer).deploy(options.timelockDelay, operators, operators),
-  );
+  const timelock = await deployed(factory("BridgeTimelock", deployer).deploy(options.timelockDelay, operators, operators));
 
   let gateway: Contract;
   let legacyToken: Contract | undefined;

@@ -39,4 +39,3 @@ export function relayerIdentities(count = 3): RelayerIdentity[] {
 export function tronDepositWallet(): Wallet {
   return new Wallet(keccak256(toUtf8Bytes("BTT Bridge devnet TRON deposit")));
 }
-

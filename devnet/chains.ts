@@ -19,7 +19,15 @@ export function devnetEvmChains(o: DevnetOptions): DevnetEvmChain[] {
   const url = (port: number) => `http://${o.host}:${port}`;
   return [
     { name: "bttc", label: "BitTorrent Chain", chainId: 1337199n, role: "bttc", port: o.bttcPort, rpcUrl: url(o.bttcPort) },
-    { name: "ethereum", label: "Ethereum", chainId: 1337001n, role: "remote", port: o.ethereumPort, rpcUrl: url(o.ethereumPort), legacyDecimals: 6 },
+    {
+      name: "ethereum",
+      label: "Ethereum",
+      chainId: 1337001n,
+      role: "remote",
+      port: o.ethereumPort,
+      rpcUrl: url(o.ethereumPort),
+      legacyDecimals: 6,
+    },
     { name: "bsc", label: "BNB Chain", chainId: 1337056n, role: "remote", port: o.bscPort, rpcUrl: url(o.bscPort), legacyDecimals: 18 },
   ];
 }

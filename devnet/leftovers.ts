@@ -60,7 +60,9 @@ export async function stopLeftovers(dataDir: string): Promise<string[]> {
   }
   const devnetPid = recorded.devnet;
   if (devnetPid !== undefined && devnetPid !== process.pid && alive(devnetPid) && commandLine(devnetPid).includes("devnet/main.ts")) {
-    throw new Error(`a devnet is already running from ${dataDir} (process ${devnetPid}): stop it with Ctrl-C first, or give another --data-dir and ports`);
+    throw new Error(
+      `a devnet is already running from ${dataDir} (process ${devnetPid}): stop it with Ctrl-C first, or give another --data-dir and ports`,
+    );
   }
   const names = new Map(Object.entries(recorded.parts ?? {}).map(([name, pid]) => [pid, name]));
   const ours: [string, number][] = [...new Set([...names.keys(), ...taggedProcesses(dataDir)])]
@@ -84,5 +86,8 @@ export function taggedProcesses(dataDir: string): number[] {
   } catch {
     return [];
   }
-  return entries.filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => taggedWith(pid, dataDir));
+  return entries
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .filter((pid) => taggedWith(pid, dataDir));
 }

@@ -32,7 +32,11 @@ export async function runDevnet(argv: readonly string[], env: NodeJS.ProcessEnv)
     console.log("stopped.");
     process.exit(code);
   };
-  for (const [signal, name] of [["SIGINT", "Ctrl-C"], ["SIGTERM", "SIGTERM"], ["SIGHUP", "SIGHUP"]] as const) {
+  for (const [signal, name] of [
+    ["SIGINT", "Ctrl-C"],
+    ["SIGTERM", "SIGTERM"],
+    ["SIGHUP", "SIGHUP"],
+  ] as const) {
     process.on(signal, () => void stop(up ? name : `${name} while starting`, up ? 0 : 130));
   }
 

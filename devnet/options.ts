@@ -19,7 +19,10 @@ const OptionsSchema = z.object({
   /** Where the devnet writes its addresses, configs and logs. */
   dataDir: z.string().min(1).default(".devnet"),
   /** Every Redis key of the devnet starts with this; it is wiped at start (the chains start empty). */
-  redisPrefix: z.string().regex(/^[\w:-]+:$/, "letters, digits, '-', '_' and ':', ending in ':'").default("bttb-devnet:"),
+  redisPrefix: z
+    .string()
+    .regex(/^[\w:-]+:$/, "letters, digits, '-', '_' and ':', ending in ':'")
+    .default("bttb-devnet:"),
   help: z.boolean().default(false),
 });
 

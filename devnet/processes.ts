@@ -80,7 +80,10 @@ export class ProcessGroup {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (part.child.exitCode !== null || part.child.signalCode !== null) {
-        throw new PartFailed(part.name, `exited (${part.child.exitCode ?? part.child.signalCode}) while starting; its log ends:\n${logTail(part.logFile)}`);
+        throw new PartFailed(
+          part.name,
+          `exited (${part.child.exitCode ?? part.child.signalCode}) while starting; its log ends:\n${logTail(part.logFile)}`,
+        );
       }
       if (await ready().catch(() => false)) return;
       if (Date.now() > deadline) {

@@ -29,7 +29,12 @@ export interface DevnetRedis {
   own: boolean;
 }
 
-export async function ensureRedis(given: string | undefined, group: ProcessGroup, cwd: string, env: NodeJS.ProcessEnv): Promise<DevnetRedis> {
+export async function ensureRedis(
+  given: string | undefined,
+  group: ProcessGroup,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<DevnetRedis> {
   if (given) {
     if (await answers(given)) return { url: given, own: false };
     throw new Error(`Redis at ${given} (REDIS_URL) does not answer: start it, or unset REDIS_URL to use 127.0.0.1:6379`);
@@ -41,7 +46,13 @@ export async function ensureRedis(given: string | undefined, group: ProcessGroup
         "(Debian/Ubuntu: apt install redis-server; macOS: brew install redis), or point REDIS_URL at one",
     );
   }
-  const part = group.start("redis", "redis-server", ["--port", "6379", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], env, cwd);
+  const part = group.start(
+    "redis",
+    "redis-server",
+    ["--port", "6379", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    env,
+    cwd,
+  );
   await group.waitReady(part, () => answers(DEFAULT_REDIS_URL), 10_000);
   return { url: DEFAULT_REDIS_URL, own: true };
 }

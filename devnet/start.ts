@@ -88,12 +88,16 @@ export async function startDevnet(
     const leftovers = await stopLeftovers(dataDir);
     if (leftovers.length > 0) progress.warn(`stopped what an earlier devnet left running: ${leftovers.join(", ")}`);
     await timed(progress, "ports free", () =>
-      assertPortsFree(o.host, [
-        ...chains.map((c) => ({ port: c.port, what: `${c.name} JSON-RPC`, flag: `--${c.name}-port` })),
-        { port: o.tronPort, what: "TRON development node", flag: "--tron-port" },
-        ...identities.map((r, i) => ({ port: o.relayerPort + i, what: `relayer ${r.id}`, flag: "--relayer-port" })),
-        { port: o.apiPort, what: "HTTP API", flag: "--api-port" },
-      ], leftovers.length > 0 ? 10_000 : 0),
+      assertPortsFree(
+        o.host,
+        [
+          ...chains.map((c) => ({ port: c.port, what: `${c.name} JSON-RPC`, flag: `--${c.name}-port` })),
+          { port: o.tronPort, what: "TRON development node", flag: "--tron-port" },
+          ...identities.map((r, i) => ({ port: o.relayerPort + i, what: `relayer ${r.id}`, flag: "--relayer-port" })),
+          { port: o.apiPort, what: "HTTP API", flag: "--api-port" },
+        ],
+        leftovers.length > 0 ? 10_000 : 0,
+      ),
     );
     const redis = await timed(progress, "Redis", async () => {
       const found = await ensureRedis(o.redisUrl, group, root, env);
@@ -117,7 +121,9 @@ export async function startDevnet(
         );
       });
       await Promise.all(
-        parts.map((part, i) => group.waitReady(part, async () => BigInt(await rpc<string>(chains[i]!.rpcUrl, "eth_chainId")) === chains[i]!.chainId, 90_000)),
+        parts.map((part, i) =>
+          group.waitReady(part, async () => BigInt(await rpc<string>(chains[i]!.rpcUrl, "eth_chainId")) === chains[i]!.chainId, 90_000),
+        ),
       );
       if (o.blockTimeMs !== 1_000) await Promise.all(chains.map((c) => rpc(c.rpcUrl, "evm_setIntervalMining", [o.blockTimeMs])));
     });
@@ -126,13 +132,23 @@ export async function startDevnet(
     const deposit = tronDepositWallet();
     await timed(progress, `TRON development node :${o.tronPort}`, async () => {
       essential.add("tron");
-      const part = group.start("tron", node, [join(root, "devnet", "tron", "main.ts"), ...tronNodeArgs(o.host, o.tronPort, o.blockTimeMs)], partEnv, root);
+      const part = group.start(
+        "tron",
+        node,
+        [join(root, "devnet", "tron", "main.ts"), ...tronNodeArgs(o.host, o.tronPort, o.blockTimeMs)],
+        partEnv,
+        root,
+      );
       await group.waitReady(part, () => tronReady(tronUrl), 30_000);
       await fundDepositAccount(tronUrl, deposit.address);
     });
 
     const deployed = await timed(progress, "contracts deployed and funded", () =>
-      deployDevnet(chains, identities.map((r) => r.attestation.address), THRESHOLD),
+      deployDevnet(
+        chains,
+        identities.map((r) => r.attestation.address),
+        THRESHOLD,
+      ),
     );
 
     const tron: TronInput = {
@@ -154,11 +170,17 @@ export async function startDevnet(
       deployed,
       identities,
     });
-    const relayerParts = await timed(progress, `relayer nodes ${relayers.map((r) => `${r.id} :${new URL(r.url).port}`).join(", ")}`, async () => {
-      const parts = relayers.map((r) => group.start(`relayer-${r.id}`, node, [join(root, "relayer", "main.ts"), "--config", r.file], partEnv, root));
-      await Promise.all(parts.map((part, i) => group.waitReady(part, () => httpOk(`${relayers[i]!.url}/health`), 60_000)));
-      return parts;
-    });
+    const relayerParts = await timed(
+      progress,
+      `relayer nodes ${relayers.map((r) => `${r.id} :${new URL(r.url).port}`).join(", ")}`,
+      async () => {
+        const parts = relayers.map((r) =>
+          group.start(`relayer-${r.id}`, node, [join(root, "relayer", "main.ts"), "--config", r.file], partEnv, root),
+        );
+        await Promise.all(parts.map((part, i) => group.waitReady(part, () => httpOk(`${relayers[i]!.url}/health`), 60_000)));
+        return parts;
+      },
+    );
 
     const apiUrl = `http://${o.host}:${o.apiPort}`;
     await timed(progress, `API :${o.apiPort}`, async () => {
@@ -200,7 +222,13 @@ export async function startDevnet(
             ];
           }),
         ),
-        tron: { family: "tron", chainId: TRON_CHAIN_ID.toString(), fullHost: tronUrl, depositAddress: tron.depositAddress, token: "1002000" },
+        tron: {
+          family: "tron",
+          chainId: TRON_CHAIN_ID.toString(),
+          fullHost: tronUrl,
+          depositAddress: tron.depositAddress,
+          token: "1002000",
+        },
       },
       relayers: relayers.map((r, i) => ({
         id: r.id,

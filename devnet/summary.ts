@@ -11,8 +11,10 @@ export function summary(info: DevnetInfo, infoFile: string, ms: number): string 
   lines.push("", "Contracts");
   for (const [name, chain] of Object.entries(info.chains)) {
     if (chain.gateway) lines.push(`  ${name.padEnd(9)} gateway ${String(chain.gateway)}${chain.token ? " (also bridged BTT)" : ""}`);
-    if (chain.legacyToken) lines.push(`  ${name.padEnd(9)} legacy BTTOLD ${String(chain.legacyToken)} (${String(chain.legacyDecimals)} decimals)`);
-    if (chain.depositAddress) lines.push(`  ${name.padEnd(9)} BTTOLD (TRC-10 ${String(chain.token)}) deposit address ${String(chain.depositAddress)}`);
+    if (chain.legacyToken)
+      lines.push(`  ${name.padEnd(9)} legacy BTTOLD ${String(chain.legacyToken)} (${String(chain.legacyDecimals)} decimals)`);
+    if (chain.depositAddress)
+      lines.push(`  ${name.padEnd(9)} BTTOLD (TRC-10 ${String(chain.token)}) deposit address ${String(chain.depositAddress)}`);
   }
   lines.push("", "Relayer nodes (threshold " + String(info.threshold) + ")");
   for (const r of info.relayers) lines.push(`  ${r.id}  ${r.url}/health  ${r.url}/metrics  signer ${r.signer}`);

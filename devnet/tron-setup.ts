@@ -14,11 +14,16 @@ export function tronBase58(evmAddress: string): string {
 
 export function tronNodeArgs(host: string, port: number, blockTimeMs: number): string[] {
   return [
-    "--host", host,
-    "--port", String(port),
-    "--block-interval-ms", String(blockTimeMs),
-    "--solidity-depth", String(TRON_SOLIDITY_DEPTH),
-    "--log-level", "warn",
+    "--host",
+    host,
+    "--port",
+    String(port),
+    "--block-interval-ms",
+    String(blockTimeMs),
+    "--solidity-depth",
+    String(TRON_SOLIDITY_DEPTH),
+    "--log-level",
+    "warn",
   ];
 }
 

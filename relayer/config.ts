@@ -60,13 +60,19 @@ export const tronChainSchema = z
     /** Holds the deposit account's key: refunds and black-hole forwarding need it (one operator only). */
     depositKey: keySource.optional(),
     /** The TRC-10 token swapped. */
-    tokenId: z.string().regex(/^[1-9]\d*$/, "a TRC-10 token id").default("1002000"),
+    tokenId: z
+      .string()
+      .regex(/^[1-9]\d*$/, "a TRC-10 token id")
+      .default("1002000"),
     /** Deposits of fewer base units are rejected (and refundable). */
     minimumUnits: uint.default(1n),
     /** Name of the EVM chain every swap is delivered on. */
     swapTo: z.string().default("bttc"),
     /** TRON's finality rule is its solidified block; written out so that a config says what it relies on. */
-    finality: z.object({ tag: z.literal("solidified") }).strict().default({ tag: "solidified" }),
+    finality: z
+      .object({ tag: z.literal("solidified") })
+      .strict()
+      .default({ tag: "solidified" }),
     /** First block to scan on a node with no cursor (e.g. the block the deposit address opened in). */
     startBlock: uint.default(0n),
     /** Blocks per `getblockbylimitnext` (java-tron serves at most 100). */
@@ -117,9 +123,7 @@ export const relayerConfigSchema = z
       .strict()
       .default({ host: "127.0.0.1", port: 7001 }),
     /** The other nodes: where to ask for co-signatures, and the address their signatures must recover to. */
-    peers: z
-      .array(z.object({ id: z.string().min(1), url: z.url(), signer: address }).strict())
-      .default([]),
+    peers: z.array(z.object({ id: z.string().min(1), url: z.url(), signer: address }).strict()).default([]),
     chains: z.array(chainSchema).min(2),
     /** What this process runs (default: everything); `--roles` on the command line overrides it. */
     roles: rolesSchema.default([...NODE_ROLES]),
@@ -152,8 +156,10 @@ export const relayerConfigSchema = z
     const names = new Set<string>();
     const ids = new Set<bigint>();
     c.chains.forEach((chain, i) => {
-      if (names.has(chain.name)) ctx.addIssue({ code: "custom", path: ["chains", i, "name"], message: `duplicate chain name ${chain.name}` });
-      if (ids.has(chain.chainId)) ctx.addIssue({ code: "custom", path: ["chains", i, "chainId"], message: `duplicate chain id ${chain.chainId}` });
+      if (names.has(chain.name))
+        ctx.addIssue({ code: "custom", path: ["chains", i, "name"], message: `duplicate chain name ${chain.name}` });
+      if (ids.has(chain.chainId))
+        ctx.addIssue({ code: "custom", path: ["chains", i, "chainId"], message: `duplicate chain id ${chain.chainId}` });
       names.add(chain.name);
       ids.add(chain.chainId);
     });
@@ -183,7 +189,11 @@ export function tronChains(config: RelayerConfig): TronChainConfig[] {
  * The TRON chain named `name` (default: the first) and the EVM chain its swaps land on, for the operator
  * commands; `origin` (the file) names where it is missing. (The schema makes sure `swapTo` exists.)
  */
-export function tronSwapRoute(config: RelayerConfig, name: string | undefined, origin: string): { chain: TronChainConfig; swapTo: EvmChainConfig } {
+export function tronSwapRoute(
+  config: RelayerConfig,
+  name: string | undefined,
+  origin: string,
+): { chain: TronChainConfig; swapTo: EvmChainConfig } {
   const chains = tronChains(config);
   const chain = name ? chains.find((c) => c.name === name) : chains[0];
   if (!chain) throw new ConfigError(name ? `no TRON chain named ${name} in ${origin}` : `no TRON chain in ${origin}`);

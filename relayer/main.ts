@@ -13,7 +13,12 @@ export const RELAYER_USAGE = `usage: npm run relayer -- --config <relayer.json> 
 /** Starts the node a configuration file describes; it stops on SIGTERM or SIGINT and the process exits. */
 export async function runRelayer(configPath: string, env: NodeJS.ProcessEnv, roles?: string): Promise<void> {
   const config = loadRelayerConfig(configPath);
-  if (roles !== undefined) config.roles = parseWith(rolesSchema, roles.split(",").map((r) => r.trim()), "--roles");
+  if (roles !== undefined)
+    config.roles = parseWith(
+      rolesSchema,
+      roles.split(",").map((r) => r.trim()),
+      "--roles",
+    );
   const log = pino({ name: `relayer-${config.id}` });
   const node = new RelayerNode({ config, env, log });
   await node.start();

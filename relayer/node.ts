@@ -74,7 +74,13 @@ export class RelayerNode {
   private http: ReturnType<typeof buildNodeHttpServer> | null = null;
   private pipeline: DeliveryPipeline | null = null;
   private readonly payers = new Map<string, Payer>();
-  private readonly burners: { name: string; forwarder: BurnForwarder; intervalMs: number; lease: WatchLease; running: Promise<void> | null }[] = [];
+  private readonly burners: {
+    name: string;
+    forwarder: BurnForwarder;
+    intervalMs: number;
+    lease: WatchLease;
+    running: Promise<void> | null;
+  }[] = [];
   private readonly roles: ReadonlySet<NodeRole>;
   private stopping = false;
   /** Every source chain, by chain id (the pipeline checks a transfer peers keep refusing at its source). */
@@ -131,7 +137,15 @@ export class RelayerNode {
       providers.set(chain.name, provider);
       // Shared through Redis: any process of this node may send from this key, or replace what another sent.
       const shared = { redis: this.redis, prefix };
-      const payer = new Payer({ chain: chain.name, chainId: chain.chainId, provider, key: payerKey, maxFeePerGas: chain.maxFeePerGas, log: this.log, shared });
+      const payer = new Payer({
+        chain: chain.name,
+        chainId: chain.chainId,
+        provider,
+        key: payerKey,
+        maxFeePerGas: chain.maxFeePerGas,
+        log: this.log,
+        shared,
+      });
       this.payers.set(chain.name, payer);
       destinations.set(chain.chainId, new EvmDestination(chain, provider, payer));
     }
@@ -176,7 +190,17 @@ export class RelayerNode {
         maxBlocksPerTick: BigInt(chain.maxBlockRange) * 10n,
         log: this.log.child({ chain: chain.name, stage: "deliveries" }),
       });
-      this.loops.push({ name: chain.name, watcher, deliveries, pollIntervalMs: chain.pollIntervalMs, lease: this.lease(chain.name), head: null, finalizedUpTo: null, lastTickAt: null, running: null });
+      this.loops.push({
+        name: chain.name,
+        watcher,
+        deliveries,
+        pollIntervalMs: chain.pollIntervalMs,
+        lease: this.lease(chain.name),
+        head: null,
+        finalizedUpTo: null,
+        lastTickAt: null,
+        running: null,
+      });
     }
 
     for (const chain of tronChains(config)) this.addTronChain(chain, pipeline);
@@ -231,7 +255,11 @@ export class RelayerNode {
     const source = this.addSource(tronSourceFor(chain, swapTo.chainId));
     let forwarder: BurnForwarder | undefined;
     if (chain.depositKey) {
-      const wallet = new DepositWallet({ name: chain.name, depositAddress: chain.depositAddress, ...tronEndpointOf(chain) }, chain.depositKey, this.options.env);
+      const wallet = new DepositWallet(
+        { name: chain.name, depositAddress: chain.depositAddress, ...tronEndpointOf(chain) },
+        chain.depositKey,
+        this.options.env,
+      );
       forwarder = new BurnForwarder({
         source,
         wallet,
@@ -245,7 +273,13 @@ export class RelayerNode {
         settleMs: chain.burn.settleMs,
         log: this.log.child({ chain: chain.name, stage: "burn" }),
       });
-      this.burners.push({ name: chain.name, forwarder, intervalMs: chain.burn.intervalMs, lease: this.lease(`${chain.name}:burn`), running: null });
+      this.burners.push({
+        name: chain.name,
+        forwarder,
+        intervalMs: chain.burn.intervalMs,
+        lease: this.lease(`${chain.name}:burn`),
+        running: null,
+      });
     }
     const watcher = new TransferWatcher({
       source,
@@ -259,7 +293,16 @@ export class RelayerNode {
       },
       log: this.log.child({ chain: chain.name }),
     });
-    this.loops.push({ name: chain.name, watcher, pollIntervalMs: chain.pollIntervalMs, lease: this.lease(chain.name), head: null, finalizedUpTo: null, lastTickAt: null, running: null });
+    this.loops.push({
+      name: chain.name,
+      watcher,
+      pollIntervalMs: chain.pollIntervalMs,
+      lease: this.lease(chain.name),
+      head: null,
+      finalizedUpTo: null,
+      lastTickAt: null,
+      running: null,
+    });
   }
 
   private async runBurner(burner: (typeof this.burners)[number]): Promise<void> {
@@ -269,7 +312,10 @@ export class RelayerNode {
         if (await burner.lease.hold()) await burner.forwarder.tick(this.stopSignal.signal);
       } catch (error) {
         if (this.stopping) break; // the stop ended the tick's wait: nothing failed
-        this.log.warn({ chain: burner.name, err: error instanceof Error ? error.message : String(error) }, "black-hole forwarding failed; trying again");
+        this.log.warn(
+          { chain: burner.name, err: error instanceof Error ? error.message : String(error) },
+          "black-hole forwarding failed; trying again",
+        );
       }
       await this.sleep(burner.lease.held ? burner.intervalMs : this.standbyPollMs());
     }
@@ -302,7 +348,11 @@ export class RelayerNode {
         });
         if (!collected.enough) {
           const failures = collected.failures.map((f) => `${f.peer}: ${f.kind}${f.reason ? ` ${f.reason}` : ""}`).join("; ");
-          const refusals = collected.failures.flatMap((f) => (f.kind === "refused" && f.reason ? [{ peer: f.peer, reason: f.reason, ...(f.transferId ? { transferId: f.transferId } : {}) }] : []));
+          const refusals = collected.failures.flatMap((f) =>
+            f.kind === "refused" && f.reason
+              ? [{ peer: f.peer, reason: f.reason, ...(f.transferId ? { transferId: f.transferId } : {}) }]
+              : [],
+          );
           throw new NotEnoughSignaturesError(destination.name, collected.signatures.length, needed, failures || "no peers", refusals);
         }
         // Exactly the threshold: every extra signature costs gas to check. Still in signer order.

@@ -28,7 +28,8 @@ export async function startDevnetProcess(label: string, timeoutMs = 240_000): Pr
   const dataDir = mkdtempSync(join(tmpdir(), `bttb-${label}-`));
   const prefix = `bttb-test:${label}-${process.pid}-${Date.now()}:`;
   const args = ["devnet/main.ts", "--data-dir", dataDir, "--redis-prefix", prefix];
-  for (const flag of ["--bttc-port", "--ethereum-port", "--bsc-port", "--tron-port", "--api-port"]) args.push(flag, String(await freePort()));
+  for (const flag of ["--bttc-port", "--ethereum-port", "--bsc-port", "--tron-port", "--api-port"])
+    args.push(flag, String(await freePort()));
   // Three consecutive free ports for the relayer nodes.
   let relayerPort = 0;
   for (let tries = 0; tries < 20 && relayerPort === 0; tries++) {
@@ -37,7 +38,11 @@ export async function startDevnetProcess(label: string, timeoutMs = 240_000): Pr
   }
   args.push("--relayer-port", String(relayerPort));
 
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, REDIS_URL: testRedisUrl() } });
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, REDIS_URL: testRedisUrl() },
+  });
   let output = "";
   child.stdout.on("data", (c: Buffer) => (output += c.toString()));
   child.stderr.on("data", (c: Buffer) => (output += c.toString()));
@@ -98,7 +103,11 @@ export interface CliResult {
 /** `npm run bttb -- <args>` as a user runs it (the same entry, without npm's banner). */
 export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["cli/bttb.ts", ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["cli/bttb.ts", ...args], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));

@@ -120,10 +120,13 @@ export async function startFlakyRpc(target: string, limits: FlakyLimits = {}): P
           return;
         case "delay": {
           stats.delayed++;
-          const timer = setTimeout(() => {
-            timers.delete(timer);
-            forward(body, res);
-          }, Math.min(Math.max(0, current.ms), maxDelayMs));
+          const timer = setTimeout(
+            () => {
+              timers.delete(timer);
+              forward(body, res);
+            },
+            Math.min(Math.max(0, current.ms), maxDelayMs),
+          );
           timers.add(timer);
           return;
         }

@@ -33,7 +33,6 @@ export function devAccount(i: number): HDNodeWallet {
   return HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`);
 }
 
-
 export interface ClusterChainPlan {
   name: string;
   chainId: bigint;
@@ -213,7 +212,12 @@ export class Cluster {
     const chain = this.chain(dst);
     const iface = contractInterface("RemoteGateway");
     const event = iface.getEvent("TransfersDelivered")!;
-    const logs = await chain.provider.getLogs({ address: chain.gateway.target as string, topics: [event.topicHash], fromBlock: from, toBlock: "latest" });
+    const logs = await chain.provider.getLogs({
+      address: chain.gateway.target as string,
+      topics: [event.topicHash],
+      fromBlock: from,
+      toBlock: "latest",
+    });
     return logs.flatMap((log) => iface.parseLog({ topics: [...log.topics], data: log.data })!.args.getValue("transferIds") as string[]);
   }
 

@@ -1,8 +1,8 @@
 // Waiting in tests: poll a condition until it holds, with a bounded time and a message saying what for.
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+import { sleep } from "../common/async.ts";
+
+export { sleep };
 
 /** Polls `probe` every `everyMs` until it returns a truthy value, which it returns; fails after `timeoutMs`. */
 export async function until<T>(

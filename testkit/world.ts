@@ -146,11 +146,7 @@ export function transfersSentBy(source: Chain, receipt: TransactionReceipt): Tra
 }
 
 /** Signatures of `signers` over a batch for `destination`, ascending by signer. */
-export async function attest(
-  destination: Chain,
-  transfers: readonly Transfer[],
-  signers: readonly Wallet[],
-): Promise<CompactSignature[]> {
+export async function attest(destination: Chain, transfers: readonly Transfer[], signers: readonly Wallet[]): Promise<CompactSignature[]> {
   const domain = gatewayDomain(destination.chainId, destination.gatewayAddress);
   return orderBySigner(await Promise.all(signers.map((s) => signBatch(s, domain, transfers))));
 }

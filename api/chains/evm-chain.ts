@@ -160,15 +160,24 @@ export class EvmChain {
    * token without it (then only approve works). Kept for good: it never changes.
    */
   permitDomain(token: string): Promise<TypedDataDomain | null> {
-    return this.cache.get(`permitDomain:${token}`, async () => {
-      const contract = new Contract(token, PERMIT_ABI, this.provider);
-      try {
-        const d = await contract.getFunction("eip712Domain")();
-        return { name: d.name as string, version: d.version as string, chainId: d.chainId as bigint, verifyingContract: d.verifyingContract as string };
-      } catch {
-        return null;
-      }
-    }, Infinity);
+    return this.cache.get(
+      `permitDomain:${token}`,
+      async () => {
+        const contract = new Contract(token, PERMIT_ABI, this.provider);
+        try {
+          const d = await contract.getFunction("eip712Domain")();
+          return {
+            name: d.name as string,
+            version: d.version as string,
+            chainId: d.chainId as bigint,
+            verifyingContract: d.verifyingContract as string,
+          };
+        } catch {
+          return null;
+        }
+      },
+      Infinity,
+    );
   }
 
   /** An owner's next permit nonce on `token`. */

@@ -77,11 +77,17 @@ export class TronChain {
     // them when the node sends strings (int64_as_string).
     const bttold = BigInt(account.assetV2?.find((a) => a.key === BTTOLD_TRC10_ID)?.value ?? 0);
     if (bttold < amount) {
-      throw new ApiError("INSUFFICIENT_BALANCE", `${sender} holds ${bttold} units of TRC-10 ${BTTOLD_TRC10_ID} on ${this.name}, less than ${amount}`);
+      throw new ApiError(
+        "INSUFFICIENT_BALANCE",
+        `${sender} holds ${bttold} units of TRC-10 ${BTTOLD_TRC10_ID} on ${this.name}, less than ${amount}`,
+      );
     }
     const trx = BigInt(account.balance ?? 0);
     if (trx < this.config.memoFeeSun) {
-      throw new ApiError("INSUFFICIENT_BALANCE", `${sender} holds ${trx} sun on ${this.name}, less than the memo fee of ${this.config.memoFeeSun} sun`);
+      throw new ApiError(
+        "INSUFFICIENT_BALANCE",
+        `${sender} holds ${trx} sun on ${this.name}, less than the memo fee of ${this.config.memoFeeSun} sun`,
+      );
     }
   }
 
@@ -98,9 +104,10 @@ export class TronChain {
       throw new ApiError("CHAIN_UNAVAILABLE", `${this.name}: could not broadcast (${shortReason(cause)})`, { cause });
     }
     if (answer.result === true) return tx.txID.toLowerCase();
-    const message = typeof answer.message === "string" && /^[0-9a-f]*$/i.test(answer.message)
-      ? Buffer.from(answer.message, "hex").toString("utf8")
-      : String(answer.message ?? "no reason given");
+    const message =
+      typeof answer.message === "string" && /^[0-9a-f]*$/i.test(answer.message)
+        ? Buffer.from(answer.message, "hex").toString("utf8")
+        : String(answer.message ?? "no reason given");
     throw new ApiError("BROADCAST_REJECTED", `${this.name}: the node refused the transaction: ${answer.code ?? "ERROR"} ${message}`);
   }
 

@@ -8,18 +8,34 @@ import { ApiError } from "../errors.ts";
 import { chainNameSchema } from "../inputs.ts";
 import { errors } from "../schemas.ts";
 
-const evmRaw = z.string().max(262_144).regex(/^0x([0-9a-fA-F]{2})+$/, "0x and the signed transaction's bytes in hex");
+const evmRaw = z
+  .string()
+  .max(262_144)
+  .regex(/^0x([0-9a-fA-F]{2})+$/, "0x and the signed transaction's bytes in hex");
 const tronSigned = z
   .object({
     txID: z.string().regex(/^[0-9a-fA-F]{64}$/, "64 hex digits"),
     raw_data: z.record(z.string(), z.unknown()),
-    raw_data_hex: z.string().max(262_144).regex(/^([0-9a-fA-F]{2})+$/, "hex"),
-    signature: z.array(z.string().regex(/^[0-9a-fA-F]{130}$/, "65 bytes in hex")).min(1).max(32),
+    raw_data_hex: z
+      .string()
+      .max(262_144)
+      .regex(/^([0-9a-fA-F]{2})+$/, "hex"),
+    signature: z
+      .array(z.string().regex(/^[0-9a-fA-F]{130}$/, "65 bytes in hex"))
+      .min(1)
+      .max(32),
   })
   .loose();
 
 /** ethers error codes for a transaction the node refused (rather than a node we could not reach). */
-const REFUSED = new Set(["NONCE_EXPIRED", "INSUFFICIENT_FUNDS", "REPLACEMENT_UNDERPRICED", "TRANSACTION_REPLACED", "CALL_EXCEPTION", "INVALID_ARGUMENT"]);
+const REFUSED = new Set([
+  "NONCE_EXPIRED",
+  "INSUFFICIENT_FUNDS",
+  "REPLACEMENT_UNDERPRICED",
+  "TRANSACTION_REPLACED",
+  "CALL_EXCEPTION",
+  "INVALID_ARGUMENT",
+]);
 
 export function broadcastRoutes(app: App, ctx: ApiContext): void {
   app.post(
@@ -30,7 +46,9 @@ export function broadcastRoutes(app: App, ctx: ApiContext): void {
         tags: ["bridge", "swap"],
         body: z.object({
           chain: chainNameSchema(ctx.chains.names()),
-          signedTransaction: z.union([evmRaw, tronSigned]).meta({ description: "EVM: the signed raw transaction (0x…); TRON: the signed transaction JSON from tronWeb.trx.sign" }),
+          signedTransaction: z
+            .union([evmRaw, tronSigned])
+            .meta({ description: "EVM: the signed raw transaction (0x…); TRON: the signed transaction JSON from tronWeb.trx.sign" }),
         }),
         response: { 200: z.object({ chain: z.string(), txHash: z.string() }), ...errors(400, 413, 415, 422, 429, 503) },
       },
@@ -39,10 +57,12 @@ export function broadcastRoutes(app: App, ctx: ApiContext): void {
       const { chain: name, signedTransaction } = request.body;
       const chain = ctx.chains.get(name);
       if (chain instanceof EvmChain) {
-        if (typeof signedTransaction !== "string") throw new ApiError("INVALID_TRANSACTION", `${name} takes a signed raw transaction in hex`);
+        if (typeof signedTransaction !== "string")
+          throw new ApiError("INVALID_TRANSACTION", `${name} takes a signed raw transaction in hex`);
         return { chain: name, txHash: await broadcastEvm(chain, signedTransaction) };
       }
-      if (typeof signedTransaction === "string") throw new ApiError("INVALID_TRANSACTION", `${name} takes a signed TronWeb transaction (JSON)`);
+      if (typeof signedTransaction === "string")
+        throw new ApiError("INVALID_TRANSACTION", `${name} takes a signed TronWeb transaction (JSON)`);
       return { chain: name, txHash: await chain.broadcast(signedTransaction) };
     },
   );

@@ -37,10 +37,19 @@ export function chainRoutes(app: App, ctx: ApiContext): void {
           if (!(chain instanceof EvmChain)) {
             const c = chain.config;
             return {
-              name: c.name, family: "tron" as const, role: "swap-source" as const, chainId: c.chainId.toString(), gateway: null,
-              bridgedToken: null, legacyToken: "1002000", depositAddress: c.depositAddress,
+              name: c.name,
+              family: "tron" as const,
+              role: "swap-source" as const,
+              chainId: c.chainId.toString(),
+              gateway: null,
+              bridgedToken: null,
+              legacyToken: "1002000",
+              depositAddress: c.depositAddress,
               finality: `solidified block (${c.solidityDepth} blocks behind the head)`,
-              paused: null, dailyLimit: null, dailyLimitAvailable: null, routes: [],
+              paused: null,
+              dailyLimit: null,
+              dailyLimitAvailable: null,
+              routes: [],
             };
           }
           const c = chain.config;
@@ -51,11 +60,21 @@ export function chainRoutes(app: App, ctx: ApiContext): void {
             Promise.all(others.map(async (o) => ({ to: o.name, route: await chain.route(o.chainId) }))),
           ]);
           return {
-            name: c.name, family: "evm" as const, role: c.role, chainId: c.chainId.toString(), gateway: c.gateway,
-            bridgedToken: c.role === "remote" ? c.gateway : null, legacyToken, depositAddress: null,
+            name: c.name,
+            family: "evm" as const,
+            role: c.role,
+            chainId: c.chainId.toString(),
+            gateway: c.gateway,
+            bridgedToken: c.role === "remote" ? c.gateway : null,
+            legacyToken,
+            depositAddress: null,
             finality: "tag" in c.finality ? "the node's finalized tag" : `${c.finality.confirmations} blocks deep`,
-            paused: status.paused, dailyLimit: status.dailyLimit.toString(), dailyLimitAvailable: status.dailyLimitAvailable.toString(),
-            routes: routes.filter((r) => r.route.enabled).map((r) => ({ to: r.to, fee: r.route.fee.toString(), minAmount: r.route.minAmount.toString() })),
+            paused: status.paused,
+            dailyLimit: status.dailyLimit.toString(),
+            dailyLimitAvailable: status.dailyLimitAvailable.toString(),
+            routes: routes
+              .filter((r) => r.route.enabled)
+              .map((r) => ({ to: r.to, fee: r.route.fee.toString(), minAmount: r.route.minAmount.toString() })),
           };
         }),
       );

@@ -18,7 +18,11 @@ export function healthRoutes(app: App, ctx: ApiContext): void {
     "/health",
     {
       config: { rateLimit: false },
-      schema: { summary: "Readiness: chains, Redis, relayer nodes (each reported; 503 below the signature threshold)", tags: ["operations"], response: { 200: report, 503: report } },
+      schema: {
+        summary: "Readiness: chains, Redis, relayer nodes (each reported; 503 below the signature threshold)",
+        tags: ["operations"],
+        response: { 200: report, 503: report },
+      },
     },
     async (_request, reply) => {
       const health = await checkHealth(ctx.config, ctx.chains, ctx.redis);

@@ -28,7 +28,11 @@ export function transactionRoutes(app: App, ctx: ApiContext): void {
           recipient: evmAddressSchema.meta({ description: "Who receives BTT on BTTC" }),
           permit: z
             .object({
-              deadline: z.string().max(80).regex(/^\d{1,78}$/, "a decimal string").transform((d) => BigInt(d)),
+              deadline: z
+                .string()
+                .max(80)
+                .regex(/^\d{1,78}$/, "a decimal string")
+                .transform((d) => BigInt(d)),
               signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/, "a 65-byte signature in hex"),
             })
             .optional()
@@ -45,7 +49,8 @@ export function transactionRoutes(app: App, ctx: ApiContext): void {
     {
       schema: {
         summary: "The transaction that bridges BTT from one chain to another",
-        description: "From BTTC: `bridge` with the amount as value (native BTT is locked). From a remote chain: `bridge`, which burns bridged BTT.",
+        description:
+          "From BTTC: `bridge` with the amount as value (native BTT is locked). From a remote chain: `bridge`, which burns bridged BTT.",
         tags: ["bridge"],
         body: z.object({
           from: chain,

@@ -40,7 +40,8 @@ export function transferEventRoutes(app: App, ctx: ApiContext): void {
       const client = request.ip;
       const held = perClient.get(client) ?? 0;
       const cap = ctx.config.maxEventStreamsPerClient;
-      if (held >= cap) throw new ApiError("TOO_MANY_STREAMS", `${held} event streams already open from this client (at most ${cap}); close one first`);
+      if (held >= cap)
+        throw new ApiError("TOO_MANY_STREAMS", `${held} event streams already open from this client (at most ${cap}); close one first`);
       perClient.set(client, held + 1); // taken before the first await, so concurrent requests count
       const release = () => {
         const left = (perClient.get(client) ?? 1) - 1;
@@ -54,28 +55,34 @@ export function transferEventRoutes(app: App, ctx: ApiContext): void {
         release();
         throw error;
       }
-      stream(reply, (send, end) => {
-        let seen = first.timeline.length;
-        send("transfer", first);
-        if (FINAL_STATUSES.has(first.status)) return end();
-        let busy = false;
-        const poll = setInterval(() => {
-          if (busy) return;
-          busy = true;
-          ctx.transfers.store
-            .get(id)
-            .then((record) => {
-              if (!record) return;
-              const view = toView(record, ctx.chains);
-              for (const entry of view.timeline.slice(seen)) send("status", { id, status: entry.status, entry });
-              seen = view.timeline.length;
-              if (FINAL_STATUSES.has(view.status)) end();
-            })
-            .catch((error: unknown) => request.log.warn({ err: error }, "transfer events: store read failed"))
-            .finally(() => (busy = false));
-        }, ctx.config.eventsPollMs);
-        return () => clearInterval(poll);
-      }, open, ctx.metrics.eventStreams, release);
+      stream(
+        reply,
+        (send, end) => {
+          let seen = first.timeline.length;
+          send("transfer", first);
+          if (FINAL_STATUSES.has(first.status)) return end();
+          let busy = false;
+          const poll = setInterval(() => {
+            if (busy) return;
+            busy = true;
+            ctx.transfers.store
+              .get(id)
+              .then((record) => {
+                if (!record) return;
+                const view = toView(record, ctx.chains);
+                for (const entry of view.timeline.slice(seen)) send("status", { id, status: entry.status, entry });
+                seen = view.timeline.length;
+                if (FINAL_STATUSES.has(view.status)) end();
+              })
+              .catch((error: unknown) => request.log.warn({ err: error }, "transfer events: store read failed"))
+              .finally(() => (busy = false));
+          }, ctx.config.eventsPollMs);
+          return () => clearInterval(poll);
+        },
+        open,
+        ctx.metrics.eventStreams,
+        release,
+      );
     },
   );
 }

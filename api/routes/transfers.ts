@@ -27,8 +27,16 @@ export function transferRoutes(app: App, ctx: ApiContext): void {
         summary: "History of an address (newest first, paginated), or the transfers of a source transaction",
         tags: ["transfers"],
         querystring: z.object({
-          address: z.string().max(100).regex(/^(0x[0-9a-fA-F]{40}|T[1-9A-HJ-NP-Za-km-z]{33})$/, "an EVM or base58 TRON address").optional(),
-          srcTx: z.string().max(100).regex(/^(0x)?[0-9a-fA-F]{64}$/, "a transaction hash").optional(),
+          address: z
+            .string()
+            .max(100)
+            .regex(/^(0x[0-9a-fA-F]{40}|T[1-9A-HJ-NP-Za-km-z]{33})$/, "an EVM or base58 TRON address")
+            .optional(),
+          srcTx: z
+            .string()
+            .max(100)
+            .regex(/^(0x)?[0-9a-fA-F]{64}$/, "a transaction hash")
+            .optional(),
           chain: chainNameSchema(ctx.chains.names()).optional().meta({ description: "Only transfers from or to this chain" }),
           cursor: z.string().max(200).optional().meta({ description: "nextCursor of the previous page" }),
           limit: z.coerce.number().int().min(1).max(100).default(20),

@@ -93,7 +93,12 @@ export class RequestMeter {
     for (const method of methods) add(this.rpc, `${chain} ${method}`, ms / methods.length);
   }
 
-  snapshot(): { rpcByMethod: ReturnType<typeof rounded>; rpcRoundTrips: ReturnType<typeof rounded>; peerRequests: ReturnType<typeof rounded>; benchOwnRpcRequests: number } {
+  snapshot(): {
+    rpcByMethod: ReturnType<typeof rounded>;
+    rpcRoundTrips: ReturnType<typeof rounded>;
+    peerRequests: ReturnType<typeof rounded>;
+    benchOwnRpcRequests: number;
+  } {
     return {
       rpcByMethod: rounded(this.rpc),
       rpcRoundTrips: rounded(this.httpRoundTrips),
@@ -208,7 +213,10 @@ export class CpuMeter {
   private cpuNow(): Map<string, number> {
     const now = new Map<string, number>();
     for (const [name, pids] of this.processes) {
-      now.set(name, pids.reduce((sum, pid) => sum + (cpuSecondsOf(pid) ?? 0), 0));
+      now.set(
+        name,
+        pids.reduce((sum, pid) => sum + (cpuSecondsOf(pid) ?? 0), 0),
+      );
     }
     const own = process.cpuUsage();
     now.set(this.selfLabel, (own.user + own.system) / 1e6);
@@ -302,7 +310,12 @@ export class Profiler {
       byFunction.set(fn, (byFunction.get(fn) ?? 0) + ms);
     }
     const top = (m: Map<string, number>, n: number) =>
-      Object.fromEntries([...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => [k, Math.round(v)]));
+      Object.fromEntries(
+        [...m.entries()]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, n)
+          .map(([k, v]) => [k, Math.round(v)]),
+      );
     return { byGroup: top(byGroup, 20), topFunctions: top(byFunction, 25) };
   }
 }

@@ -22,7 +22,8 @@ export interface NodeReport {
   profile: Awaited<ReturnType<Profiler["stop"]>> | null;
 }
 
-export type FromNode = { type: "started" } | { type: "report"; report: NodeReport } | { type: "stopped" } | { type: "error"; message: string };
+export type FromNode =
+  { type: "started" } | { type: "report"; report: NodeReport } | { type: "stopped" } | { type: "error"; message: string };
 
 const send = (message: FromNode) => process.send?.(message);
 

@@ -52,11 +52,14 @@ export async function moveCommand(ctx: CliContext, kind: "swap" | "bridge", args
   const recipient = values.recipient ?? senderOf(ctx, "evm");
 
   const path = kind === "swap" ? "/v1/swaps" : "/v1/bridge";
-  const body = kind === "swap" ? { from, amount: amount.toString(), sender, recipient } : { from, to, amount: amount.toString(), sender, recipient };
+  const body =
+    kind === "swap" ? { from, amount: amount.toString(), sender, recipient } : { from, to, amount: amount.toString(), sender, recipient };
   const built = await ctx.api.post<Built>(path, body);
   // The amount was read with these decimals; the API converts with the token's own. They must agree.
   if (kind === "swap" && !ctx.baseUnits && built.quote.legacyDecimals !== null && built.quote.legacyDecimals !== decimals) {
-    throw new UsageError(`${from}'s BTTOLD has ${built.quote.legacyDecimals} decimals, not ${decimals}: check --devnet / --rpc, or give --base-units`);
+    throw new UsageError(
+      `${from}'s BTTOLD has ${built.quote.legacyDecimals} decimals, not ${decimals}: check --devnet / --rpc, or give --base-units`,
+    );
   }
   const symbolIn = kind === "swap" ? "BTTOLD" : "BTT";
   ctx.out(

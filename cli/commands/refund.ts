@@ -8,7 +8,11 @@ import { refundDeposit } from "../../relayer/operator/tron-refund.ts";
 import { UsageError, type CliContext } from "../context.ts";
 
 export async function refundCommand(ctx: CliContext, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const { values } = parseArgs({ args, options: { deposit: { type: "string" }, config: { type: "string" }, chain: { type: "string" } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: { deposit: { type: "string" }, config: { type: "string" }, chain: { type: "string" } },
+    strict: true,
+  });
   if (!values.deposit) throw new UsageError("bttb refund needs --deposit <TRON transaction id>");
   const configPath = values.config ?? ctx.devnet?.relayers[0]?.config;
   if (!configPath) throw new UsageError("bttb refund needs --config <relayer.json> of the node holding the deposit key");
@@ -22,6 +26,12 @@ export async function refundCommand(ctx: CliContext, args: string[], env: NodeJS
   const { chain, swapTo } = route;
   const result = await refundDeposit({ chain, swapTo, env, depositTxId: values.deposit });
   const json = { ...result, refundBlock: result.refundBlock.toString(), amount: result.amount.toString() };
-  ctx.out(ctx.json ? JSON.stringify(json) : Object.entries(json).map(([k, v]) => `${k.padEnd(14)} ${String(v)}`).join("\n"));
+  ctx.out(
+    ctx.json
+      ? JSON.stringify(json)
+      : Object.entries(json)
+          .map(([k, v]) => `${k.padEnd(14)} ${String(v)}`)
+          .join("\n"),
+  );
   return 0;
 }

@@ -58,7 +58,16 @@ export async function transfersCommand(ctx: CliContext, args: string[]): Promise
 }
 
 interface Stats {
-  chains: { chain: string; role: string; locked: string | null; minted: string | null; swapped: string; feesHeld: string; reserveBalance: string | null; inFlight: { bridge: string; swap: string; transfers: number } }[];
+  chains: {
+    chain: string;
+    role: string;
+    locked: string | null;
+    minted: string | null;
+    swapped: string;
+    feesHeld: string;
+    reserveBalance: string | null;
+    inFlight: { bridge: string; swap: string; transfers: number };
+  }[];
   invariant: {
     holds: boolean;
     bridge: { locked: string; minted: string; inFlight: string; holds: boolean };
@@ -82,7 +91,9 @@ export async function invariantCommand(ctx: CliContext): Promise<number> {
   const b = stats.invariant.bridge;
   const s = stats.invariant.swap;
   ctx.out(`bridge: locked ${btt(b.locked)} = minted ${btt(b.minted)} + in flight ${btt(b.inFlight)}: ${b.holds ? "holds" : "BROKEN"}`);
-  ctx.out(`swaps:  reserve paid ${btt(s.reservePaid)} (EVM sources owed ${btt(s.owedByEvmSources)}, in flight ${btt(s.evmInFlight)}, other sources ${btt(s.paidForOtherSources)}): ${s.holds ? "holds" : "BROKEN"}`);
+  ctx.out(
+    `swaps:  reserve paid ${btt(s.reservePaid)} (EVM sources owed ${btt(s.owedByEvmSources)}, in flight ${btt(s.evmInFlight)}, other sources ${btt(s.paidForOtherSources)}): ${s.holds ? "holds" : "BROKEN"}`,
+  );
   ctx.out(stats.invariant.holds ? "the accounting invariant holds" : "THE ACCOUNTING INVARIANT DOES NOT HOLD");
   return stats.invariant.holds ? 0 : 1;
 }

@@ -62,12 +62,7 @@ function insufficient(owner: Account, bytes: bigint, fee: bigint): Error {
 }
 
 /** Charges a transaction's bandwidth to its owner (`BandwidthProcessor.consume`). */
-export function consumeBandwidth(
-  context: BandwidthContext,
-  ownerAddress: string,
-  bytes: bigint,
-  createsAccount: boolean,
-): BandwidthBill {
+export function consumeBandwidth(context: BandwidthContext, ownerAddress: string, bytes: bigint, createsAccount: boolean): BandwidthBill {
   const { ledger, parameters, slot, headTimestamp } = context;
   const owner = ledger.get(ownerAddress);
   if (!owner) throw refuse.contractValidate(`account [${toBase58(ownerAddress)}] does not exist`);

@@ -198,9 +198,7 @@ export class TronChain {
     const included = this.transactionInfo(id, view);
     if (included) return { tx: included.tx, included };
     if (view === "full") {
-      const pending = this.#pendingIds.has(id.toLowerCase())
-        ? this.#pending.find((p) => p.tx.id === id.toLowerCase())
-        : undefined;
+      const pending = this.#pendingIds.has(id.toLowerCase()) ? this.#pending.find((p) => p.tx.id === id.toLowerCase()) : undefined;
       if (pending) return { tx: pending.tx, included: undefined };
     }
     return undefined;

@@ -31,20 +31,17 @@ export class TransactionRefusedError extends Error {
 }
 
 export const refuse = {
-  signature: (detail: string) =>
-    new TransactionRefusedError(ResponseCode.SIGERROR, `Validate signature error: ${detail}`, detail),
+  signature: (detail: string) => new TransactionRefusedError(ResponseCode.SIGERROR, `Validate signature error: ${detail}`, detail),
   contractValidate: (detail: string) =>
     new TransactionRefusedError(ResponseCode.CONTRACT_VALIDATE_ERROR, `Contract validate error : ${detail}`, detail),
   contractExecute: (detail: string) =>
     new TransactionRefusedError(ResponseCode.CONTRACT_EXE_ERROR, `Contract execute error : ${detail}`, detail),
   resourceInsufficient: (detail: string) =>
     new TransactionRefusedError(ResponseCode.BANDWITH_ERROR, "Account resource insufficient error.", detail),
-  duplicate: (txId: string) =>
-    new TransactionRefusedError(ResponseCode.DUP_TRANSACTION_ERROR, "Dup transaction.", `dup trans : ${txId}`),
+  duplicate: (txId: string) => new TransactionRefusedError(ResponseCode.DUP_TRANSACTION_ERROR, "Dup transaction.", `dup trans : ${txId}`),
   tapos: (detail: string) => new TransactionRefusedError(ResponseCode.TAPOS_ERROR, "Tapos check error.", detail),
   tooBig: (detail: string) => new TransactionRefusedError(ResponseCode.TOO_BIG_TRANSACTION_ERROR, detail),
-  expired: (detail: string) =>
-    new TransactionRefusedError(ResponseCode.TRANSACTION_EXPIRATION_ERROR, "Transaction expired", detail),
+  expired: (detail: string) => new TransactionRefusedError(ResponseCode.TRANSACTION_EXPIRATION_ERROR, "Transaction expired", detail),
   other: (detail: string) => new TransactionRefusedError(ResponseCode.OTHER_ERROR, `Error: ${detail}`, detail),
 };
 

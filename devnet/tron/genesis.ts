@@ -153,7 +153,10 @@ const tokenSchema = z.object({
 
 export const GenesisFileSchema = z.strictObject({
   timestamp: int64String("timestamp").optional(),
-  witnessPrivateKey: z.string().regex(/^0x[0-9a-fA-F]{64}$/).optional(),
+  witnessPrivateKey: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{64}$/)
+    .optional(),
   parameters: z
     .strictObject({
       memoFee: int64String("memoFee").optional(),

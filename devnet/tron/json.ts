@@ -3,13 +3,7 @@
 // digit for digit either way, never through a float.
 
 export type JsonValue =
-  | null
-  | boolean
-  | number
-  | bigint
-  | string
-  | readonly JsonValue[]
-  | { readonly [key: string]: JsonValue | undefined };
+  null | boolean | number | bigint | string | readonly JsonValue[] | { readonly [key: string]: JsonValue | undefined };
 
 export interface JsonOptions {
   /** Write bigints as strings (java-tron's `int64_as_string`). */
@@ -30,8 +24,6 @@ export function writeJson(value: JsonValue, options: JsonOptions): string {
   }
   if (Array.isArray(value)) return `[${value.map((item: JsonValue) => writeJson(item, options)).join(",")}]`;
   const entries = Object.entries(value as { readonly [key: string]: JsonValue | undefined });
-  const members = entries.flatMap(([key, item]) =>
-    item === undefined ? [] : [`${JSON.stringify(key)}:${writeJson(item, options)}`],
-  );
+  const members = entries.flatMap(([key, item]) => (item === undefined ? [] : [`${JSON.stringify(key)}:${writeJson(item, options)}`]));
   return `{${members.join(",")}}`;
 }

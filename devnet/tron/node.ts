@@ -58,10 +58,7 @@ export async function startTronDevNode(options: TronDevNodeOptions = {}): Promis
   const produce = (): Block => {
     const block = chain.produceBlock();
     const level = block.transactions.length > 0 ? "info" : "debug";
-    logger[level](
-      { number: block.header.number, id: block.id, transactions: block.transactions.length },
-      "block produced",
-    );
+    logger[level]({ number: block.header.number, id: block.id, transactions: block.transactions.length }, "block produced");
     return block;
   };
   const producer = new BlockProducer(produce, blockIntervalMs, logger);

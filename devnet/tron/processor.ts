@@ -9,12 +9,7 @@ import { consumeBandwidth, slotAt } from "./bandwidth.ts";
 import { equalBytes, toHex } from "./bytes.ts";
 import { refuse } from "./errors.ts";
 import { LedgerOverlay, type Account, type AccountReader } from "./ledger.ts";
-import {
-  MAX_RESULT_SIZE_IN_TX,
-  MAXIMUM_TIME_UNTIL_EXPIRATION_MS,
-  TRANSACTION_MAX_BYTE_SIZE,
-  type ChainParameters,
-} from "./params.ts";
+import { MAX_RESULT_SIZE_IN_TX, MAXIMUM_TIME_UNTIL_EXPIRATION_MS, TRANSACTION_MAX_BYTE_SIZE, type ChainParameters } from "./params.ts";
 import { verifySignatures } from "./signature.ts";
 import { bandwidthBytes, type DecodedTransaction } from "./transaction.ts";
 
@@ -58,9 +53,7 @@ function checkTapos(tx: DecodedTransaction, context: ProcessContext): void {
     throw refuse.tapos(`Tapos failed, block not found, ref block ${refNum}, ${toHex(tx.refBlockHash)} , ${where}`);
   }
   if (!equalBytes(hash, tx.refBlockHash)) {
-    throw refuse.tapos(
-      `Tapos failed, different block hash, ${refNum}, ${toHex(tx.refBlockHash)} , recent block ${toHex(hash)}, ${where}`,
-    );
+    throw refuse.tapos(`Tapos failed, different block hash, ${refNum}, ${toHex(tx.refBlockHash)} , recent block ${toHex(hash)}, ${where}`);
   }
 }
 
@@ -73,9 +66,7 @@ function checkCommon(tx: DecodedTransaction, context: ProcessContext): void {
   }
   const headTime = context.head.timestamp;
   if (tx.expiration <= headTime || tx.expiration > headTime + MAXIMUM_TIME_UNTIL_EXPIRATION_MS) {
-    throw refuse.expired(
-      `Transaction expiration, transaction expiration time is ${tx.expiration}, but headBlockTime is ${headTime}`,
-    );
+    throw refuse.expired(`Transaction expiration, transaction expiration time is ${tx.expiration}, but headBlockTime is ${headTime}`);
   }
 }
 
@@ -96,9 +87,7 @@ export function processTransaction(tx: DecodedTransaction, context: ProcessConte
   const contract = tx.contracts[0];
   if (!contract) throw refuse.contractValidate("No contract!");
   if (context.nextSlotTime !== undefined && tx.expiration < context.nextSlotTime) {
-    throw refuse.expired(
-      `Transaction expiration time is ${tx.expiration}, but next slot time is ${context.nextSlotTime}`,
-    );
+    throw refuse.expired(`Transaction expiration time is ${tx.expiration}, but next slot time is ${context.nextSlotTime}`);
   }
   const value = contract.value;
   if (!value) {
@@ -110,9 +99,7 @@ export function processTransaction(tx: DecodedTransaction, context: ProcessConte
   checkTapos(tx, context);
   checkCommon(tx, context);
   if (tx.contracts.length !== 1) {
-    throw refuse.contractValidate(
-      `tx ${tx.id} contract size should be exactly 1, this is extend feature ,actual :${tx.contracts.length}`,
-    );
+    throw refuse.contractValidate(`tx ${tx.id} contract size should be exactly 1, this is extend feature ,actual :${tx.contracts.length}`);
   }
   if (context.isKnown(tx.id)) throw refuse.duplicate(tx.id);
 
@@ -127,8 +114,7 @@ export function processTransaction(tx: DecodedTransaction, context: ProcessConte
   );
   const memoFee = chargeMemoFee(tx, ledger, value.owner, context.parameters.memoFee);
   const actuator: ActuatorContext = { ledger, parameters: context.parameters, assets: context.assets, headTimestamp };
-  const contractFee =
-    value.kind === "TransferContract" ? executeTransfer(actuator, value) : executeTransferAsset(actuator, value);
+  const contractFee = value.kind === "TransferContract" ? executeTransfer(actuator, value) : executeTransferAsset(actuator, value);
 
   return {
     writes: ledger.writes,

@@ -98,9 +98,7 @@ export function renderBlock(block: Block, detail: boolean, options: RenderOption
       witness_signature: nonEmptyHex(block.witnessSignature),
     },
     transactions:
-      detail && block.transactions.length > 0
-        ? block.transactions.map((t) => renderTransaction(t.tx, true, options))
-        : undefined,
+      detail && block.transactions.length > 0 ? block.transactions.map((t) => renderTransaction(t.tx, true, options)) : undefined,
   };
 }
 

@@ -20,12 +20,8 @@ import {
   renderTransactionMessage,
   type RenderOptions,
 } from "./render.ts";
-import {
-  TransactionFormatError,
-  decodeTransactionHex,
-  decodeTransactionJson,
-  type DecodedTransaction,
-} from "./transaction.ts";
+import { TransactionFormatError, decodeTransactionHex, decodeTransactionJson, type DecodedTransaction } from "./transaction.ts";
+import { isRecord } from "../../common/guards.ts";
 
 /** java-tron's `BLOCK_LIMIT_NUM` for `getblockbylimitnext`. */
 const BLOCK_LIMIT = 100n;
@@ -40,10 +36,6 @@ interface ApiRequest {
 }
 
 type Handler = (request: ApiRequest, view: View) => JsonValue;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function integerParam(params: ApiRequest["params"], name: string, fallback: bigint): bigint {
   const value = params[name];
@@ -150,9 +142,7 @@ function createWalletOnlyHandlers(chain: TronChain, logger: Logger): Record<stri
       return undefined;
     } catch (error) {
       const refusal =
-        error instanceof TransactionRefusedError
-          ? error
-          : refuse.other(error instanceof Error ? error.message : String(error));
+        error instanceof TransactionRefusedError ? error : refuse.other(error instanceof Error ? error.message : String(error));
       logger.info({ txid: tx.id, code: refusal.code, detail: refusal.detail }, "transaction refused");
       return refusal;
     }

@@ -38,12 +38,7 @@ export async function signedTrx(client: TronWeb, to: string, sun: number, memo?:
 }
 
 /** A BTTOLD (TRC-10 1002000) transfer from the client's account, built, given a memo and signed. */
-export async function signedToken(
-  client: TronWeb,
-  to: string,
-  units: number,
-  memo?: string,
-): Promise<SignedTransaction> {
+export async function signedToken(client: TronWeb, to: string, units: number, memo?: string): Promise<SignedTransaction> {
   const from = client.defaultAddress.base58 as string;
   let tx: Types.Transaction = await client.transactionBuilder.sendToken(to, units, BTTOLD, from);
   if (memo !== undefined) tx = await client.transactionBuilder.addUpdateData(tx, memo, "utf8", { txLocal: true });

@@ -7,6 +7,7 @@ import { fromHex, toHex, utf8Text } from "./bytes.ts";
 import { ContractType, TronWebProto, type PbContract, type PbTransactionRaw } from "./proto.ts";
 import { MAX_RESULT_SIZE_IN_TX } from "./params.ts";
 import { bytesField, encodeVarint, int64Field, readFields, repeatedBytesField } from "./wire.ts";
+import { isRecord } from "../../common/guards.ts";
 
 export class TransactionFormatError extends Error {
   override name = "TransactionFormatError";
@@ -156,10 +157,6 @@ export function decodeTransactionHex(hex: string): DecodedTransaction {
   }
   if (!raw) throw new TransactionFormatError("the transaction has no raw_data");
   return decodeTransaction(raw, signatures);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /**

@@ -124,9 +124,5 @@ export function varintField(field: number, value: bigint): Uint8Array {
  * repeated field is always written: pass `keepEmpty`). */
 export function lengthDelimitedField(field: number, value: Uint8Array, keepEmpty = false): Uint8Array {
   if (value.length === 0 && !keepEmpty) return new Uint8Array();
-  return concatBytes([
-    encodeVarint(BigInt(field << 3) | BigInt(WireType.LengthDelimited)),
-    encodeVarint(BigInt(value.length)),
-    value,
-  ]);
+  return concatBytes([encodeVarint(BigInt(field << 3) | BigInt(WireType.LengthDelimited)), encodeVarint(BigInt(value.length)), value]);
 }

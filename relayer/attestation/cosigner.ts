@@ -169,11 +169,7 @@ function checkStatus(id: string, status: TransferStatus): void {
 function checkFields(id: string, asked: Transfer, observed: ObservedTransfer): Transfer {
   const mine = observed.transfer;
   if (mine.dstChainId !== asked.dstChainId) {
-    throw new AttestationRefusedError(
-      "WRONG_DESTINATION",
-      `transfer ${id} goes to chain ${mine.dstChainId}, not ${asked.dstChainId}`,
-      id,
-    );
+    throw new AttestationRefusedError("WRONG_DESTINATION", `transfer ${id} goes to chain ${mine.dstChainId}, not ${asked.dstChainId}`, id);
   }
   const differ = (field: string, theirs: unknown, ours: unknown): never => {
     throw new AttestationRefusedError(

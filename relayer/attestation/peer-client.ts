@@ -123,7 +123,11 @@ export async function collectSignatures(options: CollectOptions): Promise<Collec
           if (outcome.ok) {
             const signer = outcome.signature.signer;
             if (held.has(signer)) {
-              failures.push({ peer: peer.id, kind: "duplicate_signer", message: `${signer} has signed already (check the peers' configured signers)` });
+              failures.push({
+                peer: peer.id,
+                kind: "duplicate_signer",
+                message: `${signer} has signed already (check the peers' configured signers)`,
+              });
             } else {
               held.set(signer, { signature: outcome.signature, peer: peer.id });
             }
@@ -246,4 +250,3 @@ function describeFetchError(error: unknown): string {
   }
   return error.message;
 }
-

@@ -5,14 +5,7 @@
 import { getAddress } from "ethers";
 import { z } from "zod";
 import { checksumAddress } from "../../common/address.ts";
-import {
-  batchDigest,
-  gatewayDomain,
-  toDeliveryArgs,
-  TransferKind,
-  type Transfer,
-  type TransferItem,
-} from "../../common/transfer.ts";
+import { batchDigest, gatewayDomain, toDeliveryArgs, TransferKind, type Transfer, type TransferItem } from "../../common/transfer.ts";
 import { RelayerError } from "../errors.ts";
 
 /** The most transfers one request may hold (the node's `batch.maxTransfers` is at most this). */
@@ -88,9 +81,7 @@ const kind = z
   .enum(["0", "1"], { error: 'a transfer kind: "0" (bridge) or "1" (swap)' })
   .transform((k): TransferKind => (k === "0" ? TransferKind.Bridge : TransferKind.Swap));
 
-const item = z
-  .object({ srcRef: bytes32, kind, recipient: address, amount: decimal(UINT256_MAX, "an amount (uint256)") })
-  .strict();
+const item = z.object({ srcRef: bytes32, kind, recipient: address, amount: decimal(UINT256_MAX, "an amount (uint256)") }).strict();
 
 /** Parses the wire form. Empty batches pass here: refusing them is the co-signer's call (EMPTY). */
 export const attestationRequestSchema = z
@@ -99,9 +90,7 @@ export const attestationRequestSchema = z
     dstGateway: address,
     srcChainId: chainId,
     srcGateway: bytes32,
-    items: z
-      .array(item, { error: "a list of transfers" })
-      .max(MAX_BATCH_TRANSFERS, `at most ${MAX_BATCH_TRANSFERS} transfers per request`),
+    items: z.array(item, { error: "a list of transfers" }).max(MAX_BATCH_TRANSFERS, `at most ${MAX_BATCH_TRANSFERS} transfers per request`),
   })
   .strict();
 

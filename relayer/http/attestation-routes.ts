@@ -23,11 +23,7 @@ export interface ErrorJson {
   error: { code: string; message: string; [detail: string]: unknown };
 }
 
-export function registerAttestationRoutes(
-  app: FastifyInstance,
-  cosigner: CoSigner,
-  options: { bodyLimit?: number } = {},
-): void {
+export function registerAttestationRoutes(app: FastifyInstance, cosigner: CoSigner, options: { bodyLimit?: number } = {}): void {
   const bodyLimit = options.bodyLimit ?? ATTESTATION_BODY_LIMIT;
   app.route({
     method: "POST",

@@ -6,7 +6,10 @@ import type { RelayerMetrics } from "../metrics.ts";
 export interface HealthReport {
   ok: boolean;
   redis: boolean;
-  chains: Record<string, { ok: boolean; head: string | null; finalizedUpTo: string | null; lastTickAgeMs: number | null; error?: string; standby?: boolean }>;
+  chains: Record<
+    string,
+    { ok: boolean; head: string | null; finalizedUpTo: string | null; lastTickAgeMs: number | null; error?: string; standby?: boolean }
+  >;
 }
 
 export interface NodeHttpOptions {

@@ -25,10 +25,16 @@ async function main(): Promise<void> {
     process.exitCode = values.help ? 0 : 2;
     return;
   }
-  for (const bound of [values.from, values.to]) if (bound !== undefined && !/^\d+$/.test(bound)) throw new Error(`not a block number: ${bound}`);
+  for (const bound of [values.from, values.to])
+    if (bound !== undefined && !/^\d+$/.test(bound)) throw new Error(`not a block number: ${bound}`);
   const { chain, swapTo } = tronSwapRoute(loadRelayerConfig(values.config), values.chain, values.config);
   const from = values.from !== undefined ? BigInt(values.from) : chain.startBlock;
-  const list = await listRefundable(tronSourceFor(chain, swapTo.chainId), swapTo, from, values.to !== undefined ? BigInt(values.to) : undefined);
+  const list = await listRefundable(
+    tronSourceFor(chain, swapTo.chainId),
+    swapTo,
+    from,
+    values.to !== undefined ? BigInt(values.to) : undefined,
+  );
   const shown = values.open ? list.filter((d) => d.refundTxId === undefined && !d.swapped) : list;
   console.log(JSON.stringify(shown, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value), 2));
 }

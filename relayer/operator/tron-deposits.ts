@@ -53,7 +53,9 @@ export async function listRefundable(source: TronSource, swapTo: SwapChain, from
         asset: "TRC10",
         token: source.tokenId,
         amount: t.legacyAmount,
-        ...(swapped === null ? { reason: rejected } : { reason: `already swapped: ${swapped} (today's rules say ${rejected})`, swapped: true as const }),
+        ...(swapped === null
+          ? { reason: rejected }
+          : { reason: `already swapped: ${swapped} (today's rules say ${rejected})`, swapped: true as const }),
       });
     }
   } finally {

@@ -28,7 +28,15 @@ export function refundMemo(depositTxId: string): string {
   return REFUND_MEMO_PREFIX + depositTxId.replace(/^0x/, "").toLowerCase();
 }
 
-export const REFUND_REFUSALS = ["NO_DEPOSIT_KEY", "NOT_FINAL", "NOT_A_DEPOSIT", "VALID_SWAP", "ALREADY_SWAPPED", "UNSUPPORTED_ASSET", "ALREADY_REFUNDED"] as const;
+export const REFUND_REFUSALS = [
+  "NO_DEPOSIT_KEY",
+  "NOT_FINAL",
+  "NOT_A_DEPOSIT",
+  "VALID_SWAP",
+  "ALREADY_SWAPPED",
+  "UNSUPPORTED_ASSET",
+  "ALREADY_REFUNDED",
+] as const;
 export type RefundRefusal = (typeof REFUND_REFUSALS)[number];
 
 export class RefundRefusedError extends RelayerError {
@@ -66,13 +74,21 @@ export async function refundDeposit(options: RefundOptions): Promise<RefundResul
   const { chain } = options;
   const depositTxId = options.depositTxId.replace(/^0x/, "").toLowerCase();
   if (!chain.depositKey) {
-    throw new RefundRefusedError("NO_DEPOSIT_KEY", `${chain.name} has no depositKey in this configuration: only the operator holding the deposit account's key refunds`);
+    throw new RefundRefusedError(
+      "NO_DEPOSIT_KEY",
+      `${chain.name} has no depositKey in this configuration: only the operator holding the deposit account's key refunds`,
+    );
   }
   const source = tronSourceFor(chain, options.swapTo.chainId);
-  const wallet = new DepositWallet({ name: chain.name, depositAddress: chain.depositAddress, ...tronEndpointOf(chain) }, chain.depositKey, options.env);
+  const wallet = new DepositWallet(
+    { name: chain.name, depositAddress: chain.depositAddress, ...tronEndpointOf(chain) },
+    chain.depositKey,
+    options.env,
+  );
 
   const block = await source.solidifiedBlockOf(depositTxId);
-  if (block === null) throw new RefundRefusedError("NOT_FINAL", `transaction ${depositTxId} is not in a solidified block of ${chain.name} (yet)`);
+  if (block === null)
+    throw new RefundRefusedError("NOT_FINAL", `transaction ${depositTxId} is not in a solidified block of ${chain.name} (yet)`);
 
   const scan = await source.scan(block, block);
   const payment = paymentFor(depositTxId, scan, chain);
@@ -84,7 +100,10 @@ export async function refundDeposit(options: RefundOptions): Promise<RefundResul
     try {
       const because = await bttc.swappedBecause(depositTxId, burnsIn(outgoing));
       if (because !== null) {
-        throw new RefundRefusedError("ALREADY_SWAPPED", `deposit ${depositTxId} was swapped (${because}), though today's rules say ${payment.reason}: never refunded`);
+        throw new RefundRefusedError(
+          "ALREADY_SWAPPED",
+          `deposit ${depositTxId} was swapped (${because}), though today's rules say ${payment.reason}: never refunded`,
+        );
       }
     } finally {
       bttc.destroy();
@@ -93,7 +112,10 @@ export async function refundDeposit(options: RefundOptions): Promise<RefundResul
   const memo = refundMemo(depositTxId);
   const earlier = outgoing.find((out) => out.memo === memo);
   if (earlier) {
-    throw new RefundRefusedError("ALREADY_REFUNDED", `deposit ${depositTxId} was refunded by transaction ${earlier.txId} in block ${earlier.blockNumber}`);
+    throw new RefundRefusedError(
+      "ALREADY_REFUNDED",
+      `deposit ${depositTxId} was refunded by transaction ${earlier.txId} in block ${earlier.blockNumber}`,
+    );
   }
 
   const sent = await wallet.send({ ...payment.payment, memo });
@@ -109,7 +131,10 @@ function paymentFor(
   const swap = scan.transfers.find((t) => t.srcTxHash === ref);
   if (swap) {
     if (!swap.rejection) {
-      throw new RefundRefusedError("VALID_SWAP", `deposit ${depositTxId} is a valid swap to ${swap.transfer.recipient} on BTTC: it is delivered there, not refunded`);
+      throw new RefundRefusedError(
+        "VALID_SWAP",
+        `deposit ${depositTxId} is a valid swap to ${swap.transfer.recipient} on BTTC: it is delivered there, not refunded`,
+      );
     }
     return {
       payment: { asset: "TRC10", token: chain.tokenId, to: swap.sender, amount: swap.legacyAmount },

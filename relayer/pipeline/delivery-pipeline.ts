@@ -27,6 +27,7 @@ import { RelayerError } from "../errors.ts";
 import { READY_STATUSES, type TransferRecord, type TransferStore } from "../store/transfer-store.ts";
 import { RouteLock } from "./route-lock.ts";
 import { destinationOfRoute, rankFor, routeKey, routeTag } from "./routing.ts";
+import { sleep } from "../../common/async.ts";
 
 /** Produces at least `threshold` signatures over a batch, ordered by signer, or throws (retryable);
  * NotEnoughSignaturesError when peers would not co-sign, naming what they refused. */
@@ -316,7 +317,10 @@ export class DeliveryPipeline {
       // A fallback node takes only what has waited its fallback delay; the rest is its betters' to send.
       const now = Date.now();
       const waiting = await this.o.store.readyOnRouteWithTimes(route, this.o.maxBatch + taken.size, now - rank * this.o.fallbackMs);
-      const ids = waiting.filter((w) => w.readyAt > (taken.get(w.id) ?? -Infinity)).map((w) => w.id).slice(0, this.o.maxBatch);
+      const ids = waiting
+        .filter((w) => w.readyAt > (taken.get(w.id) ?? -Infinity))
+        .map((w) => w.id)
+        .slice(0, this.o.maxBatch);
       if (ids.length === 0) {
         if (inFlight.size > 0) {
           await Promise.race(inFlight); // what those batches leave may be ready again; and more may come
@@ -367,12 +371,23 @@ export class DeliveryPipeline {
     const readyAt = Date.now() + backoff;
     const detail = `batch failed, tried again in ${backoff} ms: ${message}`;
     const level = error instanceof RelayerError && error.retryable ? "warn" : "error";
-    this.o.log[level]({ route, transfers: left.length, err: message, retryInMs: backoff }, "batch failed; its transfers are tried again later");
+    this.o.log[level](
+      { route, transfers: left.length, err: message, retryInMs: backoff },
+      "batch failed; its transfers are tried again later",
+    );
     // attested → finalized, or a ready one stays ready: either way at `readyAt`, with the failure in its timeline.
     const statusOf = new Map(states.flatMap((s) => (s ? [[s.observed.id, s.status] as const] : [])));
-    await store.transitionMany(left.filter((id) => statusOf.get(id) === "attested"), "finalized", { detail, readyAt, from: ["attested"] });
+    await store.transitionMany(
+      left.filter((id) => statusOf.get(id) === "attested"),
+      "finalized",
+      { detail, readyAt, from: ["attested"] },
+    );
     for (const status of READY_STATUSES) {
-      await store.transitionMany(left.filter((id) => statusOf.get(id) === status), status, { detail, readyAt, again: true });
+      await store.transitionMany(
+        left.filter((id) => statusOf.get(id) === status),
+        status,
+        { detail, readyAt, again: true },
+      );
     }
   }
 
@@ -406,11 +421,20 @@ export class DeliveryPipeline {
     const stillReady = (await store.getMany(delivered.map((o) => o.id))).flatMap((s) => (s && READY.has(s.status) ? [s] : []));
     for (const status of READY_STATUSES) {
       const inIt = stillReady.filter((s) => s.status === status).map((s) => s.observed.id);
-      await store.transitionMany(inIt, status, { readyAt: Date.now() + this.o.retryLaterMs, again: true, detail: "delivered already; looked at again later" });
+      await store.transitionMany(inIt, status, {
+        readyAt: Date.now() + this.o.retryLaterMs,
+        again: true,
+        detail: "delivered already; looked at again later",
+      });
     }
   }
 
-  private async submitSigned(route: string, destination: DestinationChain, batch: readonly ObservedTransfer[], signatures: CompactSignature[]): Promise<void> {
+  private async submitSigned(
+    route: string,
+    destination: DestinationChain,
+    batch: readonly ObservedTransfer[],
+    signatures: CompactSignature[],
+  ): Promise<void> {
     const { store } = this.o;
     const batchIds = batch.map((o) => o.id);
     // Only from a ready status: a drain that lost its route lock without knowing (renewals failing while
@@ -418,7 +442,10 @@ export class DeliveryPipeline {
     const moved = await store.transitionMany(batchIds, "attested", { detail: `${signatures.length} signatures`, from: READY_STATUSES });
     if (moved.some((r) => !r.changed)) {
       const taken = moved.flatMap((r, i) => (r.changed ? [batchIds[i]!] : []));
-      await store.transitionMany(taken, "finalized", { detail: "batch given up: some of it was taken by another delivery", from: ["attested"] });
+      await store.transitionMany(taken, "finalized", {
+        detail: "batch given up: some of it was taken by another delivery",
+        from: ["attested"],
+      });
       this.o.log.warn({ route, transfers: batchIds.length }, "batch given up: some of its transfers were no longer waiting");
       return;
     }
@@ -431,7 +458,11 @@ export class DeliveryPipeline {
       return;
     }
     await store.transitionMany(batchIds, "submitted", { txHash });
-    await this.confirmQueue.add("confirm", { dstChainId: destination.chainId.toString(), txHash, ids: batchIds }, { jobId: `confirm-${txHash}` });
+    await this.confirmQueue.add(
+      "confirm",
+      { dstChainId: destination.chainId.toString(), txHash, ids: batchIds },
+      { jobId: `confirm-${txHash}` },
+    );
   }
 
   /**
@@ -439,7 +470,11 @@ export class DeliveryPipeline {
    * proposed again later each time it is refused; after maxRefusals it is checked at its source and, as it
    * will likely never be signed, parked as stuck — out of the ready set, in the store's stuck list.
    */
-  private async onRefused(route: string, refused: ReadonlyMap<string, { observed: ObservedTransfer; reason: string }>, statusOf: ReadonlyMap<string, string>): Promise<void> {
+  private async onRefused(
+    route: string,
+    refused: ReadonlyMap<string, { observed: ObservedTransfer; reason: string }>,
+    statusOf: ReadonlyMap<string, string>,
+  ): Promise<void> {
     if (refused.size === 0) return;
     const { store } = this.o;
     const ids = [...refused.keys()];
@@ -459,7 +494,11 @@ export class DeliveryPipeline {
       const status = statusOf.get(id);
       if (status !== "finalized" && status !== "delayed") continue;
       const wait = Math.min(MAX_RETRY_MS, REFUSED_RETRY_MS * 2 ** Math.min(16, times - 1));
-      await store.transition(id, status, { readyAt: Date.now() + wait, again: true, detail: `refused by peers (${reason}); proposed again in ${wait} ms` });
+      await store.transition(id, status, {
+        readyAt: Date.now() + wait,
+        again: true,
+        detail: `refused by peers (${reason}); proposed again in ${wait} ms`,
+      });
     }
   }
 
@@ -486,12 +525,23 @@ export class DeliveryPipeline {
   private async signDropping(
     destination: DestinationChain,
     proposed: readonly ObservedTransfer[],
-  ): Promise<{ batch: ObservedTransfer[]; signatures: CompactSignature[]; refused: Map<string, { observed: ObservedTransfer; reason: string }> }> {
+  ): Promise<{
+    batch: ObservedTransfer[];
+    signatures: CompactSignature[];
+    refused: Map<string, { observed: ObservedTransfer; reason: string }>;
+  }> {
     let batch = [...proposed];
     const refused = new Map<string, { observed: ObservedTransfer; reason: string }>();
     for (let round = 1; ; round++) {
       try {
-        return { batch, signatures: await this.o.signer.sign(destination, batch.map((o) => o.transfer)), refused };
+        return {
+          batch,
+          signatures: await this.o.signer.sign(
+            destination,
+            batch.map((o) => o.transfer),
+          ),
+          refused,
+        };
       } catch (error) {
         if (!(error instanceof NotEnoughSignaturesError) || round >= MAX_SIGN_ROUNDS) throw error;
         const before = batch.length;
@@ -509,7 +559,10 @@ export class DeliveryPipeline {
         }
         batch = batch.filter((o) => !others.has(o.id.toLowerCase()));
         if (batch.length === before) throw error;
-        this.o.log.info({ route: routeKey(proposed[0]!.transfer), proposed: before, now: batch.length, err: error.message }, "proposing the batch again without refused transfers");
+        this.o.log.info(
+          { route: routeKey(proposed[0]!.transfer), proposed: before, now: batch.length, err: error.message },
+          "proposing the batch again without refused transfers",
+        );
         if (batch.length === 0) return { batch, signatures: [], refused };
       }
     }
@@ -628,12 +681,23 @@ export class DeliveryPipeline {
       }
     }
     for (const [route, onRoute] of groupBy(retry, (o) => routeKey(o.transfer))) {
-      await this.requeue(route, onRoute.map((o) => o.id), "finalized", "transaction vanished");
+      await this.requeue(
+        route,
+        onRoute.map((o) => o.id),
+        "finalized",
+        "transaction vanished",
+      );
     }
   }
 
   /** Sends transfers back to `deliver` as `status`, to be tried after a pause (limits refill, pauses end). */
-  private async requeue(route: string, ids: readonly string[], status: "finalized" | "delayed", detail: string, txHash?: string): Promise<void> {
+  private async requeue(
+    route: string,
+    ids: readonly string[],
+    status: "finalized" | "delayed",
+    detail: string,
+    txHash?: string,
+  ): Promise<void> {
     if (ids.length === 0) return;
     const readyAt = Date.now() + this.o.retryLaterMs;
     await this.o.store.transitionMany(ids, status, { detail, readyAt, ...(txHash ? { txHash } : {}) });
@@ -673,7 +737,10 @@ export class DeliveryPipeline {
 
   /** The periodic form of resetOrphans: what has been attested for longer than attestedTimeoutMs. */
   async sweepAttested(now = Date.now()): Promise<number> {
-    const moved = await this.resetOrphans("left attested by a delivery that did not finish; tried again", now - (this.o.attestedTimeoutMs ?? 60_000));
+    const moved = await this.resetOrphans(
+      "left attested by a delivery that did not finish; tried again",
+      now - (this.o.attestedTimeoutMs ?? 60_000),
+    );
     if (moved > 0) this.o.log.warn({ transfers: moved }, "transfers left attested sent back to delivery");
     return moved;
   }
@@ -703,10 +770,6 @@ export class DeliveryPipeline {
     await Promise.all(this.workers.map((w) => w.close()));
     await Promise.all([this.deliverQueue.close(), this.confirmQueue.close()]);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {

@@ -128,7 +128,11 @@ export class DeliveryWatcher {
     // matter, as each settles its own transfer for good, and no skip below concerns a delivered one.
     const detailOf = (d: DeliveredEntry) => `delivered on ${deliveries.name} in block ${d.blockNumber}`;
     for (const [txHash, group] of groupByTx(entries.delivered)) {
-      const moved = await store.transitionMany(group.map((d) => d.id), "completed", { txHash, detail: detailOf(group[0]!) });
+      const moved = await store.transitionMany(
+        group.map((d) => d.id),
+        "completed",
+        { txHash, detail: detailOf(group[0]!) },
+      );
       for (const [i, { changed, previous }] of moved.entries()) {
         if (changed) result.completed++;
         if (previous !== null) continue;

@@ -19,14 +19,17 @@ export class RouteLock {
     this.redis = redis;
     this.key = key;
     this.token = token;
-    this.renewer = setInterval(() => {
-      redis.renewRouteLock(key, token, String(ttlMs)).then(
-        (renewed) => {
-          if (renewed !== 1) this.lost = true;
-        },
-        () => undefined, // Redis away for a moment: the next renewal tries again, well inside the TTL
-      );
-    }, Math.max(10, Math.floor(ttlMs / 3)));
+    this.renewer = setInterval(
+      () => {
+        redis.renewRouteLock(key, token, String(ttlMs)).then(
+          (renewed) => {
+            if (renewed !== 1) this.lost = true;
+          },
+          () => undefined, // Redis away for a moment: the next renewal tries again, well inside the TTL
+        );
+      },
+      Math.max(10, Math.floor(ttlMs / 3)),
+    );
     this.renewer.unref();
   }
 

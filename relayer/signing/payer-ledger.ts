@@ -9,6 +9,7 @@ import type { Redis } from "ioredis";
 import { RouteLock } from "../pipeline/route-lock.ts";
 import { RelayerError } from "../errors.ts";
 import type { FeeSettings, PayerTransaction, TxRequest } from "./payer.ts";
+import { sleep } from "../../common/async.ts";
 
 /** The lock's lifetime unless renewed (its holder renews it while it sends). */
 const LOCK_TTL_MS = 5_000;
@@ -41,7 +42,8 @@ export class PayerLedger {
     const deadline = Date.now() + LOCK_WAIT_MS;
     let lock: RouteLock | null;
     while (!(lock = await RouteLock.acquire(this.#redis, this.#key + "lock", this.#owner, LOCK_TTL_MS))) {
-      if (Date.now() > deadline) throw new RelayerError("PAYER_BUSY", `the payer lock ${this.#key}lock stayed taken for ${LOCK_WAIT_MS} ms`, true);
+      if (Date.now() > deadline)
+        throw new RelayerError("PAYER_BUSY", `the payer lock ${this.#key}lock stayed taken for ${LOCK_WAIT_MS} ms`, true);
       await sleep(LOCK_POLL_MS);
     }
     try {
@@ -114,14 +116,15 @@ function encode(tx: PayerTransaction): string {
 
 function decode(raw: string): PayerTransaction {
   const s = JSON.parse(raw) as StoredTx;
-  const request: Required<TxRequest> = { to: s.request.to, data: s.request.data, value: BigInt(s.request.value), gasLimit: BigInt(s.request.gasLimit) };
+  const request: Required<TxRequest> = {
+    to: s.request.to,
+    data: s.request.data,
+    value: BigInt(s.request.value),
+    gasLimit: BigInt(s.request.gasLimit),
+  };
   const fees: FeeSettings =
     s.fees.type === 2
       ? { type: 2, maxFeePerGas: BigInt(s.fees.maxFeePerGas), maxPriorityFeePerGas: BigInt(s.fees.maxPriorityFeePerGas) }
       : { type: 0, gasPrice: BigInt(s.fees.gasPrice) };
   return { nonce: s.nonce, request, hashes: s.hashes, fees, lastSentAt: s.lastSentAt, replacements: s.replacements, raw: s.raw };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

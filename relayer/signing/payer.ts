@@ -16,6 +16,8 @@ import { RelayerError } from "../errors.ts";
 import { DEFAULT_RETRY, classifyRpcError, withRetry, type RetryOptions } from "../chains/evm/rpc.ts";
 import { inspectSymbol, walletFromKey, walletFromSource } from "./keys.ts";
 import { PayerLedger, type PayerLedgerOptions } from "./payer-ledger.ts";
+import { isRecord } from "../../common/guards.ts";
+import { sleep } from "../../common/async.ts";
 
 /** Signs raw transactions for one address: an ethers Wallet, or a KMS-backed signer. */
 export interface TransactionSigner {
@@ -54,9 +56,7 @@ export interface TxRequest {
   gasLimit?: bigint;
 }
 
-export type FeeSettings =
-  | { type: 2; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }
-  | { type: 0; gasPrice: bigint };
+export type FeeSettings = { type: 2; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | { type: 0; gasPrice: bigint };
 
 /** A transaction this payer sent, with every replacement sent for its nonce. */
 export interface PayerTransaction {
@@ -96,7 +96,8 @@ export interface WaitOptions extends ReplaceOptions {
 export class PayerError extends RelayerError {}
 
 /** How nodes say a transaction's fee cap is under the next block's base fee (Hardhat/EDR, geth, erigon). */
-const BASE_FEE_TOO_LOW = /too low for the next block|less than (the )?block base fee|fee cap less than block base fee|max fee per gas less than/i;
+const BASE_FEE_TOO_LOW =
+  /too low for the next block|less than (the )?block base fee|fee cap less than block base fee|max fee per gas less than/i;
 
 /** Nodes (geth, Erigon, Nethermind, BSC) want ≥ 10–12.5% more on both fees to replace a transaction. */
 const BUMP_PERMILLE = 125n;
@@ -214,7 +215,12 @@ export class Payer {
       const raw = await this.#sign(request, nonce, fees);
       const hash = keccak256(raw);
       // Another process may have taken the shared lock after ours expired: it may be using this nonce.
-      if (!lock.held) throw new PayerError("PAYER_LOCK_LOST", `${this.chain}: the payer lock of ${this.address} expired before nonce ${nonce} was sent`, true);
+      if (!lock.held)
+        throw new PayerError(
+          "PAYER_LOCK_LOST",
+          `${this.chain}: the payer lock of ${this.address} expired before nonce ${nonce} was sent`,
+          true,
+        );
       const outcome = await this.#broadcast(raw, hash);
       if (outcome.kind === "sent") {
         const tx: PayerTransaction = { nonce, request, hashes: [hash], fees, lastSentAt: Date.now(), replacements: 0, raw };
@@ -346,7 +352,10 @@ export class Payer {
         tx.fees = fees;
         tx.raw = raw;
         tx.replacements++;
-        this.#log?.info({ chain: this.chain, payer: this.address, nonce: tx.nonce, hash, replaces: tx.hashes.at(-2) }, "payer replaced a transaction");
+        this.#log?.info(
+          { chain: this.chain, payer: this.address, nonce: tx.nonce, hash, replaces: tx.hashes.at(-2) },
+          "payer replaced a transaction",
+        );
         return;
       case "occupied":
         // The node wants more than this: start the next bump from these fees.
@@ -534,20 +543,12 @@ function messagesOf(error: unknown): string[] {
   return found;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null;
-}
-
 function min(a: bigint, b: bigint): bigint {
   return a < b ? a : b;
 }
 
 function max(...values: bigint[]): bigint {
   return values.reduce((a, b) => (a > b ? a : b));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Runs tasks one at a time, in call order. */

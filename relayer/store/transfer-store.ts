@@ -7,16 +7,7 @@ import type { ObservedTransfer } from "../chains/adapter.ts";
 import { routeKey } from "../pipeline/routing.ts";
 import { decodeObserved, encodeObserved } from "./codec.ts";
 
-export const TRANSFER_STATUSES = [
-  "pending",
-  "finalized",
-  "attested",
-  "submitted",
-  "completed",
-  "dropped",
-  "rejected",
-  "delayed",
-] as const;
+export const TRANSFER_STATUSES = ["pending", "finalized", "attested", "submitted", "completed", "dropped", "rejected", "delayed"] as const;
 export type TransferStatus = (typeof TRANSFER_STATUSES)[number];
 
 /** From which statuses each status may be entered. */
@@ -153,7 +144,12 @@ export class TransferStore {
       const pipeline = this.redis.pipeline();
       for (const o of observed.slice(i, i + PIPELINE_CHUNK)) {
         const rejected = status === "finalized" && o.rejection !== undefined;
-        const details = { at: now, record: o, txHash: o.srcTxHash, ...(rejected ? { detail: `${o.rejection!.reason}: ${o.rejection!.detail}` } : {}) };
+        const details = {
+          at: now,
+          record: o,
+          txHash: o.srcTxHash,
+          ...(rejected ? { detail: `${o.rejection!.reason}: ${o.rejection!.detail}` } : {}),
+        };
         pipeline.transition(...this.transitionArgs(o.id, rejected ? "rejected" : status, details));
       }
       for (const reply of unwrap(await pipeline.exec())) results.push(toResult(reply as [number, string | null]));
@@ -270,7 +266,15 @@ export class TransferStore {
 
   /** `readyOnRoute` with when each may be tried (ms). */
   async readyOnRouteWithTimes(route: string, count: number, upTo = Number.POSITIVE_INFINITY): Promise<{ id: string; readyAt: number }[]> {
-    const flat = await this.redis.zrangebyscore(this.key("ready", route), "-inf", Number.isFinite(upTo) ? upTo : "+inf", "WITHSCORES", "LIMIT", 0, count);
+    const flat = await this.redis.zrangebyscore(
+      this.key("ready", route),
+      "-inf",
+      Number.isFinite(upTo) ? upTo : "+inf",
+      "WITHSCORES",
+      "LIMIT",
+      0,
+      count,
+    );
     const rows: { id: string; readyAt: number }[] = [];
     for (let i = 0; i < flat.length; i += 2) rows.push({ id: flat[i]!, readyAt: Number(flat[i + 1]) });
     return rows;
@@ -314,7 +318,12 @@ export class TransferStore {
 
   /** Forgets the refusals and failed batches counted for `ids` (delivered, or parked as stuck). */
   async forgetRefusals(ids: readonly string[]): Promise<void> {
-    if (ids.length > 0) await this.redis.multi().hdel(this.key("refusals"), ...ids).hdel(this.key("failures"), ...ids).exec();
+    if (ids.length > 0)
+      await this.redis
+        .multi()
+        .hdel(this.key("refusals"), ...ids)
+        .hdel(this.key("failures"), ...ids)
+        .exec();
   }
 
   /**
@@ -412,11 +421,7 @@ export class TransferStore {
    * both descending), starting after `after` (the last entry of the previous page). Stable while new
    * transfers arrive, unlike an offset. For the API's history.
    */
-  async pageByAddress(
-    address: string,
-    after: { at: number; id: string } | null,
-    count: number,
-  ): Promise<{ id: string; at: number }[]> {
+  async pageByAddress(address: string, after: { at: number; id: string } | null, count: number): Promise<{ id: string; at: number }[]> {
     const key = this.key("byAddress", address.toLowerCase());
     const rows: { id: string; at: number }[] = [];
     if (after) {

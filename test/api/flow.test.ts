@@ -94,33 +94,56 @@ describe("a user's transfers through the API alone", { timeout: 300_000 }, () =>
     const quote = await call<{ amountOut: string; fee: string }>("GET", `/v1/quote?kind=bridge&from=bttc&to=ethereum&amount=${amount}`);
     assert.equal(quote.amountOut, amount.toString()); // the cluster's routes have no fee
 
-    const built = await call<{ steps: { transaction: { to: string; data: string; value: string; chainId: string } }[] }>("POST", "/v1/bridge", {
-      from: "bttc", to: "ethereum", amount: amount.toString(), sender: user.address, recipient,
-    });
+    const built = await call<{ steps: { transaction: { to: string; data: string; value: string; chainId: string } }[] }>(
+      "POST",
+      "/v1/bridge",
+      {
+        from: "bttc",
+        to: "ethereum",
+        amount: amount.toString(),
+        sender: user.address,
+        recipient,
+      },
+    );
     assert.equal(built.steps.length, 1);
     const { to, data, value, chainId } = built.steps[0]!.transaction;
     const signed = await user.signTransaction(await user.populateTransaction({ to, data, value: BigInt(value), chainId: BigInt(chainId) }));
     const { txHash } = await call<{ txHash: string }>("POST", "/v1/broadcast", { chain: "bttc", signedTransaction: signed });
 
-    const [found] = await until("the transfer to show by its source transaction", async () => {
-      const page = await call<{ transfers: TransferJson[] }>("GET", `/v1/transfers?srcTx=${txHash}`);
-      return page.transfers.length > 0 && page.transfers;
-    }, 60_000);
-    const done = await until("the transfer to complete", async () => {
-      const t = await call<TransferJson>("GET", `/v1/transfers/${found!.id}`);
-      return t.status === "completed" && t;
-    }, 120_000, 250);
+    const [found] = await until(
+      "the transfer to show by its source transaction",
+      async () => {
+        const page = await call<{ transfers: TransferJson[] }>("GET", `/v1/transfers?srcTx=${txHash}`);
+        return page.transfers.length > 0 && page.transfers;
+      },
+      60_000,
+    );
+    const done = await until(
+      "the transfer to complete",
+      async () => {
+        const t = await call<TransferJson>("GET", `/v1/transfers/${found!.id}`);
+        return t.status === "completed" && t;
+      },
+      120_000,
+      250,
+    );
     assert.equal(done.amount, amount.toString());
     assert.equal(done.timeline[0]!.txHash, txHash);
     assert.match(done.timeline.at(-1)!.txHash ?? "", /^0x[0-9a-f]{64}$/, "the delivery's transaction hash is in the timeline");
     assert.equal(await cluster.chain("ethereum").gateway.getFunction("balanceOf")(recipient), amount);
 
     const history = await call<{ transfers: TransferJson[] }>("GET", `/v1/transfers?address=${recipient}`);
-    assert.deepEqual(history.transfers.map((t) => t.id), [done.id]);
+    assert.deepEqual(
+      history.transfers.map((t) => t.id),
+      [done.id],
+    );
     const sent = await call<{ transfers: TransferJson[] }>("GET", `/v1/transfers?address=${user.address}&chain=ethereum`);
     assert.ok(sent.transfers.some((t) => t.id === done.id));
 
-    const stats = await call<{ invariant: { holds: boolean; bridge: { locked: string; minted: string; inFlight: string } } }>("GET", "/v1/stats");
+    const stats = await call<{ invariant: { holds: boolean; bridge: { locked: string; minted: string; inFlight: string } } }>(
+      "GET",
+      "/v1/stats",
+    );
     assert.equal(stats.invariant.holds, true);
     assert.deepEqual(stats.invariant.bridge, { locked: amount.toString(), minted: amount.toString(), inFlight: "0", holds: true });
     const health = await call<{ ok: boolean; relayers: Record<string, { ok: boolean }> }>("GET", "/health");
@@ -147,7 +170,12 @@ describe("a user's transfers through the API alone", { timeout: 300_000 }, () =>
       await gateway.getFunction("bridge")(ethereumId, recipient, { value: amount });
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
-    await until("every transfer delivered", async () => (await cluster.chain("ethereum").gateway.getFunction("balanceOf")(recipient)) === 8n * amount, 120_000, 250);
+    await until(
+      "every transfer delivered",
+      async () => (await cluster.chain("ethereum").gateway.getFunction("balanceOf")(recipient)) === 8n * amount,
+      120_000,
+      250,
+    );
     sending = false;
     await asker;
     const results = await Promise.all(answers);
@@ -157,10 +185,15 @@ describe("a user's transfers through the API alone", { timeout: 300_000 }, () =>
       const body = JSON.parse(r.body) as { invariant: { holds: boolean } };
       assert.equal(body.invariant.holds, true, r.body);
     }
-    const final = await until("the deliveries to be final", async () => {
-      const stats = await call<{ invariant: { holds: boolean; bridge: { inFlight: string } } }>("GET", "/v1/stats");
-      return stats.invariant.bridge.inFlight === "0" && stats;
-    }, 30_000, 250);
+    const final = await until(
+      "the deliveries to be final",
+      async () => {
+        const stats = await call<{ invariant: { holds: boolean; bridge: { inFlight: string } } }>("GET", "/v1/stats");
+        return stats.invariant.bridge.inFlight === "0" && stats;
+      },
+      30_000,
+      250,
+    );
     assert.equal(final.invariant.holds, true);
   });
 
@@ -170,12 +203,16 @@ describe("a user's transfers through the API alone", { timeout: 300_000 }, () =>
     const recipient = Wallet.createRandom().address;
     const before = tokenBalance(await client.trx.getAccount(depositAddress));
 
-    const built = await call<{ quote: { amountOut: string }; steps: { memo: string; transaction: Parameters<typeof client.trx.sign>[0] }[] }>(
-      "POST", "/v1/swaps", { from: "tron", amount: "1500000", sender: account.base58, recipient },
-    );
+    const built = await call<{
+      quote: { amountOut: string };
+      steps: { memo: string; transaction: Parameters<typeof client.trx.sign>[0] }[];
+    }>("POST", "/v1/swaps", { from: "tron", amount: "1500000", sender: account.base58, recipient });
     assert.equal(built.quote.amountOut, (1_500_000n * 10n ** 15n).toString());
     const signed = (await client.trx.sign(built.steps[0]!.transaction)) as SignedTransaction;
-    const { txHash } = await call<{ txHash: string }>("POST", "/v1/broadcast", { chain: "tron", signedTransaction: signed as unknown as Record<string, unknown> });
+    const { txHash } = await call<{ txHash: string }>("POST", "/v1/broadcast", {
+      chain: "tron",
+      signedTransaction: signed as unknown as Record<string, unknown>,
+    });
     assert.equal(txHash, signed.txID);
     tron.node.mine(4); // in a block, and solidified (3 deep)
 
@@ -186,7 +223,11 @@ describe("a user's transfers through the API alone", { timeout: 300_000 }, () =>
     assert.equal(info.fee, 1_000_000, "TRON charged the 1 TRX memo fee the quote stated");
 
     // Broadcasting it again is refused by the node, with the node's reason, as a 4xx.
-    const again = await app.inject({ method: "POST", url: "/v1/broadcast", payload: { chain: "tron", signedTransaction: signed as unknown as Record<string, unknown> } });
+    const again = await app.inject({
+      method: "POST",
+      url: "/v1/broadcast",
+      payload: { chain: "tron", signedTransaction: signed as unknown as Record<string, unknown> },
+    });
     assert.equal(again.statusCode, 422, again.body);
     assert.equal(again.json<{ error: { code: string } }>().error.code, "BROADCAST_REJECTED");
   });
@@ -200,7 +241,12 @@ describe("a user's transfers through the API alone", { timeout: 300_000 }, () =>
     }
     const all = await app.inject({ method: "GET", url: "/health" });
     assert.equal(all.statusCode, 200, all.body);
-    assert.deepEqual(all.json<Health>().relayerQuorum, { ok: true, healthy: 3, threshold: 2, detail: "3 of 3 relayer nodes healthy, 2 needed" });
+    assert.deepEqual(all.json<Health>().relayerQuorum, {
+      ok: true,
+      healthy: 3,
+      threshold: 2,
+      detail: "3 of 3 relayer nodes healthy, 2 needed",
+    });
     await relayers[2]!.stop();
     const one = await app.inject({ method: "GET", url: "/health" });
     assert.equal(one.statusCode, 200, one.body);
@@ -213,6 +259,11 @@ describe("a user's transfers through the API alone", { timeout: 300_000 }, () =>
     assert.equal(two.statusCode, 503, two.body);
     const twoDown = two.json<Health>();
     assert.equal(twoDown.ok, false);
-    assert.deepEqual(twoDown.relayerQuorum, { ok: false, healthy: 1, threshold: 2, detail: "1 of 3 relayer nodes healthy, 2 needed: deliveries cannot be signed" });
+    assert.deepEqual(twoDown.relayerQuorum, {
+      ok: false,
+      healthy: 1,
+      threshold: 2,
+      detail: "1 of 3 relayer nodes healthy, 2 needed: deliveries cannot be signed",
+    });
   });
 });

@@ -11,23 +11,110 @@ import { startApiWorld, type ApiWorld } from "../../testkit/api-world.ts";
 import { testRedisUrl } from "../../testkit/redis.ts";
 
 const HOSTILE = [
-  "' OR 1=1 --", "\"; DROP TABLE transfers; --", "<script>alert(1)</script>", "${jndi:ldap://x/a}", "../../../etc/passwd",
-  "%00", "\u0000", "\u202e", "𝕭𝕿𝕿", "ﷺ", "🙂".repeat(50), "\ud800", "__proto__", "constructor", "prototype", "toString",
-  "NaN", "Infinity", "-Infinity", "1e400", "0x", "0x" + "f".repeat(80), "9".repeat(400), "-1", "1.0", "1,000", " 1", "1 ",
-  "+1", "0b101", "0o17", "１２３", "null", "true", "[]", "{}", "*", "\\", "%", "?", "#", "&", "=", "a".repeat(5000),
+  "' OR 1=1 --",
+  '"; DROP TABLE transfers; --',
+  "<script>alert(1)</script>",
+  "${jndi:ldap://x/a}",
+  "../../../etc/passwd",
+  "%00",
+  "\u0000",
+  "\u202e",
+  "𝕭𝕿𝕿",
+  "ﷺ",
+  "🙂".repeat(50),
+  "\ud800",
+  "__proto__",
+  "constructor",
+  "prototype",
+  "toString",
+  "NaN",
+  "Infinity",
+  "-Infinity",
+  "1e400",
+  "0x",
+  "0x" + "f".repeat(80),
+  "9".repeat(400),
+  "-1",
+  "1.0",
+  "1,000",
+  " 1",
+  "1 ",
+  "+1",
+  "0b101",
+  "0o17",
+  "１２３",
+  "null",
+  "true",
+  "[]",
+  "{}",
+  "*",
+  "\\",
+  "%",
+  "?",
+  "#",
+  "&",
+  "=",
+  "a".repeat(5000),
 ];
 const VALID = [
-  "bttc", "ethereum", "bsc", "tron", "bridge", "swap", "1000000000000000000", "1", "5000", "2500000",
-  "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", "TPL66VK2gCXNCD7EJg9pgJRfqcRazjhUZY",
-  `0x${"ab".repeat(32)}`, (1n << 256n).toString(), ((1n << 256n) - 1n).toString(),
+  "bttc",
+  "ethereum",
+  "bsc",
+  "tron",
+  "bridge",
+  "swap",
+  "1000000000000000000",
+  "1",
+  "5000",
+  "2500000",
+  "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+  "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
+  "TPL66VK2gCXNCD7EJg9pgJRfqcRazjhUZY",
+  `0x${"ab".repeat(32)}`,
+  (1n << 256n).toString(),
+  ((1n << 256n) - 1n).toString(),
 ];
 const PATHS = [
-  "/v1/chains", "/v1/quote", "/v1/swaps", "/v1/bridge", "/v1/broadcast", "/v1/transfers", `/v1/transfers/0x${"ab".repeat(32)}`,
-  `/v1/transfers/0x${"ab".repeat(32)}/events`, "/v1/stats", "/health", "/metrics", "/docs/json", "/v1", "/", "/v1/transfers/",
+  "/v1/chains",
+  "/v1/quote",
+  "/v1/swaps",
+  "/v1/bridge",
+  "/v1/broadcast",
+  "/v1/transfers",
+  `/v1/transfers/0x${"ab".repeat(32)}`,
+  `/v1/transfers/0x${"ab".repeat(32)}/events`,
+  "/v1/stats",
+  "/health",
+  "/metrics",
+  "/docs/json",
+  "/v1",
+  "/",
+  "/v1/transfers/",
 ];
-const KEYS = ["kind", "from", "to", "amount", "sender", "recipient", "chain", "signedTransaction", "address", "srcTx", "cursor", "limit", "__proto__", "constructor"];
+const KEYS = [
+  "kind",
+  "from",
+  "to",
+  "amount",
+  "sender",
+  "recipient",
+  "chain",
+  "signedTransaction",
+  "address",
+  "srcTx",
+  "cursor",
+  "limit",
+  "__proto__",
+  "constructor",
+];
 
-const text = fc.oneof(fc.constantFrom(...HOSTILE), fc.constantFrom(...VALID), fc.string(), fc.string({ unit: "grapheme" }), fc.string({ unit: "binary" }));
+const text = fc.oneof(
+  fc.constantFrom(...HOSTILE),
+  fc.constantFrom(...VALID),
+  fc.string(),
+  fc.string({ unit: "grapheme" }),
+  fc.string({ unit: "binary" }),
+);
 const value: fc.Arbitrary<unknown> = fc.oneof(
   text,
   fc.integer(),
@@ -48,9 +135,17 @@ function enc(text: string): string {
 
 /** Raw URLs a client may send that no encoder makes: bad escapes, invalid UTF-8, odd separators. */
 const RAW_URLS = [
-  "/v1/transfers/%ff%fe", "/v1/quote?amount=%", "/v1/quote?%%%", "/v1/quote?kind=bridge&kind=swap&from=bttc&to=ethereum&amount=1",
-  "/v1/quote?amount[]=1&amount[]=2", "/v1/quote?amount[a]=1", "/v1/transfers?address=0x70997970C51812dc3A010C7d01b50e0d17dc79C8&address=0x1",
-  "//v1//chains", "/v1/chains/../stats", "/v1/transfers/%2e%2e%2f", "/v1/quote?kind=swap&from=tron&amount=" + "1".repeat(70),
+  "/v1/transfers/%ff%fe",
+  "/v1/quote?amount=%",
+  "/v1/quote?%%%",
+  "/v1/quote?kind=bridge&kind=swap&from=bttc&to=ethereum&amount=1",
+  "/v1/quote?amount[]=1&amount[]=2",
+  "/v1/quote?amount[a]=1",
+  "/v1/transfers?address=0x70997970C51812dc3A010C7d01b50e0d17dc79C8&address=0x1",
+  "//v1//chains",
+  "/v1/chains/../stats",
+  "/v1/transfers/%2e%2e%2f",
+  "/v1/quote?kind=swap&from=tron&amount=" + "1".repeat(70),
 ];
 
 function deep(open: string, close: string, depth: number): string {
@@ -61,9 +156,20 @@ const rawBody = fc.oneof(
   body.map((b) => JSON.stringify(b)),
   body.chain((b) => fc.nat().map((n) => JSON.stringify(b).slice(0, n % (JSON.stringify(b).length + 1)))), // truncated
   fc.integer({ min: 1, max: 50_000 }).map((d) => deep("[", "]", d)),
-  fc.integer({ min: 1, max: 20_000 }).map((d) => deep('{"a":', "}", d).replace("{\"a\":}", '{"a":1}')),
+  fc.integer({ min: 1, max: 20_000 }).map((d) => deep('{"a":', "}", d).replace('{"a":}', '{"a":1}')),
   fc.integer({ min: 1, max: 20_000 }).map((d) => `{"amount":${deep("[", "]", d)},"from":"bttc"}`),
-  fc.constantFrom("", "null", "[]", "\"\"", "{", "}", "{\"__proto__\":{\"polluted\":1}}", "{\"constructor\":{\"prototype\":{}}}", "\u0000", "{\"amount\":1e999999}"),
+  fc.constantFrom(
+    "",
+    "null",
+    "[]",
+    '""',
+    "{",
+    "}",
+    '{"__proto__":{"polluted":1}}',
+    '{"constructor":{"prototype":{}}}',
+    "\u0000",
+    '{"amount":1e999999}',
+  ),
   fc.string({ unit: "binary" }),
 );
 
@@ -73,10 +179,24 @@ const query = fc
 
 const request = fc.record({
   method: fc.constantFrom("GET", "POST", "GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"),
-  path: fc.oneof(fc.constantFrom(...PATHS), text.map((t) => `/v1/transfers/${enc(t)}`), text.map((t) => `/${enc(t)}`), fc.constantFrom(...RAW_URLS)),
+  path: fc.oneof(
+    fc.constantFrom(...PATHS),
+    text.map((t) => `/v1/transfers/${enc(t)}`),
+    text.map((t) => `/${enc(t)}`),
+    fc.constantFrom(...RAW_URLS),
+  ),
   query,
   body: rawBody,
-  contentType: fc.constantFrom("application/json", "application/json", "application/json; charset=utf-8", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data", "application/json; charset=latin1", ""),
+  contentType: fc.constantFrom(
+    "application/json",
+    "application/json",
+    "application/json; charset=utf-8",
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data",
+    "application/json; charset=latin1",
+    "",
+  ),
 });
 
 describe("hostile input", { timeout: 600_000 }, () => {
@@ -109,7 +229,10 @@ describe("hostile input", { timeout: 600_000 }, () => {
       ...(hasBody ? { payload: r.body, headers: r.contentType ? { "content-type": r.contentType } : {} } : {}),
     });
     statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
-    assert.ok(res.statusCode < 500, `${r.method} ${url.slice(0, 300)} body ${r.body.slice(0, 300)} -> ${res.statusCode} ${res.body.slice(0, 500)}`);
+    assert.ok(
+      res.statusCode < 500,
+      `${r.method} ${url.slice(0, 300)} body ${r.body.slice(0, 300)} -> ${res.statusCode} ${res.body.slice(0, 500)}`,
+    );
     if (res.statusCode >= 400 && r.method !== "HEAD") {
       const parsed = res.json<{ error?: { code?: unknown; message?: unknown } }>();
       assert.equal(typeof parsed.error?.code, "string", res.body.slice(0, 300));

@@ -67,7 +67,10 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
     it("lists every chain with ids, addresses, finality, caps and the routes' fees read from the gateways", async () => {
       const { status, body } = await get<{ chains: Record<string, unknown>[] }>("/v1/chains");
       assert.equal(status, 200);
-      assert.deepEqual(body.chains.map((c) => c.name), ["bttc", "ethereum", "bsc", "tron"]);
+      assert.deepEqual(
+        body.chains.map((c) => c.name),
+        ["bttc", "ethereum", "bsc", "tron"],
+      );
       const bttc = body.chains[0]!;
       assert.equal(bttc.chainId, "1337199");
       assert.equal(bttc.gateway, world.chains.bttc.gateway.target);
@@ -111,14 +114,25 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
       const tron = await get<Record<string, unknown>>("/v1/quote?kind=swap&from=tron&amount=2500000");
       assert.equal(tron.status, 200);
       assert.equal(tron.body.amountOut, (2_500_000n * 10n ** 15n).toString());
-      assert.deepEqual((tron.body.networkFees as { amount: string; unit: string }[]).map((f) => [f.amount, f.unit]), [["1000000", "sun"]]);
+      assert.deepEqual(
+        (tron.body.networkFees as { amount: string; unit: string }[]).map((f) => [f.amount, f.unit]),
+        [["1000000", "sun"]],
+      );
       assert.equal(tron.body.expectedSeconds, 9 + 5 + 2);
     });
 
     it("refuses what the gateways would refuse, with stable codes", async () => {
-      await expectError(get(`/v1/quote?kind=bridge&from=bttc&to=ethereum&amount=${WORLD_RULES.minAmount - 1n}`), 422, "AMOUNT_BELOW_MINIMUM");
+      await expectError(
+        get(`/v1/quote?kind=bridge&from=bttc&to=ethereum&amount=${WORLD_RULES.minAmount - 1n}`),
+        422,
+        "AMOUNT_BELOW_MINIMUM",
+      );
       await expectError(get(`/v1/quote?kind=bridge&from=bttc&to=ethereum&amount=${WORLD_RULES.fee}`), 422, "AMOUNT_NOT_ABOVE_FEE");
-      await expectError(get(`/v1/quote?kind=bridge&from=ethereum&to=bttc&amount=${WORLD_RULES.bttcDailyLimit * 2n}`), 422, "AMOUNT_OVER_CAP");
+      await expectError(
+        get(`/v1/quote?kind=bridge&from=ethereum&to=bttc&amount=${WORLD_RULES.bttcDailyLimit * 2n}`),
+        422,
+        "AMOUNT_OVER_CAP",
+      );
       await expectError(get("/v1/quote?kind=swap&from=ethereum&amount=999"), 422, "AMOUNT_BELOW_MINIMUM");
       await expectError(get("/v1/quote?kind=swap&from=tron&amount=4"), 422, "AMOUNT_BELOW_MINIMUM");
       await expectError(get("/v1/quote?kind=swap&from=bttc&amount=5"), 422, "ROUTE_UNAVAILABLE");
@@ -151,13 +165,20 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
       const recipient = Wallet.createRandom().address;
       const amount = parseEther("2");
       const { status, body } = await post<{ steps: { action: string; transaction: Record<string, string> }[] }>("/v1/bridge", {
-        from: "bttc", to: "ethereum", amount: amount.toString(), sender: user.address, recipient,
+        from: "bttc",
+        to: "ethereum",
+        amount: amount.toString(),
+        sender: user.address,
+        recipient,
       });
       assert.equal(status, 200);
       assert.equal(body.steps.length, 1);
       const tx = body.steps[0]!.transaction;
       assert.equal(body.steps[0]!.action, "bridge");
-      assert.deepEqual([tx.chainId, tx.to, tx.value, tx.from], ["1337199", world.chains.bttc.gateway.target, amount.toString(), user.address]);
+      assert.deepEqual(
+        [tx.chainId, tx.to, tx.value, tx.from],
+        ["1337199", world.chains.bttc.gateway.target, amount.toString(), user.address],
+      );
       const call = world.chains.bttc.gateway.interface.parseTransaction({ data: tx.data! })!;
       assert.equal(call.name, "bridge");
       assert.deepEqual([...call.args], [API_CHAIN_IDS.ethereum, recipient]);
@@ -165,7 +186,13 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
 
     it("builds a remote burn, and refuses a sender without the bridged BTT", async () => {
       const message = await expectError(
-        post("/v1/bridge", { from: "ethereum", to: "bsc", amount: parseEther("1").toString(), sender: user.address, recipient: user.address }),
+        post("/v1/bridge", {
+          from: "ethereum",
+          to: "bsc",
+          amount: parseEther("1").toString(),
+          sender: user.address,
+          recipient: user.address,
+        }),
         422,
         "INSUFFICIENT_BALANCE",
       );
@@ -179,10 +206,20 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
       await expectError(post("/v1/bridge", { ...good, sender: user.address.toLowerCase().replace("0x", "0X") }), 400, "INVALID_ADDRESS");
       await expectError(post("/v1/bridge", { ...good, amount: 1.5 }), 400, "INVALID_AMOUNT");
       await expectError(post("/v1/bridge", { ...good, to: "mars" }), 400, "UNKNOWN_CHAIN");
-      const broken = await app.inject({ method: "POST", url: "/v1/bridge", headers: { "content-type": "application/json" }, payload: '{"from": "bttc", ' });
+      const broken = await app.inject({
+        method: "POST",
+        url: "/v1/bridge",
+        headers: { "content-type": "application/json" },
+        payload: '{"from": "bttc", ',
+      });
       assert.equal(broken.statusCode, 400);
       assert.equal(broken.json<ErrorBody>().error.code, "MALFORMED_JSON");
-      const poisoned = await app.inject({ method: "POST", url: "/v1/bridge", headers: { "content-type": "application/json" }, payload: '{"__proto__": {"x": 1}}' });
+      const poisoned = await app.inject({
+        method: "POST",
+        url: "/v1/bridge",
+        headers: { "content-type": "application/json" },
+        payload: '{"__proto__": {"x": 1}}',
+      });
       assert.equal(poisoned.statusCode, 400);
       const text = await app.inject({ method: "POST", url: "/v1/bridge", headers: { "content-type": "text/plain" }, payload: "hello" });
       assert.equal(text.statusCode, 415);
@@ -193,54 +230,106 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
   describe("POST /v1/swaps", () => {
     it("from an EVM chain: approve (while the allowance is short), then redenominate", async () => {
       const legacy = world.chains.ethereum.legacy!;
-      await (await legacy.connect(devAccount(0).connect(world.chains.ethereum.provider)).getFunction("mint")(user.address, 10n ** 18n)).wait();
+      await (
+        await legacy.connect(devAccount(0).connect(world.chains.ethereum.provider)).getFunction("mint")(user.address, 10n ** 18n)
+      ).wait();
       const recipient = Wallet.createRandom().address;
-      const { status, body } = await post<{ quote: Record<string, string>; steps: { action: string; transaction: Record<string, string> }[] }>("/v1/swaps", {
-        from: "ethereum", amount: "5000", sender: user.address, recipient,
+      const { status, body } = await post<{
+        quote: Record<string, string>;
+        steps: { action: string; transaction: Record<string, string> }[];
+      }>("/v1/swaps", {
+        from: "ethereum",
+        amount: "5000",
+        sender: user.address,
+        recipient,
       });
       assert.equal(status, 200, JSON.stringify(body));
-      assert.deepEqual(body.steps.map((s) => s.action), ["approve", "redenominate"]);
+      assert.deepEqual(
+        body.steps.map((s) => s.action),
+        ["approve", "redenominate"],
+      );
       assert.equal(body.quote.amountOut, "5000000");
       const approve = new Interface(["function approve(address,uint256)"]).parseTransaction({ data: body.steps[0]!.transaction.data! })!;
       assert.deepEqual([...approve.args], [world.chains.ethereum.gateway.target, 5000n]);
       assert.equal(body.steps[0]!.transaction.to, legacy.target);
       // Once approved, one step is left.
-      await (await legacy.connect(user.connect(world.chains.ethereum.provider)).getFunction("approve")(world.chains.ethereum.gateway.target, 5000n)).wait();
-      const again = await post<{ steps: { action: string }[] }>("/v1/swaps", { from: "ethereum", amount: "5000", sender: user.address, recipient });
-      assert.deepEqual(again.body.steps.map((s) => s.action), ["redenominate"]);
-      await expectError(post("/v1/swaps", { from: "ethereum", amount: (10n ** 18n + 1n).toString(), sender: user.address, recipient }), 422, "INSUFFICIENT_BALANCE");
+      await (
+        await legacy.connect(user.connect(world.chains.ethereum.provider)).getFunction("approve")(
+          world.chains.ethereum.gateway.target,
+          5000n,
+        )
+      ).wait();
+      const again = await post<{ steps: { action: string }[] }>("/v1/swaps", {
+        from: "ethereum",
+        amount: "5000",
+        sender: user.address,
+        recipient,
+      });
+      assert.deepEqual(
+        again.body.steps.map((s) => s.action),
+        ["redenominate"],
+      );
+      await expectError(
+        post("/v1/swaps", { from: "ethereum", amount: (10n ** 18n + 1n).toString(), sender: user.address, recipient }),
+        422,
+        "INSUFFICIENT_BALANCE",
+      );
     });
 
     it("from an EVM chain with a permit instead of the approval: offered, signed, checked, sent", async () => {
       const holder = devAccount(7).connect(world.chains.ethereum.provider);
       const legacy = world.chains.ethereum.legacy!;
-      await (await legacy.connect(devAccount(0).connect(world.chains.ethereum.provider)).getFunction("mint")(holder.address, 10n ** 18n)).wait();
+      await (
+        await legacy.connect(devAccount(0).connect(world.chains.ethereum.provider)).getFunction("mint")(holder.address, 10n ** 18n)
+      ).wait();
       const recipient = Wallet.createRandom().address;
       const ask = { from: "ethereum", amount: "4000", sender: holder.address, recipient };
-      type Offer = { domain: Record<string, string>; types: Record<string, { name: string; type: string }[]>; message: Record<string, string> };
+      type Offer = {
+        domain: Record<string, string>;
+        types: Record<string, { name: string; type: string }[]>;
+        message: Record<string, string>;
+      };
       const first = await post<{ permit: Offer | null; steps: { action: string }[] }>("/v1/swaps", ask);
       assert.equal(first.status, 200);
-      assert.deepEqual(first.body.steps.map((s) => s.action), ["approve", "redenominate"]);
+      assert.deepEqual(
+        first.body.steps.map((s) => s.action),
+        ["approve", "redenominate"],
+      );
       const offer = first.body.permit!;
       assert.equal(offer.message.spender, world.chains.ethereum.gateway.target);
       assert.equal(offer.message.value, "4000");
       const signature = await holder.signTypedData(offer.domain, offer.types, offer.message);
 
       const stranger = await Wallet.createRandom().signTypedData(offer.domain, offer.types, offer.message);
-      await expectError(post("/v1/swaps", { ...ask, permit: { deadline: offer.message.deadline, signature: stranger } }), 400, "INVALID_PERMIT");
-      await expectError(post("/v1/swaps", { ...ask, amount: "4001", permit: { deadline: offer.message.deadline, signature } }), 400, "INVALID_PERMIT");
+      await expectError(
+        post("/v1/swaps", { ...ask, permit: { deadline: offer.message.deadline, signature: stranger } }),
+        400,
+        "INVALID_PERMIT",
+      );
+      await expectError(
+        post("/v1/swaps", { ...ask, amount: "4001", permit: { deadline: offer.message.deadline, signature } }),
+        400,
+        "INVALID_PERMIT",
+      );
       await expectError(post("/v1/swaps", { ...ask, permit: { deadline: "1", signature } }), 400, "INVALID_PERMIT");
-      await expectError(post("/v1/swaps", { ...ask, permit: { deadline: offer.message.deadline, signature: "0x1234" } }), 400, "INVALID_PERMIT");
+      await expectError(
+        post("/v1/swaps", { ...ask, permit: { deadline: offer.message.deadline, signature: "0x1234" } }),
+        400,
+        "INVALID_PERMIT",
+      );
 
       const withPermit = await post<{ permit: unknown; steps: { action: string; transaction: Record<string, string> }[] }>("/v1/swaps", {
-        ...ask, permit: { deadline: offer.message.deadline, signature },
+        ...ask,
+        permit: { deadline: offer.message.deadline, signature },
       });
       assert.equal(withPermit.status, 200, JSON.stringify(withPermit.body));
       assert.equal(withPermit.body.steps.length, 1);
       assert.equal(withPermit.body.permit, null);
       const t = withPermit.body.steps[0]!.transaction;
       assert.equal(world.chains.ethereum.gateway.interface.parseTransaction({ data: t.data! })!.name, "redenominateWithPermit");
-      const signed = await holder.signTransaction(await holder.populateTransaction({ to: t.to, data: t.data, value: BigInt(t.value!), chainId: BigInt(t.chainId!) }));
+      const signed = await holder.signTransaction(
+        await holder.populateTransaction({ to: t.to, data: t.data, value: BigInt(t.value!), chainId: BigInt(t.chainId!) }),
+      );
       const sent = await post<{ txHash: string }>("/v1/broadcast", { chain: "ethereum", signedTransaction: signed });
       assert.equal(sent.status, 200, JSON.stringify(sent.body));
       const receipt = await world.chains.ethereum.provider.waitForTransaction(sent.body.txHash);
@@ -253,10 +342,13 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
     it("from TRON: an unsigned TRC-10 1002000 deposit with the swap memo, built by the node", async () => {
       const sender = world.tron.accounts[2]!.base58;
       const recipient = Wallet.createRandom().address;
-      const { status, body } = await post<{ steps: { family: string; memo: string; transaction: { txID: string; raw_data: { data: string; contract: { parameter: { value: Record<string, unknown> } }[] } } }[] }>(
-        "/v1/swaps",
-        { from: "tron", amount: "3000000", sender, recipient },
-      );
+      const { status, body } = await post<{
+        steps: {
+          family: string;
+          memo: string;
+          transaction: { txID: string; raw_data: { data: string; contract: { parameter: { value: Record<string, unknown> } }[] } };
+        }[];
+      }>("/v1/swaps", { from: "tron", amount: "3000000", sender, recipient });
       assert.equal(status, 200, JSON.stringify(body));
       const step = body.steps[0]!;
       assert.equal(step.family, "tron");
@@ -273,7 +365,11 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
       const funding = await signedToken(world.tron.client(world.tron.accounts[4]!), noTrx, 10_000_000);
       assert.equal((await world.tron.tronWeb.trx.sendRawTransaction(funding)).result, true);
       world.tron.node.mine();
-      const message = await expectError(post("/v1/swaps", { from: "tron", amount: "3000000", sender: noTrx, recipient }), 422, "INSUFFICIENT_BALANCE");
+      const message = await expectError(
+        post("/v1/swaps", { from: "tron", amount: "3000000", sender: noTrx, recipient }),
+        422,
+        "INSUFFICIENT_BALANCE",
+      );
       assert.match(message, /memo fee/);
       await expectError(post("/v1/swaps", { from: "tron", amount: (1n << 60n).toString(), sender, recipient }), 400, "AMOUNT_TOO_LARGE");
     });
@@ -284,12 +380,34 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
       await expectError(post("/v1/broadcast", { chain: "bttc", signedTransaction: "0xdeadbeef" }), 400, "INVALID_TRANSACTION");
       await expectError(post("/v1/broadcast", { chain: "bttc", signedTransaction: "hello" }), 400, "INVALID_TRANSACTION");
       const wallet = Wallet.createRandom();
-      const forEthereum = await wallet.signTransaction({ to: wallet.address, value: 1n, chainId: API_CHAIN_IDS.ethereum, nonce: 0, gasLimit: 21000n, gasPrice: 1n });
+      const forEthereum = await wallet.signTransaction({
+        to: wallet.address,
+        value: 1n,
+        chainId: API_CHAIN_IDS.ethereum,
+        nonce: 0,
+        gasLimit: 21000n,
+        gasPrice: 1n,
+      });
       await expectError(post("/v1/broadcast", { chain: "bttc", signedTransaction: forEthereum }), 400, "WRONG_CHAIN");
-      const unfunded = await wallet.signTransaction({ to: wallet.address, value: 1n, chainId: API_CHAIN_IDS.bttc, nonce: 0, gasLimit: 21000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n });
+      const unfunded = await wallet.signTransaction({
+        to: wallet.address,
+        value: 1n,
+        chainId: API_CHAIN_IDS.bttc,
+        nonce: 0,
+        gasLimit: 21000n,
+        maxFeePerGas: 10n ** 10n,
+        maxPriorityFeePerGas: 1n,
+      });
       await expectError(post("/v1/broadcast", { chain: "bttc", signedTransaction: unfunded }), 422, "BROADCAST_REJECTED");
       await expectError(post("/v1/broadcast", { chain: "tron", signedTransaction: forEthereum }), 400, "INVALID_TRANSACTION");
-      await expectError(post("/v1/broadcast", { chain: "tron", signedTransaction: { txID: "00".repeat(32), raw_data: {}, raw_data_hex: "0a", signature: ["11".repeat(65)] } }), 400, "INVALID_TRANSACTION");
+      await expectError(
+        post("/v1/broadcast", {
+          chain: "tron",
+          signedTransaction: { txID: "00".repeat(32), raw_data: {}, raw_data_hex: "0a", signature: ["11".repeat(65)] },
+        }),
+        400,
+        "INVALID_TRANSACTION",
+      );
     });
   });
 
@@ -319,8 +437,14 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
       await store.transition(ids[0]!, "submitted", { at: t0 + 12_000, txHash: `0x${"cd".repeat(32)}` });
       await store.transition(ids[0]!, "completed", { at: t0 + 13_000, txHash: `0x${"cd".repeat(32)}` });
       const swap = observedTransfer({
-        srcChainId: API_CHAIN_IDS.bsc, srcGateway: world.chains.bsc.gateway.target as string, dstChainId: API_CHAIN_IDS.bttc,
-        sequence: 1n, sender, kind: TransferKind.Swap, amount: 7n * 10n ** 15n, legacyAmount: 7n,
+        srcChainId: API_CHAIN_IDS.bsc,
+        srcGateway: world.chains.bsc.gateway.target as string,
+        dstChainId: API_CHAIN_IDS.bttc,
+        sequence: 1n,
+        sender,
+        kind: TransferKind.Swap,
+        amount: 7n * 10n ** 15n,
+        legacyAmount: 7n,
       });
       await store.observe(swap, "pending", t0 + 20_000);
       await store.transition(swap.id, "rejected", { at: t0 + 21_000, detail: "test" });
@@ -338,7 +462,10 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
       assert.deepEqual((body.source as Record<string, string>).chain, "bttc");
       assert.deepEqual((body.destination as Record<string, string>).chain, "ethereum");
       const timeline = body.timeline as { status: string; at: string; txHash: string | null }[];
-      assert.deepEqual(timeline.map((e) => e.status), ["pending", "finalized", "attested", "submitted", "completed"]);
+      assert.deepEqual(
+        timeline.map((e) => e.status),
+        ["pending", "finalized", "attested", "submitted", "completed"],
+      );
       assert.equal(timeline[4]!.txHash, `0x${"cd".repeat(32)}`);
       assert.ok(!Number.isNaN(Date.parse(timeline[0]!.at)));
       const swap = await get<Record<string, unknown>>(`/v1/transfers/${ids[5]!.toUpperCase().replace("0X", "0x")}`);
@@ -367,9 +494,15 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
       } while (cursor && pages < 10);
       assert.deepEqual(seen, [ids[5], ids[4], ids[3], ids[2], ids[1], ids[0]]);
       const bsc = await get<{ transfers: { id: string }[] }>(`/v1/transfers?address=${sender}&chain=bsc`);
-      assert.deepEqual(bsc.body.transfers.map((t) => t.id), [ids[5], ids[3], ids[1]]);
+      assert.deepEqual(
+        bsc.body.transfers.map((t) => t.id),
+        [ids[5], ids[3], ids[1]],
+      );
       const byTx = await get<{ transfers: { id: string }[] }>(`/v1/transfers?srcTx=${srcTxHash.slice(2).toUpperCase()}`);
-      assert.deepEqual(byTx.body.transfers.map((t) => t.id), [ids[4]]);
+      assert.deepEqual(
+        byTx.body.transfers.map((t) => t.id),
+        [ids[4]],
+      );
       await expectError(get("/v1/transfers"), 400, "MISSING_FILTER");
       await expectError(get(`/v1/transfers?address=${sender}&cursor=bm9wZQ`), 400, "INVALID_CURSOR");
       await expectError(get("/v1/transfers?address=0xnothex"), 400, "INVALID_ADDRESS");
@@ -377,7 +510,12 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
     });
 
     it("GET /v1/transfers/:id/events: the transfer, each status change, then end", async () => {
-      const o = observedTransfer({ srcChainId: API_CHAIN_IDS.ethereum, srcGateway: world.chains.ethereum.gateway.target as string, dstChainId: API_CHAIN_IDS.bttc, sequence: 99n });
+      const o = observedTransfer({
+        srcChainId: API_CHAIN_IDS.ethereum,
+        srcGateway: world.chains.ethereum.gateway.target as string,
+        dstChainId: API_CHAIN_IDS.bttc,
+        sequence: 99n,
+      });
       await store.observe(o, "pending");
       const address = await app.listen({ port: 0, host: "127.0.0.1" });
       const controller = new AbortController();
@@ -397,8 +535,16 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
       await readUntil(/"status":"finalized"/);
       await store.transition(o.id, "completed", { txHash: `0x${"ee".repeat(32)}` });
       await readUntil(/event: end\n/);
-      const events = [...text.matchAll(/event: (\w+)\ndata: (.*)\n\n/g)].map((m) => [m[1], (JSON.parse(m[2]!) as { status?: string }).status]);
-      assert.deepEqual(events, [["transfer", "pending"], ["status", "finalized"], ["status", "completed"], ["end", undefined]]);
+      const events = [...text.matchAll(/event: (\w+)\ndata: (.*)\n\n/g)].map((m) => [
+        m[1],
+        (JSON.parse(m[2]!) as { status?: string }).status,
+      ]);
+      assert.deepEqual(events, [
+        ["transfer", "pending"],
+        ["status", "finalized"],
+        ["status", "completed"],
+        ["end", undefined],
+      ]);
       const { done } = await reader.read();
       assert.equal(done, true, "the stream closes after a final status");
       controller.abort();
@@ -406,7 +552,12 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
     });
 
     it("GET /v1/transfers/:id/events ends cleanly when the client goes away", async () => {
-      const o = observedTransfer({ srcChainId: API_CHAIN_IDS.ethereum, srcGateway: world.chains.ethereum.gateway.target as string, dstChainId: API_CHAIN_IDS.bttc, sequence: 100n });
+      const o = observedTransfer({
+        srcChainId: API_CHAIN_IDS.ethereum,
+        srcGateway: world.chains.ethereum.gateway.target as string,
+        dstChainId: API_CHAIN_IDS.bttc,
+        sequence: 100n,
+      });
       await store.observe(o, "pending");
       const address = app.listeningOrigin;
       const openStreams = async () => {
@@ -429,10 +580,17 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
       const gateway = world.chains.bttc.gateway.connect(devAccount(6).connect(world.chains.bttc.provider));
       await (await gateway.getFunction("bridge")(API_CHAIN_IDS.ethereum, user.address, { value: parseEther("3") })).wait();
       const early = await get<{ chains: { chain: string; inFlight: { transfers: number } }[]; invariant: { holds: boolean } }>("/v1/stats");
-      assert.equal(early.body.chains.find((c) => c.chain === "bttc")!.inFlight.transfers, 0, "not final yet (2 confirmations): not counted");
+      assert.equal(
+        early.body.chains.find((c) => c.chain === "bttc")!.inFlight.transfers,
+        0,
+        "not final yet (2 confirmations): not counted",
+      );
       assert.equal(early.body.invariant.holds, true);
       await world.chains.bttc.provider.send("hardhat_mine", ["0x2"]);
-      const { status, body } = await get<{ chains: Record<string, unknown>[]; invariant: Record<string, Record<string, unknown> | boolean> }>("/v1/stats");
+      const { status, body } = await get<{
+        chains: Record<string, unknown>[];
+        invariant: Record<string, Record<string, unknown> | boolean>;
+      }>("/v1/stats");
       assert.equal(status, 200, JSON.stringify(body));
       const bttc = body.chains.find((c) => c.chain === "bttc")!;
       const net = parseEther("3") - WORLD_RULES.fee;
@@ -464,7 +622,10 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
       // BTTC's RPC behind a proxy that holds requests: the first call's accounting read on BTTC stays
       // pending while a transfer is sent and made final, and a second call starts.
       const proxy = await startFlakyRpc(world.chains.bttc.node.url);
-      const config = { ...world.config, chains: world.config.chains.map((c) => (c.name === "bttc" && c.family === "evm" ? { ...c, rpcUrl: proxy.url } : c)) };
+      const config = {
+        ...world.config,
+        chains: world.config.chains.map((c) => (c.name === "bttc" && c.family === "evm" ? { ...c, rpcUrl: proxy.url } : c)),
+      };
       const slow = await buildApi(config, { redis });
       try {
         await slow.ready();
@@ -477,7 +638,12 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
         proxy.resetStats();
         proxy.set({ kind: "delay", ms: 2_000 });
         const first = slow.inject({ method: "GET", url: "/v1/stats" });
-        await until("the first call to read BTTC's accounting", () => Promise.resolve((proxy.stats.methods.get("eth_call") ?? 0) >= callsPerStats), 20_000, 10);
+        await until(
+          "the first call to read BTTC's accounting",
+          () => Promise.resolve((proxy.stats.methods.get("eth_call") ?? 0) >= callsPerStats),
+          20_000,
+          10,
+        );
         proxy.set({ kind: "pass" });
         const gateway = world.chains.bttc.gateway.connect(devAccount(6).connect(world.chains.bttc.provider));
         await (await gateway.getFunction("bridge")(API_CHAIN_IDS.ethereum, user.address, { value: parseEther("1") })).wait();
@@ -499,7 +665,12 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
       assert.equal(body.redis.ok, true);
       assert.deepEqual(Object.keys(body.chains), ["bttc", "ethereum", "bsc", "tron"]);
       assert.ok(Object.values(body.chains).every((c) => c.ok));
-      assert.deepEqual((body as unknown as { relayerQuorum: unknown }).relayerQuorum, { ok: true, healthy: 0, threshold: null, detail: "no relayer nodes configured" });
+      assert.deepEqual((body as unknown as { relayerQuorum: unknown }).relayerQuorum, {
+        ok: true,
+        healthy: 0,
+        threshold: null,
+        detail: "no relayer nodes configured",
+      });
       const metrics = await app.inject({ method: "GET", url: "/metrics" });
       assert.equal(metrics.statusCode, 200);
       assert.match(metrics.body, /bttb_api_requests_total\{route="\/v1\/quote",status="200"\} \d+/);
@@ -509,7 +680,18 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
       const doc = await get<{ openapi: string; paths: Record<string, Record<string, { parameters?: { name: string }[] }>> }>("/docs/json");
       assert.equal(doc.status, 200);
       assert.equal(doc.body.openapi, "3.1.0");
-      for (const path of ["/v1/chains", "/v1/quote", "/v1/swaps", "/v1/bridge", "/v1/broadcast", "/v1/transfers/{id}", "/v1/transfers", "/v1/transfers/{id}/events", "/v1/stats", "/health"]) {
+      for (const path of [
+        "/v1/chains",
+        "/v1/quote",
+        "/v1/swaps",
+        "/v1/bridge",
+        "/v1/broadcast",
+        "/v1/transfers/{id}",
+        "/v1/transfers",
+        "/v1/transfers/{id}/events",
+        "/v1/stats",
+        "/health",
+      ]) {
         assert.ok(doc.body.paths[path], `${path} documented`);
       }
       assert.deepEqual(doc.body.paths["/v1/quote"]!.get!.parameters!.map((p) => p.name).sort(), ["amount", "from", "kind", "to"]);
@@ -524,7 +706,12 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
   });
 
   it("says 503 STORE_UNAVAILABLE, and /health says why, when the followed node's Redis is down", async () => {
-    const deadRedis = new Redis("redis://127.0.0.1:1", { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+    const deadRedis = new Redis("redis://127.0.0.1:1", {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
     deadRedis.on("error", () => undefined);
     const cut = await buildApi(world.config, { redis: deadRedis });
     try {
@@ -544,8 +731,13 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
     const open = await buildApi({ ...world.config, corsOrigins: ["https://app.example"] }, { redis });
     try {
       const preflight = await open.inject({
-        method: "OPTIONS", url: "/v1/swaps",
-        headers: { origin: "https://app.example", "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+        method: "OPTIONS",
+        url: "/v1/swaps",
+        headers: {
+          origin: "https://app.example",
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "content-type",
+        },
       });
       assert.equal(preflight.statusCode, 204);
       assert.equal(preflight.headers["access-control-allow-origin"], "https://app.example");
@@ -577,10 +769,16 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
   it("reads each gateway's legacy token from the gateway: none configured, swaps still use the gateway's", async () => {
     const unnamed = await buildApi(withEthereumLegacyToken(undefined), { redis });
     try {
-      const chains = (await unnamed.inject({ method: "GET", url: "/v1/chains" })).json<{ chains: { name: string; legacyToken: string | null }[] }>();
+      const chains = (await unnamed.inject({ method: "GET", url: "/v1/chains" })).json<{
+        chains: { name: string; legacyToken: string | null }[];
+      }>();
       assert.equal(chains.chains.find((c) => c.name === "ethereum")!.legacyToken, world.chains.ethereum.legacy!.target);
       assert.equal(chains.chains.find((c) => c.name === "bttc")!.legacyToken, null);
-      const res = await unnamed.inject({ method: "POST", url: "/v1/swaps", payload: { from: "ethereum", amount: "5000", sender: devAccount(8).address, recipient: user.address } });
+      const res = await unnamed.inject({
+        method: "POST",
+        url: "/v1/swaps",
+        payload: { from: "ethereum", amount: "5000", sender: devAccount(8).address, recipient: user.address },
+      });
       assert.equal(res.statusCode, 422, res.body); // account 8 holds no BTTOLD: checked on the gateway's token
       assert.equal(res.json<ErrorBody>().error.code, "INSUFFICIENT_BALANCE");
     } finally {
@@ -592,7 +790,12 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
     const wrongToken = Wallet.createRandom().address; // (the BSC mock has the same address: same deployer, same nonce)
     const wrong = await buildApi(withEthereumLegacyToken(wrongToken), { redis });
     try {
-      await assert.rejects(async () => { await wrong.ready(); }, (error: Error) => error.message.includes(wrongToken) && error.message.includes("ethereum"));
+      await assert.rejects(
+        async () => {
+          await wrong.ready();
+        },
+        (error: Error) => error.message.includes(wrongToken) && error.message.includes("ethereum"),
+      );
     } finally {
       await wrong.close();
     }
@@ -610,7 +813,12 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
   });
 
   it("caps the event streams one client holds open (429 TOO_MANY_STREAMS), configurably", async () => {
-    const o = observedTransfer({ srcChainId: API_CHAIN_IDS.ethereum, srcGateway: world.chains.ethereum.gateway.target as string, dstChainId: API_CHAIN_IDS.bttc, sequence: 101n });
+    const o = observedTransfer({
+      srcChainId: API_CHAIN_IDS.ethereum,
+      srcGateway: world.chains.ethereum.gateway.target as string,
+      dstChainId: API_CHAIN_IDS.bttc,
+      sequence: 101n,
+    });
     await store.observe(o, "pending");
     const capped = await buildApi({ ...world.config, maxEventStreamsPerClient: 2 }, { redis });
     const controllers: AbortController[] = [];
@@ -635,12 +843,17 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
       assert.equal(body.error.code, "TOO_MANY_STREAMS");
       assert.ok(body.error.message.length > 0);
       first.controller.abort(); // one closed: a place is free again
-      await until("a stream to be allowed again", async () => {
-        const next = await openStream();
-        if (next.res.status === 200) return true;
-        assert.equal(next.res.status, 429);
-        return false;
-      }, 10_000, 50);
+      await until(
+        "a stream to be allowed again",
+        async () => {
+          const next = await openStream();
+          if (next.res.status === 200) return true;
+          assert.equal(next.res.status, 429);
+          return false;
+        },
+        10_000,
+        50,
+      );
     } finally {
       for (const c of controllers) c.abort();
       await capped.close();
@@ -651,7 +864,8 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
     const limited = await buildApi({ ...world.config, rateLimit: { max: 3, timeWindow: 60_000 } }, { redis });
     try {
       const codes = [];
-      for (let i = 0; i < 5; i++) codes.push((await limited.inject({ method: "GET", url: `/v1/transfers/0x${"00".repeat(32)}` })).statusCode);
+      for (let i = 0; i < 5; i++)
+        codes.push((await limited.inject({ method: "GET", url: `/v1/transfers/0x${"00".repeat(32)}` })).statusCode);
       assert.deepEqual(codes, [404, 404, 404, 429, 429]);
       const body = (await limited.inject({ method: "GET", url: "/v1/chains" })).json<ErrorBody>();
       assert.equal(body.error.code, "RATE_LIMITED");

@@ -8,11 +8,17 @@ describe("CLI amounts", () => {
     assert.equal(parseTokenAmount("1.5", 18, "x"), 1_500_000_000_000_000_000n);
     assert.equal(parseTokenAmount("0.000001", 6, "x"), 1n);
     assert.equal(parseTokenAmount("7", 6, "x"), 7_000_000n);
-    assert.equal(parseTokenAmount("115792089237316195423570985008687907853269984665640564039457.584007913129639935", 18, "x"), (1n << 256n) - 1n);
+    assert.equal(
+      parseTokenAmount("115792089237316195423570985008687907853269984665640564039457.584007913129639935", 18, "x"),
+      (1n << 256n) - 1n,
+    );
   });
 
   it("refuses what is not an amount, naming the option", () => {
-    assert.throws(() => parseTokenAmount("1.0000001", 6, "--amount"), (e: unknown) => e instanceof AmountError && /--amount.*7 decimals, the token has 6/.test(e.message));
+    assert.throws(
+      () => parseTokenAmount("1.0000001", 6, "--amount"),
+      (e: unknown) => e instanceof AmountError && /--amount.*7 decimals, the token has 6/.test(e.message),
+    );
     for (const bad of ["-1", "1e3", "", "0x10", "1.", ".5", "1,5", "NaN"]) {
       assert.throws(() => parseTokenAmount(bad, 18, "--amount"), AmountError, bad);
     }

@@ -74,10 +74,15 @@ describe("transfer identity", () => {
       amount: fc.bigInt({ min: 0n, max: 2n ** 256n - 1n }),
     });
     fc.assert(
-      fc.property(fc.array(anyTransfer, { maxLength: 8 }), fc.bigInt({ min: 1n, max: 2n ** 64n - 1n }), hex(20), (transfers, chainId, gw) => {
-        const domain = gatewayDomain(chainId, gw);
-        assert.equal(batchDigest(domain, transfers), TypedDataEncoder.hash(domain, BATCH_TYPES, { transfers }));
-      }),
+      fc.property(
+        fc.array(anyTransfer, { maxLength: 8 }),
+        fc.bigInt({ min: 1n, max: 2n ** 64n - 1n }),
+        hex(20),
+        (transfers, chainId, gw) => {
+          const domain = gatewayDomain(chainId, gw);
+          assert.equal(batchDigest(domain, transfers), TypedDataEncoder.hash(domain, BATCH_TYPES, { transfers }));
+        },
+      ),
       { numRuns: 200 },
     );
     const domain = gatewayDomain(1n, gateway);

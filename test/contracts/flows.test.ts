@@ -30,10 +30,11 @@ describe("bridge flows across three chains", () => {
     assert.equal(await ethereum.token!.getFunction("totalSupply")(), amount);
     const [locked] = await bttc.gateway.getFunction("accounting")();
     assert.equal(locked, amount);
-    const delivered = receipt.logs
-      .map((l) => ethereum.gateway.interface.parseLog(l))
-      .filter((p) => p?.name === "TransfersDelivered");
-    assert.deepEqual(delivered.map((p) => [...(p!.args[0] as string[])]), [[transferId(transfers[0]!)]]);
+    const delivered = receipt.logs.map((l) => ethereum.gateway.interface.parseLog(l)).filter((p) => p?.name === "TransfersDelivered");
+    assert.deepEqual(
+      delivered.map((p) => [...(p!.args[0] as string[])]),
+      [[transferId(transfers[0]!)]],
+    );
   });
 
   it("burns on Ethereum, releases on BTTC, and burns on Ethereum to mint on BSC", async () => {

@@ -254,12 +254,7 @@ describe("governance: the guardian acts at once, but only to make the bridge saf
       const gateway = as(chain.gateway, stranger);
       const args = [await addressOf(stranger), GUARDIAN_ROLE];
       await assertRevert(gateway.getFunction("pause")(), chain.gateway.interface, "AccessControlUnauthorizedAccount", args);
-      await assertRevert(
-        gateway.getFunction("lowerDailyLimit")(1n),
-        chain.gateway.interface,
-        "AccessControlUnauthorizedAccount",
-        args,
-      );
+      await assertRevert(gateway.getFunction("lowerDailyLimit")(1n), chain.gateway.interface, "AccessControlUnauthorizedAccount", args);
       assert.deepEqual(await statusOf(chain), { paused: false, dailyLimit: CAP, dailyLimitAvailable: CAP });
     }
   });
@@ -397,9 +392,7 @@ describe("governance: admin actions go through the timelock", () => {
       const call = gatewayCall(chain, "configureRoute", [chain.chainId, true, 0n, 0n]);
       const salt = operationSalt(`self route ${name}`);
       await scheduleCall(chain.timelock, call, salt);
-      await assertRevert(executeCall(chain.timelock, call, salt), chain.gateway.interface, "DestinationIsThisChain", [
-        chain.chainId,
-      ]);
+      await assertRevert(executeCall(chain.timelock, call, salt), chain.gateway.interface, "DestinationIsThisChain", [chain.chainId]);
       const route = await chain.gateway.getFunction("route")(chain.chainId);
       assert.equal(route.enabled, false);
     }
@@ -477,10 +470,7 @@ describe("governance: the timelock delay", () => {
       const operationId = await timelock.getFunction("hashOperation")(call.target, 0n, call.data, ZeroHash, salt);
       assert.equal(await timelock.getFunction("isOperationPending")(operationId), true);
       assert.equal(await timelock.getFunction("isOperationReady")(operationId), false);
-      await assertRevert(executeCall(timelock, call, salt), timelock.interface, "TimelockUnexpectedOperationState", [
-        operationId,
-        READY,
-      ]);
+      await assertRevert(executeCall(timelock, call, salt), timelock.interface, "TimelockUnexpectedOperationState", [operationId, READY]);
     }
     assert.deepEqual(await statusOf(ethereum), {
       paused: true,
@@ -578,8 +568,9 @@ describe("governance: an unlimited daily limit", () => {
     await viaTimelock(ethereum, "setDailyLimit", [10n ** 9n * 5n + 999n], "odd cap");
     assert.equal((await statusOf(ethereum)).dailyLimit, 10n ** 9n * 5n);
     const tooLarge = (1n << 96n) * 10n ** 9n;
-    await assertRevert(viaTimelock(ethereum, "setDailyLimit", [tooLarge], "too large"), ethereum.gateway.interface,
-      "DailyLimitTooLarge", [tooLarge]);
+    await assertRevert(viaTimelock(ethereum, "setDailyLimit", [tooLarge], "too large"), ethereum.gateway.interface, "DailyLimitTooLarge", [
+      tooLarge,
+    ]);
     assert.equal((await statusOf(ethereum)).dailyLimit, 10n ** 9n * 5n);
   });
 });

@@ -5,14 +5,7 @@ import assert from "node:assert/strict";
 import { before, beforeEach, describe, it } from "node:test";
 import { ZeroAddress, ZeroHash, getAddress, id, parseEther } from "ethers";
 import type { LogDescription, Signer } from "ethers";
-import {
-  TransferKind,
-  addressToBytes32,
-  sequenceToRef,
-  toDeliveryArgs,
-  transferId,
-  type Transfer,
-} from "../../common/transfer.ts";
+import { TransferKind, addressToBytes32, sequenceToRef, toDeliveryArgs, transferId, type Transfer } from "../../common/transfer.ts";
 import { executeCall, operationSalt, scheduleCall } from "../../common/timelock.ts";
 import { assertRevert } from "../../testkit/errors.ts";
 import {
@@ -90,9 +83,7 @@ async function nativeBalance(chain: Chain, address: string): Promise<bigint> {
 }
 
 async function bttcAccounting(chain: Chain) {
-  const [locked, reserveBalance, reservePaid, feesHeld, claimableTotal] = (await chain.gateway.getFunction(
-    "accounting",
-  )()) as bigint[];
+  const [locked, reserveBalance, reservePaid, feesHeld, claimableTotal] = (await chain.gateway.getFunction("accounting")()) as bigint[];
   return { locked, reserveBalance, reservePaid, feesHeld, claimableTotal };
 }
 
@@ -131,7 +122,8 @@ function forwarderRuntime(target: string): string {
   return (
     "3615603d57" + // CALLDATASIZE ISZERO PUSH1 0x3d JUMPI
     "366000600037" + // CALLDATACOPY(0, 0, CALLDATASIZE)
-    "60006000366000600073" + t + // retSize retOffset argsSize argsOffset value target
+    "60006000366000600073" +
+    t + // retSize retOffset argsSize argsOffset value target
     "5af1" + // GAS CALL
     "3d600060003e" + // RETURNDATACOPY(0, 0, RETURNDATASIZE)
     "603857" + // PUSH1 0x38 JUMPI (success)
@@ -154,10 +146,7 @@ describe("inbound: rolling daily limit", () => {
     const recipient = await ethereum.signers[4]!.getAddress();
     const over = transferFrom(bttc, ethereum, 1n, recipient, CAP + 1n);
     assert.equal(await available(ethereum), CAP);
-    await assertRevert(deliverAll(world, ethereum, [over]), ethereum.gateway.interface, "DailyLimitExceeded", [
-      CAP + 1n,
-      CAP,
-    ]);
+    await assertRevert(deliverAll(world, ethereum, [over]), ethereum.gateway.interface, "DailyLimitExceeded", [CAP + 1n, CAP]);
     assert.equal(await isDelivered(ethereum, over), false);
     assert.equal(await ethereum.token!.getFunction("totalSupply")(), 0n);
 
@@ -189,10 +178,7 @@ describe("inbound: rolling daily limit", () => {
     const events = gatewayEvents(ethereum, receipt);
     assert.deepEqual(eventArgs(events, "TransferSkipped"), [[transferId(batch[1]!), SkipReason.DailyLimitExceeded]]);
     assert.deepEqual(eventArgs(events, "TransfersDelivered"), [[[transferId(batch[0]!), transferId(batch[2]!)]]]);
-    assert.deepEqual(
-      await Promise.all(batch.map((t) => isDelivered(ethereum, t))),
-      [true, false, true],
-    );
+    assert.deepEqual(await Promise.all(batch.map((t) => isDelivered(ethereum, t))), [true, false, true]);
     assert.equal(await ethereum.token!.getFunction("balanceOf")(recipient), parseEther("70"));
     const batchAt = await blockTime(ethereum, receipt.blockNumber);
     assert.equal(await available(ethereum), parseEther("30")); // read at the batch's own block
@@ -260,22 +246,14 @@ describe("inbound: BTTC redenomination reserve", () => {
     const recipient = "0x00000000000000000000000000000000000d1a12";
     const swap = transferFrom(ethereum, bttc, 1n, recipient, parseEther("10"), TransferKind.Swap);
 
-    await assertRevert(deliverAll(world, bttc, [swap]), bttc.gateway.interface, "ReserveInsufficient", [
-      parseEther("10"),
-      0n,
-    ]);
+    await assertRevert(deliverAll(world, bttc, [swap]), bttc.gateway.interface, "ReserveInsufficient", [parseEther("10"), 0n]);
     const funder = as(bttc.gateway, bttc.signers[5]!);
     await mined(funder.getFunction("fundReserve")({ value: parseEther("4") }));
-    await assertRevert(deliverAll(world, bttc, [swap]), bttc.gateway.interface, "ReserveInsufficient", [
-      parseEther("10"),
-      parseEther("4"),
-    ]);
+    await assertRevert(deliverAll(world, bttc, [swap]), bttc.gateway.interface, "ReserveInsufficient", [parseEther("10"), parseEther("4")]);
     assert.equal(await isDelivered(bttc, swap), false);
 
     const funded = await mined(funder.getFunction("fundReserve")({ value: parseEther("6") }));
-    assert.deepEqual(eventArgs(gatewayEvents(bttc, funded), "ReserveFunded"), [
-      [await bttc.signers[5]!.getAddress(), parseEther("6")],
-    ]);
+    assert.deepEqual(eventArgs(gatewayEvents(bttc, funded), "ReserveFunded"), [[await bttc.signers[5]!.getAddress(), parseEther("6")]]);
     await deliverAll(world, bttc, [swap]);
     assert.equal(await isDelivered(bttc, swap), true);
     assert.equal(await nativeBalance(bttc, recipient), parseEther("10"));
@@ -377,10 +355,7 @@ describe("inbound: BTTC releases are paid from locked BTT only", () => {
       claimableTotal: 0n,
     });
     assert.equal(await nativeBalance(bttc, bttc.gatewayAddress), RESERVE + FEE);
-    await assertRevert(deliverAll(world, bttc, [batch[1]!]), bttc.gateway.interface, "LockedInsufficient", [
-      parseEther("6"),
-      0n,
-    ]);
+    await assertRevert(deliverAll(world, bttc, [batch[1]!]), bttc.gateway.interface, "LockedInsufficient", [parseEther("6"), 0n]);
   });
 });
 
@@ -397,9 +372,7 @@ describe("inbound: kinds and fields a gateway refuses", () => {
     const swap = transferFrom(bsc, ethereum, 1n, recipient, parseEther("1"), TransferKind.Swap);
     await assertRevert(deliverAll(world, ethereum, [swap]), ethereum.gateway.interface, "UnsupportedKind", [1n]);
     const bridged = transferFrom(bsc, ethereum, 2n, recipient, parseEther("1"));
-    await assertRevert(deliverAll(world, ethereum, [bridged, swap]), ethereum.gateway.interface, "UnsupportedKind", [
-      1n,
-    ]);
+    await assertRevert(deliverAll(world, ethereum, [bridged, swap]), ethereum.gateway.interface, "UnsupportedKind", [1n]);
     assert.equal(await isDelivered(ethereum, bridged), false);
     assert.equal(await isDelivered(ethereum, swap), false);
     assert.equal(await ethereum.token!.getFunction("totalSupply")(), 0n);
@@ -497,10 +470,7 @@ describe("inbound: pause", () => {
       ZeroHash,
     ]);
     const deployerAddress = await ethereum.signers[0]!.getAddress();
-    await assertRevert(ethereum.gateway.getFunction("unpause")(), iface, "AccessControlUnauthorizedAccount", [
-      deployerAddress,
-      ZeroHash,
-    ]);
+    await assertRevert(ethereum.gateway.getFunction("unpause")(), iface, "AccessControlUnauthorizedAccount", [deployerAddress, ZeroHash]);
     assert.equal(await isDelivered(ethereum, one), false);
 
     const unpaused = await throughTimelock(ethereum, iface.encodeFunctionData("unpause"), "unpause");
@@ -560,10 +530,7 @@ describe("inbound: payouts a recipient refuses are deferred", () => {
     await lockOnBttc(world, parseEther("10"));
     const refuser = await deployRuntime(bttc.signers[0]!, ALWAYS_REVERTS);
     const eoa = "0x00000000000000000000000000000000000d1a18";
-    const batch = [
-      transferFrom(ethereum, bttc, 1n, refuser, parseEther("4")),
-      transferFrom(ethereum, bttc, 2n, eoa, parseEther("1")),
-    ];
+    const batch = [transferFrom(ethereum, bttc, 1n, refuser, parseEther("4")), transferFrom(ethereum, bttc, 2n, eoa, parseEther("1"))];
     assert.equal(await isDelivered(bttc, batch[0]!), false);
     const events = gatewayEvents(bttc, await deliverAll(world, bttc, batch));
     assert.deepEqual(eventArgs(events, "PayoutDeferred"), [[refuser, parseEther("4")]]);
@@ -619,10 +586,7 @@ describe("inbound: payouts a recipient refuses are deferred", () => {
     // Neither to the zero address nor to a recipient that refuses the coins.
     await assertRevert(viaHolder(iface.encodeFunctionData("claim", [ZeroAddress])), iface, "ZeroRecipient", []);
     const refuser = await deployRuntime(bttc.signers[0]!, ALWAYS_REVERTS);
-    await assertRevert(viaHolder(iface.encodeFunctionData("claim", [refuser])), iface, "PayoutFailed", [
-      refuser,
-      parseEther("7"),
-    ]);
+    await assertRevert(viaHolder(iface.encodeFunctionData("claim", [refuser])), iface, "PayoutFailed", [refuser, parseEther("7")]);
 
     const to = "0x00000000000000000000000000000000000d1a19";
     const claimed = await (await viaHolder(iface.encodeFunctionData("claim", [to]))).wait();

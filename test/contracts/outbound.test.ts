@@ -42,9 +42,7 @@ async function tokenBalance(token: Contract, address: string): Promise<bigint> {
 }
 
 async function bttcAccounting(chain: Chain) {
-  const [locked, reserveBalance, reservePaid, feesHeld, claimableTotal] = (await chain.gateway.getFunction(
-    "accounting",
-  )()) as bigint[];
+  const [locked, reserveBalance, reservePaid, feesHeld, claimableTotal] = (await chain.gateway.getFunction("accounting")()) as bigint[];
   return { locked, reserveBalance, reservePaid, feesHeld, claimableTotal };
 }
 
@@ -193,12 +191,8 @@ describe("outbound: refused transfers", () => {
     await assertRevert(gateway.getFunction("bridge")(ethereum.chainId, recipient, { value: 0n }), iface, "ZeroAmount", []);
     await assertRevert(gateway.getFunction("bridge")(ethereum.chainId, ZeroAddress, one), iface, "ZeroRecipient", []);
     await assertRevert(gateway.getFunction("bridge")(999n, recipient, one), iface, "UnsupportedDestination", [999n]);
-    await assertRevert(gateway.getFunction("bridge")(TRON_CHAIN_ID, recipient, one), iface, "UnsupportedDestination", [
-      TRON_CHAIN_ID,
-    ]);
-    await assertRevert(gateway.getFunction("bridge")(bttc.chainId, recipient, one), iface, "DestinationIsThisChain", [
-      bttc.chainId,
-    ]);
+    await assertRevert(gateway.getFunction("bridge")(TRON_CHAIN_ID, recipient, one), iface, "UnsupportedDestination", [TRON_CHAIN_ID]);
+    await assertRevert(gateway.getFunction("bridge")(bttc.chainId, recipient, one), iface, "DestinationIsThisChain", [bttc.chainId]);
     assert.equal(await sequenceOf(bttc), 0n);
     assert.equal(await nativeBalance(bttc, bttc.gatewayAddress), 0n);
   });
@@ -214,9 +208,7 @@ describe("outbound: refused transfers", () => {
     await assertRevert(gateway.getFunction("bridge")(bsc.chainId, recipient, 0n), iface, "ZeroAmount", []);
     await assertRevert(gateway.getFunction("bridge")(bsc.chainId, ZeroAddress, 1n), iface, "ZeroRecipient", []);
     await assertRevert(gateway.getFunction("bridge")(12345n, recipient, 1n), iface, "UnsupportedDestination", [12345n]);
-    await assertRevert(gateway.getFunction("bridge")(ethereum.chainId, recipient, 1n), iface, "DestinationIsThisChain", [
-      ethereum.chainId,
-    ]);
+    await assertRevert(gateway.getFunction("bridge")(ethereum.chainId, recipient, 1n), iface, "DestinationIsThisChain", [ethereum.chainId]);
     await assertRevert(gateway.getFunction("bridge")(bttc.chainId, recipient, parseEther("5") + 1n), iface, "ERC20InsufficientBalance", [
       holderAddress,
       parseEther("5"),
@@ -544,10 +536,7 @@ describe("outbound: redenomination", () => {
     await mined(as(ethereum.legacyToken!, holder).getFunction("approve")(ethereum.gatewayAddress, parseEther("10")));
     const gateway = as(ethereum.gateway, holder);
     const recipient = "0x00000000000000000000000000000000000c0de4";
-    await assertRevert(gateway.getFunction("redenominate")(recipient, minimum - 1n), iface, "AmountBelowMinimum", [
-      minimum - 1n,
-      minimum,
-    ]);
+    await assertRevert(gateway.getFunction("redenominate")(recipient, minimum - 1n), iface, "AmountBelowMinimum", [minimum - 1n, minimum]);
     await mined(gateway.getFunction("redenominate")(recipient, minimum));
     assert.equal(await sequenceOf(ethereum), 1n);
     assert.equal(await tokenBalance(ethereum.legacyToken!, ethereum.gatewayAddress), minimum);

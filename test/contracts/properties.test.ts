@@ -177,7 +177,9 @@ describe("property A: value is conserved across the three chains", () => {
             ethereum: await remotes.ethereum.token!.getFunction("totalSupply")(),
             bsc: await remotes.bsc.token!.getFunction("totalSupply")(),
           };
-          const bridgedInFlight = inFlight.filter((f) => f.transfer.kind === TransferKind.Bridge).reduce((s, f) => s + f.transfer.amount, 0n);
+          const bridgedInFlight = inFlight
+            .filter((f) => f.transfer.kind === TransferKind.Bridge)
+            .reduce((s, f) => s + f.transfer.amount, 0n);
           assert.equal(await bttc.gateway.getFunction("lockedBalance")(), locked);
           assert.equal(locked, supply.ethereum + supply.bsc + bridgedInFlight, `${step}: locked = supply + in flight`);
           assert.equal(reservePaid, swapPaid, `${step}: reserve paid = swaps delivered`);
@@ -190,14 +192,25 @@ describe("property A: value is conserved across the three chains", () => {
             for (let h = 0; h < holders.length; h++) {
               assert.equal(await remote.token!.getFunction("balanceOf")(holders[h]), tokenBalance[name][h], `${step}: ${name} holder ${h}`);
             }
-            assert.equal(supply[name], tokenBalance[name].reduce((s, b) => s + b, 0n), `${step}: ${name} supply = holders`);
+            assert.equal(
+              supply[name],
+              tokenBalance[name].reduce((s, b) => s + b, 0n),
+              `${step}: ${name} supply = holders`,
+            );
             const [bridgedSupply, fees, legacyReceived, swapOwed] = await remote.gateway.getFunction("accounting")();
             const scale = 10n ** BigInt(21 - decimalsOf[name]);
-            assert.deepEqual([bridgedSupply, fees, legacyReceived, swapOwed], [supply[name], 0n, legacyTakenIn[name], legacyTakenIn[name] * scale]);
+            assert.deepEqual(
+              [bridgedSupply, fees, legacyReceived, swapOwed],
+              [supply[name], 0n, legacyTakenIn[name], legacyTakenIn[name] * scale],
+            );
             assert.equal(await remote.legacyToken!.getFunction("balanceOf")(remote.gatewayAddress), legacyTakenIn[name]);
           }
           for (let r = 0; r < BTTC_RECIPIENTS.length; r++) {
-            assert.equal(await bttc.connection.ethers.provider.getBalance(BTTC_RECIPIENTS[r]!), bttcBalance[r], `${step}: BTTC recipient ${r}`);
+            assert.equal(
+              await bttc.connection.ethers.provider.getBalance(BTTC_RECIPIENTS[r]!),
+              bttcBalance[r],
+              `${step}: BTTC recipient ${r}`,
+            );
           }
         };
 
@@ -224,14 +237,15 @@ describe("property A: value is conserved across the three chains", () => {
               .filter(({ from, holder }) => tokenBalance[from][holder]! > 0n);
             if (candidates.length === 0) continue;
             const start = (op.from === "ethereum" ? 0 : 3) + op.holder;
-            const { from, holder } =
-              candidates.find((c) => (c.from === "ethereum" ? 0 : 3) + c.holder >= start) ?? candidates[0]!;
+            const { from, holder } = candidates.find((c) => (c.from === "ethereum" ? 0 : 3) + c.holder >= start) ?? candidates[0]!;
             const balance = tokenBalance[from][holder]!;
             const amount = op.all ? balance : 1n + ((op.amount - 1n) % balance);
             const dst: Node = op.toBttc ? "bttc" : from === "ethereum" ? "bsc" : "ethereum";
             const source = remotes[from];
             const to = op.toBttc ? BTTC_RECIPIENTS[op.recipient]! : holders[op.recipient]!;
-            const receipt = await mined(as(source.gateway, source.signers[2 + holder]!).getFunction("bridge")(chainOf(dst).chainId, to, amount));
+            const receipt = await mined(
+              as(source.gateway, source.signers[2 + holder]!).getFunction("bridge")(chainOf(dst).chainId, to, amount),
+            );
             tokenBalance[from][holder] = balance - amount;
             sent(source, receipt, from, dst, op.recipient);
             assert.equal(inFlight.at(-1)!.transfer.amount, amount);
@@ -345,7 +359,8 @@ describe("property B: every transfer is delivered exactly once", () => {
           const batch = picks.map((k) => transfers[k]!);
           const expected: { delivered: string[]; skipped: [string, bigint][] } = { delivered: [], skipped: [] };
           for (const k of picks) {
-            if (delivered.has(k)) expected.skipped.push([ids[k]!, 0n]); // SkipReason.AlreadyDelivered
+            if (delivered.has(k))
+              expected.skipped.push([ids[k]!, 0n]); // SkipReason.AlreadyDelivered
             else {
               expected.delivered.push(ids[k]!);
               delivered.add(k);
@@ -362,7 +377,10 @@ describe("property B: every transfer is delivered exactly once", () => {
         for (let h = 0; h < holders.length; h++) {
           assert.equal(await ethereum.token!.getFunction("balanceOf")(holders[h]), expectedBalances[h]);
         }
-        assert.equal(await ethereum.token!.getFunction("totalSupply")(), set.reduce((s, t) => s + t.amount, 0n));
+        assert.equal(
+          await ethereum.token!.getFunction("totalSupply")(),
+          set.reduce((s, t) => s + t.amount, 0n),
+        );
         for (const t of transfers) {
           assert.equal(await ethereum.gateway.getFunction("isDelivered")(t.srcChainId, t.srcGateway, t.srcRef), true);
         }
@@ -533,13 +551,13 @@ describe("property D: the daily limit pays out no more than the cap plus its ref
           const status = await ethereum.gateway.getFunction("status")({ blockTag: latest });
           assert.equal(status.dailyLimit, capUnits * UNIT);
           assert.equal(status.dailyLimitAvailable, allowanceAt(await blockTimestamp(ethereum, latest)));
-          assert.equal(
-            await ethereum.gateway.getFunction("isDelivered")(transfer.srcChainId, transfer.srcGateway, transfer.srcRef),
-            fits,
-          );
+          assert.equal(await ethereum.gateway.getFunction("isDelivered")(transfer.srcChainId, transfer.srcGateway, transfer.srcRef), fits);
         }
 
-        assert.equal(await ethereum.token!.getFunction("totalSupply")(), paid.reduce((s, p) => s + p.amount, 0n));
+        assert.equal(
+          await ethereum.token!.getFunction("totalSupply")(),
+          paid.reduce((s, p) => s + p.amount, 0n),
+        );
         // Whatever window [from, to] one looks at, what was paid in it is at most C + C * (to - from) / day.
         for (let i = 0; i < paid.length; i++) {
           let sum = 0n;

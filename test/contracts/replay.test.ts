@@ -18,8 +18,14 @@ describe("replay protection", () => {
     const { bttc, ethereum } = world.chains;
     const recipient = await ethereum.signers[3]!.getAddress();
     const gateway = as(bttc.gateway, bttc.signers[2]!);
-    const first = transfersSentBy(bttc, await mined(gateway.getFunction("bridge")(ethereum.chainId, recipient, { value: parseEther("1") })));
-    const second = transfersSentBy(bttc, await mined(gateway.getFunction("bridge")(ethereum.chainId, recipient, { value: parseEther("2") })));
+    const first = transfersSentBy(
+      bttc,
+      await mined(gateway.getFunction("bridge")(ethereum.chainId, recipient, { value: parseEther("1") })),
+    );
+    const second = transfersSentBy(
+      bttc,
+      await mined(gateway.getFunction("bridge")(ethereum.chainId, recipient, { value: parseEther("2") })),
+    );
     return { recipient, transfers: [...first, ...second] };
   }
 
@@ -29,9 +35,7 @@ describe("replay protection", () => {
     const one = [transfers[0]!];
     const signatures = await attest(ethereum, one, world.validators.slice(0, 2));
     await submitDelivery(ethereum, one, signatures);
-    await assertRevert(submitDelivery(ethereum, one, signatures), ethereum.gateway.interface, "AlreadyDelivered", [
-      transferId(one[0]!),
-    ]);
+    await assertRevert(submitDelivery(ethereum, one, signatures), ethereum.gateway.interface, "AlreadyDelivered", [transferId(one[0]!)]);
     assert.equal(await ethereum.token!.getFunction("balanceOf")(recipient), parseEther("1"));
   });
 

@@ -23,16 +23,7 @@ import {
 } from "../../common/transfer.ts";
 import { executeCall, operationSalt, scheduleCall } from "../../common/timelock.ts";
 import { assertRevert } from "../../testkit/errors.ts";
-import {
-  as,
-  attest,
-  createWorld,
-  mined,
-  submitDelivery,
-  validatorWallets,
-  type Chain,
-  type World,
-} from "../../testkit/world.ts";
+import { as, attest, createWorld, mined, submitDelivery, validatorWallets, type Chain, type World } from "../../testkit/world.ts";
 
 /** Order of the secp256k1 group. */
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -99,9 +90,7 @@ async function signRotation(
   const signed = await Promise.all(
     signers.map(async (w) => ({
       signer: w.address,
-      signature: toCompact(
-        await w.signTypedData(domain, VALIDATOR_SET_UPDATE_TYPES, { epoch, validators, threshold, deadline }),
-      ),
+      signature: toCompact(await w.signTypedData(domain, VALIDATOR_SET_UPDATE_TYPES, { epoch, validators, threshold, deadline })),
     })),
   );
   return orderBySigner(signed);
@@ -227,10 +216,7 @@ describe("attestation signatures (2-of-3)", () => {
       const { bttc, ethereum } = world.chains;
       const t = inbound(bttc, ethereum, 1n, RECIPIENT, parseEther("1"));
       const [s0, s1] = await attest(ethereum, [t], [v[0]!, v[1]!]);
-      await assertRevert(submitDelivery(ethereum, [t], [s1!, s0!]), ethereum.gateway.interface, "SignersNotAscending", [
-        1n,
-        v[0]!.address,
-      ]);
+      await assertRevert(submitDelivery(ethereum, [t], [s1!, s0!]), ethereum.gateway.interface, "SignersNotAscending", [1n, v[0]!.address]);
       await assertNothingMinted(ethereum, t);
     });
 
@@ -238,10 +224,7 @@ describe("attestation signatures (2-of-3)", () => {
       const { bttc, ethereum } = world.chains;
       const t = inbound(bttc, ethereum, 1n, RECIPIENT, parseEther("1"));
       const [s2] = await attest(ethereum, [t], [v[2]!]);
-      await assertRevert(submitDelivery(ethereum, [t], [s2!, s2!]), ethereum.gateway.interface, "SignersNotAscending", [
-        1n,
-        v[2]!.address,
-      ]);
+      await assertRevert(submitDelivery(ethereum, [t], [s2!, s2!]), ethereum.gateway.interface, "SignersNotAscending", [1n, v[2]!.address]);
       // Also inside a full set of 3: v0, v1, v1.
       const [s0, s1] = await attest(ethereum, [t], [v[0]!, v[1]!]);
       await assertRevert(submitDelivery(ethereum, [t], [s0!, s1!, s1!]), ethereum.gateway.interface, "SignersNotAscending", [
@@ -257,20 +240,14 @@ describe("attestation signatures (2-of-3)", () => {
       const outsiders = validatorWallets(2, "outsider");
       for (const outsider of outsiders) {
         const signatures = await attest(ethereum, [t], [v[0]!, outsider]);
-        await assertRevert(submitDelivery(ethereum, [t], signatures), ethereum.gateway.interface, "NotAValidator", [
-          outsider.address,
-        ]);
+        await assertRevert(submitDelivery(ethereum, [t], signatures), ethereum.gateway.interface, "NotAValidator", [outsider.address]);
       }
       // Two outsiders alone: the lower one is named first.
       const both = await attest(ethereum, [t], outsiders);
-      await assertRevert(submitDelivery(ethereum, [t], both), ethereum.gateway.interface, "NotAValidator", [
-        outsiders[0]!.address,
-      ]);
+      await assertRevert(submitDelivery(ethereum, [t], both), ethereum.gateway.interface, "NotAValidator", [outsiders[0]!.address]);
       // A valid quorum plus one outsider is rejected too: every signature given must be valid.
       const extra = await attest(ethereum, [t], [v[0]!, v[1]!, outsiders[1]!]);
-      await assertRevert(submitDelivery(ethereum, [t], extra), ethereum.gateway.interface, "NotAValidator", [
-        outsiders[1]!.address,
-      ]);
+      await assertRevert(submitDelivery(ethereum, [t], extra), ethereum.gateway.interface, "NotAValidator", [outsiders[1]!.address]);
       await assertNothingMinted(ethereum, t);
     });
   });
@@ -297,9 +274,7 @@ describe("attestation signatures (2-of-3)", () => {
       assert.ok(!v.some((w) => w.address === recovered));
       const [valid1] = await attest(ethereum, [t], [v[1]!]);
       // Twin first (index 0, so no ordering check can fire before membership), then a valid signature.
-      await assertRevert(submitDelivery(ethereum, [t], [twin, valid1!]), ethereum.gateway.interface, "NotAValidator", [
-        recovered,
-      ]);
+      await assertRevert(submitDelivery(ethereum, [t], [twin, valid1!]), ethereum.gateway.interface, "NotAValidator", [recovered]);
       await assertNothingMinted(ethereum, t);
       // The original signature, with the same companion, does deliver.
       await submitDelivery(ethereum, [t], [toCompact(original.serialized), valid1!]);
@@ -347,9 +322,7 @@ describe("attestation signatures (2-of-3)", () => {
       const recovered = signatures.map((signature) => recover(digest, signature));
       assert.ok(!recovered.some((r) => v.some((w) => w.address === r)));
       // The first signature already recovers to a non-member (index 0 has no order to break).
-      await assertRevert(submitDelivery(ethereum, [delivered], signatures), ethereum.gateway.interface, "NotAValidator", [
-        recovered[0]!,
-      ]);
+      await assertRevert(submitDelivery(ethereum, [delivered], signatures), ethereum.gateway.interface, "NotAValidator", [recovered[0]!]);
       await assertNothingMinted(ethereum, delivered);
     }
 
@@ -420,10 +393,7 @@ describe("attestation signatures (2-of-3)", () => {
         removed.address,
       ]);
       // The old quorum that used to suffice (2 signatures) is now short of the threshold of 3.
-      await assertRevert(submitDelivery(ethereum, [t], await attest(ethereum, [t], kept)), iface, "InsufficientSignatures", [
-        2n,
-        3n,
-      ]);
+      await assertRevert(submitDelivery(ethereum, [t], await attest(ethereum, [t], kept)), iface, "InsufficientSignatures", [2n, 3n]);
       await assertNothingMinted(ethereum, t);
 
       // Three members of the new set deliver.
@@ -442,9 +412,7 @@ describe("attestation signatures (2-of-3)", () => {
 
       // The second rotation must be signed by set B (set A no longer counts).
       const byA = await signRotation(ethereum, 2n, addresses(c), 3, [v[0]!, v[1]!]);
-      await assertRevert(submitRotation(ethereum, addresses(c), 3, byA), ethereum.gateway.interface, "NotAValidator", [
-        v[0]!.address,
-      ]);
+      await assertRevert(submitRotation(ethereum, addresses(c), 3, byA), ethereum.gateway.interface, "NotAValidator", [v[0]!.address]);
       const receipt = await submitRotation(ethereum, addresses(c), 3, await signRotation(ethereum, 2n, addresses(c), 3, [b[0]!, b[2]!]));
       const updated = events(ethereum, receipt, "ValidatorSetUpdated");
       assert.deepEqual([updated[0]!.args[0], [...(updated[0]!.args[1] as string[])], updated[0]!.args[2]], [2n, addresses(c), 3n]);
@@ -533,8 +501,9 @@ describe("attestation signatures (2-of-3)", () => {
       const deadline = now + 60n;
       const signatures = await signRotation(ethereum, 1n, b, 2, [v[0]!, v[1]!], domainOf(ethereum), deadline);
       await ethereum.connection.networkHelpers.time.increase(120);
-      await assertRevert(submitRotation(ethereum, b, 2, signatures, deadline), ethereum.gateway.interface,
-        "ValidatorSetUpdateExpired", [deadline]);
+      await assertRevert(submitRotation(ethereum, b, 2, signatures, deadline), ethereum.gateway.interface, "ValidatorSetUpdateExpired", [
+        deadline,
+      ]);
       assert.deepEqual(await validatorsOf(ethereum), addresses(v));
       assert.deepEqual(await epochAndThreshold(ethereum), [0n, 2n]);
     });
@@ -596,12 +565,20 @@ describe("attestation signatures (2-of-3)", () => {
       }
       // Behavioural: the timelock (admin) and the guardian calling it without signatures get nowhere.
       const b = addresses(validatorWallets(3, "set-b"));
-      const call = { target: ethereum.gatewayAddress, data: ethereum.gateway.interface.encodeFunctionData("updateValidatorSet", [b, 2, DEADLINE, []]) };
+      const call = {
+        target: ethereum.gatewayAddress,
+        data: ethereum.gateway.interface.encodeFunctionData("updateValidatorSet", [b, 2, DEADLINE, []]),
+      };
       const salt = operationSalt("admin rotates validators");
       await scheduleCall(ethereum.timelock, call, salt);
       await assertRevert(executeCall(ethereum.timelock, call, salt), ethereum.gateway.interface, "InsufficientSignatures", [0n, 2n]);
       const guardian = as(ethereum.gateway, ethereum.signers[1]!);
-      await assertRevert(guardian.getFunction("updateValidatorSet")(b, 2, DEADLINE, []), ethereum.gateway.interface, "InsufficientSignatures", [0n, 2n]);
+      await assertRevert(
+        guardian.getFunction("updateValidatorSet")(b, 2, DEADLINE, []),
+        ethereum.gateway.interface,
+        "InsufficientSignatures",
+        [0n, 2n],
+      );
       assert.deepEqual(await validatorsOf(ethereum), addresses(v));
       assert.deepEqual(await epochAndThreshold(ethereum), [0n, 2n]);
     });

@@ -24,10 +24,7 @@ describe("npm run deploy", () => {
   const validators = validatorWallets(3).map((w) => w.address);
 
   before(async () => {
-    [bttc, ethereum] = await Promise.all([
-      startHardhatNode({ chainId: 1337199n }),
-      startHardhatNode({ chainId: 1337001n }),
-    ]);
+    [bttc, ethereum] = await Promise.all([startHardhatNode({ chainId: 1337199n }), startHardhatNode({ chainId: 1337001n })]);
   });
   after(async () => {
     await Promise.all([bttc?.stop(), ethereum?.stop()]);

@@ -21,7 +21,10 @@ describe("local testnet end to end", { timeout: 900_000 }, () => {
   before(async () => {
     devnet = await startDevnetProcess("devnet-e2e");
     providers = Object.fromEntries(
-      ["bttc", "ethereum", "bsc"].map((name) => [name, new JsonRpcProvider(String(devnet.info.chains[name]!.rpcUrl), undefined, { cacheTimeout: -1 })]),
+      ["bttc", "ethereum", "bsc"].map((name) => [
+        name,
+        new JsonRpcProvider(String(devnet.info.chains[name]!.rpcUrl), undefined, { cacheTimeout: -1 }),
+      ]),
     );
     cli = (...args) => runCli(["--devnet", devnet.infoFile, ...args]);
   });
@@ -51,7 +54,10 @@ describe("local testnet end to end", { timeout: 900_000 }, () => {
   });
 
   it("rejects a TRON deposit with a bad memo, and refunds it once through the CLI", async () => {
-    const tron = new TronWeb({ fullHost: String(devnet.info.chains.tron!.fullHost), privateKey: devnet.info.accounts[2]!.privateKey.slice(2) });
+    const tron = new TronWeb({
+      fullHost: String(devnet.info.chains.tron!.fullHost),
+      privateKey: devnet.info.accounts[2]!.privateKey.slice(2),
+    });
     const holder = devnet.info.accounts[2]!.tronAddress;
     const before = await tokenBalance(tron, holder);
     // A user's mistake: BTTOLD sent to the deposit address with a memo that names no recipient.
@@ -60,13 +66,22 @@ describe("local testnet end to end", { timeout: 900_000 }, () => {
     const sent = await tron.trx.sendRawTransaction(await tron.trx.sign(tx));
     assert.equal(sent.result, true);
     const deposit = sent.transaction.txID;
-    await until("the deposit to be rejected", async () => {
-      const shown = await cli("transfer", deposit, "--json");
-      return shown.code === 0 && (JSON.parse(shown.stdout) as { status: string }).status === "rejected";
-    }, 60_000, 500);
+    await until(
+      "the deposit to be rejected",
+      async () => {
+        const shown = await cli("transfer", deposit, "--json");
+        return shown.code === 0 && (JSON.parse(shown.stdout) as { status: string }).status === "rejected";
+      },
+      60_000,
+      500,
+    );
     assert.equal(before - (await tokenBalance(tron, holder)), 4_200_000n);
 
-    const refund = JSON.parse(ok(await cli("refund", "--deposit", deposit, "--json"), "refund")) as { amount: string; to: string; depositTxId: string };
+    const refund = JSON.parse(ok(await cli("refund", "--deposit", deposit, "--json"), "refund")) as {
+      amount: string;
+      to: string;
+      depositTxId: string;
+    };
     assert.equal(refund.amount, "4200000");
     assert.equal(refund.to, holder);
     // TronWeb's getAccount reads the solidified state: the refund shows once its block is solidified.
@@ -97,7 +112,10 @@ describe("local testnet end to end", { timeout: 900_000 }, () => {
     ok(await cli("bridge", "--from", "ethereum", "--to", "bsc", "--amount", "4", "--account", "3", "--follow"), "Ethereum → BSC");
     assert.equal(await bridged("ethereum").getFunction("balanceOf")(user), parseUnits("6", 18));
     assert.equal(await bridged("bsc").getFunction("balanceOf")(user), parseUnits("4", 18));
-    ok(await cli("bridge", "--from", "bsc", "--to", "bttc", "--amount", "1.5", "--account", "3", "--recipient", home, "--follow"), "BSC → BTTC");
+    ok(
+      await cli("bridge", "--from", "bsc", "--to", "bttc", "--amount", "1.5", "--account", "3", "--recipient", home, "--follow"),
+      "BSC → BTTC",
+    );
     assert.equal(await bridged("bsc").getFunction("balanceOf")(user), parseUnits("2.5", 18));
     assert.equal(await providers.bttc!.getBalance(home), parseUnits("1.5", 18));
   });
@@ -134,7 +152,10 @@ describe("local testnet end to end", { timeout: 900_000 }, () => {
 
     for (const r of routes) {
       const recipient = fresh();
-      ok(await cli("bridge", "--from", "bttc", "--to", r.to, "--amount", r.amount, "--account", "4", "--recipient", recipient, "--follow"), `BTTC → ${r.to} with ${victim.id} down`);
+      ok(
+        await cli("bridge", "--from", "bttc", "--to", r.to, "--amount", r.amount, "--account", "4", "--recipient", recipient, "--follow"),
+        `BTTC → ${r.to} with ${victim.id} down`,
+      );
       assert.equal(await bridged(r.to).getFunction("balanceOf")(recipient), parseUnits(r.amount, 18));
     }
     const stats = JSON.parse(ok(await cli("invariant", "--json"), "invariant")) as { invariant: { holds: boolean } };

@@ -51,16 +51,28 @@ describe("devnet stopped while starting", { timeout: 300_000 }, () => {
   /** The parts recorded once the three chains are up (the devnet is still starting). */
   async function partsOnceChainsAreUp(run: Run): Promise<Record<string, number>> {
     try {
-      await until("the chains to be up", () => {
-        if (run.child.exitCode !== null) throw new Error(`the devnet exited (${run.child.exitCode}) while starting`);
-        return Promise.resolve(/✓ chains/.test(run.output()));
-      }, 180_000, 200);
+      await until(
+        "the chains to be up",
+        () => {
+          if (run.child.exitCode !== null) throw new Error(`the devnet exited (${run.child.exitCode}) while starting`);
+          return Promise.resolve(/✓ chains/.test(run.output()));
+        },
+        180_000,
+        200,
+      );
     } catch (error) {
-      const logs = ["build", "chain-bttc", "chain-ethereum", "chain-bsc"].map((name) => `--- ${name}.log:\n${logTail(join(dataDir, "logs", `${name}.log`))}`);
+      const logs = ["build", "chain-bttc", "chain-ethereum", "chain-bsc"].map(
+        (name) => `--- ${name}.log:\n${logTail(join(dataDir, "logs", `${name}.log`))}`,
+      );
       throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- devnet output:\n${run.output()}\n${logs.join("\n")}`);
     }
     const recorded = JSON.parse(readFileSync(join(dataDir, "processes.json"), "utf8")) as { parts: Record<string, number> };
-    assert.deepEqual(Object.keys(recorded.parts).filter((n) => n.startsWith("chain-")).sort(), ["chain-bsc", "chain-bttc", "chain-ethereum"]);
+    assert.deepEqual(
+      Object.keys(recorded.parts)
+        .filter((n) => n.startsWith("chain-"))
+        .sort(),
+      ["chain-bsc", "chain-bttc", "chain-ethereum"],
+    );
     return recorded.parts;
   }
 
@@ -83,7 +95,12 @@ describe("devnet stopped while starting", { timeout: 300_000 }, () => {
     assert.ok(Object.values(parts).every(alive), "the killed devnet's parts are still running");
 
     const second = start();
-    await until("the leftovers to be stopped", () => Promise.resolve(/stopped what an earlier devnet left running: chain-bttc, chain-ethereum, chain-bsc/.test(second.output())), 60_000, 200);
+    await until(
+      "the leftovers to be stopped",
+      () => Promise.resolve(/stopped what an earlier devnet left running: chain-bttc, chain-ethereum, chain-bsc/.test(second.output())),
+      60_000,
+      200,
+    );
     await until("the old parts to exit", () => Promise.resolve(Object.values(parts).every((pid) => !alive(pid))), 20_000);
     // Its own chains come up on the same ports the leftovers held.
     const ownParts = await partsOnceChainsAreUp(second);
@@ -91,7 +108,10 @@ describe("devnet stopped while starting", { timeout: 300_000 }, () => {
     second.child.kill("SIGINT");
     assert.equal(await second.exited, 130, second.output());
     await until("every part to exit", () => Promise.resolve(Object.values(ownParts).every((pid) => !alive(pid))), 20_000);
-    await until("no process of either devnet to be left", () => Promise.resolve(taggedProcesses(dataDir).filter(alive).length === 0), 20_000);
+    await until(
+      "no process of either devnet to be left",
+      () => Promise.resolve(taggedProcesses(dataDir).filter(alive).length === 0),
+      20_000,
+    );
   });
 });
-

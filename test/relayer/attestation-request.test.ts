@@ -3,14 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseEther } from "ethers";
-import {
-  TransferKind,
-  addressToBytes32,
-  batchDigest,
-  gatewayDomain,
-  sequenceToRef,
-  type Transfer,
-} from "../../common/transfer.ts";
+import { TransferKind, addressToBytes32, batchDigest, gatewayDomain, sequenceToRef, type Transfer } from "../../common/transfer.ts";
 import {
   InvalidAttestationRequestError,
   MAX_BATCH_TRANSFERS,

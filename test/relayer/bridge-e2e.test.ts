@@ -21,7 +21,6 @@ const CHAINS = { bttc: 1337199n, ethereum: 1337001n, bsc: 1337056n } as const;
 type Name = keyof typeof CHAINS;
 const NAMES = Object.keys(CHAINS) as Name[];
 
-
 describe("three relayer nodes, threshold 2", () => {
   const chains = {} as Record<Name, { node: HardhatNode; provider: JsonRpcProvider; gateway: Contract; legacy?: Contract; start: bigint }>;
   const relayers: RelayerNode[] = [];
@@ -119,12 +118,19 @@ describe("three relayer nodes, threshold 2", () => {
 
   it("BTTC→Ethereum, Ethereum→BTTC, Ethereum→BSC and a BSC BTTOLD swap, each exactly once", async () => {
     const ethHolder = Wallet.createRandom();
-    const lock = await (await as("bttc", user).getFunction("bridge")(CHAINS.ethereum, ethHolder.address, { value: parseEther("10") })).wait();
+    const lock = await (
+      await as("bttc", user).getFunction("bridge")(CHAINS.ethereum, ethHolder.address, { value: parseEther("10") })
+    ).wait();
     await completed(lock.hash as string);
     assert.equal(await chains.ethereum.gateway.getFunction("balanceOf")(ethHolder.address), parseEther("10"));
 
     // The holder needs gas on Ethereum to burn.
-    await (await new NonceManager(account(7).connect(chains.ethereum.provider)).sendTransaction({ to: ethHolder.address, value: parseEther("1") })).wait();
+    await (
+      await new NonceManager(account(7).connect(chains.ethereum.provider)).sendTransaction({
+        to: ethHolder.address,
+        value: parseEther("1"),
+      })
+    ).wait();
     const bttcRecipient = Wallet.createRandom().address;
     const back = await (await as("ethereum", ethHolder).getFunction("bridge")(CHAINS.bttc, bttcRecipient, parseEther("3"))).wait();
     const bscRecipient = Wallet.createRandom().address;
@@ -151,7 +157,9 @@ describe("three relayer nodes, threshold 2", () => {
     const recipients = Array.from({ length: 3 }, () => Wallet.createRandom().address);
     const txs = [];
     for (const r of recipients) {
-      txs.push(((await (await as("bttc", user).getFunction("bridge")(CHAINS.ethereum, r, { value: parseEther("1") })).wait()).hash) as string);
+      txs.push(
+        (await (await as("bttc", user).getFunction("bridge")(CHAINS.ethereum, r, { value: parseEther("1") })).wait()).hash as string,
+      );
     }
     for (const tx of txs) await completed(tx, relayers[2]);
     for (const r of recipients) assert.equal(await chains.ethereum.gateway.getFunction("balanceOf")(r), parseEther("1"));

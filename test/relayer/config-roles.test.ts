@@ -11,7 +11,12 @@ const evm = (name: string, chainId: string) => ({
   rpcUrl: "http://127.0.0.1:8545",
   gateway: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
 });
-const base = { id: "n1", attestationKey: { env: "A" }, payerKey: { env: "P" }, chains: [evm("bttc", "1337199"), evm("ethereum", "1337001")] };
+const base = {
+  id: "n1",
+  attestationKey: { env: "A" },
+  payerKey: { env: "P" },
+  chains: [evm("bttc", "1337199"), evm("ethereum", "1337001")],
+};
 
 describe("relayer config: roles", () => {
   it("runs every role by default, with a 5 s watch lease", () => {
@@ -32,8 +37,14 @@ describe("relayer config: roles", () => {
       [{ ...base, roles: [] }, /roles/],
       [{ ...base, watchLeaseMs: 10 }, /watchLeaseMs/],
     ] as const) {
-      assert.throws(() => parseRelayerConfig(raw), (error: unknown) => error instanceof ConfigError && where.test(error.message));
+      assert.throws(
+        () => parseRelayerConfig(raw),
+        (error: unknown) => error instanceof ConfigError && where.test(error.message),
+      );
     }
-    assert.throws(() => parseWith(rolesSchema, ["delivr"], "--roles"), (error: unknown) => error instanceof ConfigError && /--roles/.test(error.message));
+    assert.throws(
+      () => parseWith(rolesSchema, ["delivr"], "--roles"),
+      (error: unknown) => error instanceof ConfigError && /--roles/.test(error.message),
+    );
   });
 });

@@ -18,13 +18,7 @@ import {
 } from "../../common/transfer.ts";
 import type { ObservedTransfer } from "../../relayer/chains/adapter.ts";
 import { AttestationRefusedError, CoSigner, type RefusalReason } from "../../relayer/attestation/cosigner.ts";
-import {
-  MAX_BATCH_TRANSFERS,
-  requestDigest,
-  requestFor,
-  toWire,
-  type AttestationRequest,
-} from "../../relayer/attestation/request.ts";
+import { MAX_BATCH_TRANSFERS, requestDigest, requestFor, toWire, type AttestationRequest } from "../../relayer/attestation/request.ts";
 import { registerAttestationRoutes } from "../../relayer/http/attestation-routes.ts";
 import { PROPOSER_HEADER } from "../../relayer/attestation/peer-client.ts";
 import { rankFor, routeKey } from "../../relayer/pipeline/routing.ts";
@@ -168,7 +162,13 @@ describe("CoSigner", () => {
     const [one, two] = good.map((o) => o.transfer);
     const batch = (...transfers: Transfer[]): AttestationRequest => requestFor(DST_GATEWAY, transfers);
     const cases: { name: string; request: AttestationRequest; reason: RefusalReason; id?: string; retryable?: boolean; says?: RegExp }[] = [
-      { name: "unknown transfer", request: batch(one!, unknown.transfer, two!), reason: "UNKNOWN_TRANSFER", id: unknown.id, retryable: true },
+      {
+        name: "unknown transfer",
+        request: batch(one!, unknown.transfer, two!),
+        reason: "UNKNOWN_TRANSFER",
+        id: unknown.id,
+        retryable: true,
+      },
       { name: "pending", request: batch(one!, pending.transfer), reason: "NOT_FINAL", id: pending.id, retryable: true, says: /pending/ },
       { name: "dropped", request: batch(dropped.transfer), reason: "NOT_FINAL", id: dropped.id, retryable: true, says: /dropped/ },
       { name: "rejected", request: batch(rejected.transfer), reason: "REJECTED", id: rejected.id },
@@ -187,8 +187,19 @@ describe("CoSigner", () => {
         id: good[0]!.id,
         says: /recipient/,
       },
-      { name: "kind differs", request: batch({ ...two!, kind: TransferKind.Bridge }), reason: "FIELDS_DIFFER", id: good[1]!.id, says: /kind is 0 in the batch but 1/ },
-      { name: "a transfer for another chain", request: batch({ ...toBsc.transfer, dstChainId: CHAIN_IDS.ethereum }), reason: "WRONG_DESTINATION", id: toBsc.id },
+      {
+        name: "kind differs",
+        request: batch({ ...two!, kind: TransferKind.Bridge }),
+        reason: "FIELDS_DIFFER",
+        id: good[1]!.id,
+        says: /kind is 0 in the batch but 1/,
+      },
+      {
+        name: "a transfer for another chain",
+        request: batch({ ...toBsc.transfer, dstChainId: CHAIN_IDS.ethereum }),
+        reason: "WRONG_DESTINATION",
+        id: toBsc.id,
+      },
       { name: "duplicate", request: batch(one!, two!, one!), reason: "DUPLICATE_TRANSFER", id: good[0]!.id },
       { name: "wrong destination gateway", request: { ...batch(one!), dstGateway: BSC_GATEWAY }, reason: "WRONG_DESTINATION" },
       { name: "unknown destination chain", request: { ...batch(one!), dstChainId: 999n }, reason: "UNKNOWN_DESTINATION" },
@@ -238,7 +249,11 @@ describe("CoSigner", () => {
     try {
       const url = `${await app.listen({ host: "127.0.0.1", port: 0 })}/v1/attestations`;
       const post = (from: string) =>
-        fetch(url, { method: "POST", headers: { "content-type": "application/json", [PROPOSER_HEADER]: from }, body: JSON.stringify(toWire(request)) });
+        fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json", [PROPOSER_HEADER]: from },
+          body: JSON.stringify(toWire(request)),
+        });
       assert.equal((await post(last)).status, 200);
       assert.equal(await mine.lastProgressOn(route), null);
       const before = Date.now();

@@ -21,14 +21,13 @@ import { Payer } from "../../relayer/signing/payer.ts";
 import { startHardhatNode, type HardhatNode } from "../../testkit/hardhat-node.ts";
 import { connectTestRedis, testRedisUrl, type TestRedis } from "../../testkit/redis.ts";
 import { validatorWallets } from "../../testkit/world.ts";
-import { until } from "../../testkit/wait.ts";
+import { sleep, until } from "../../testkit/wait.ts";
 
 const DEPLOYER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const PAYER_KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
 const BTTC = 1337199n;
 const ETH = 1337001n;
 const log = pino({ level: "silent" });
-
 
 describe("delivery pipeline", () => {
   let bttcNode: HardhatNode;
@@ -83,7 +82,13 @@ describe("delivery pipeline", () => {
     redis = await connectTestRedis("pipeline");
     store = new TransferStore(redis.redis, redis.prefix);
     const ethConfig = { name: "ethereum", chainId: ETH, gateway: await ethGateway.getAddress(), finality: { confirmations: 2 } };
-    const payer = new Payer({ chain: "ethereum", chainId: ETH, provider: ethProvider, key: PAYER_KEY, maxFeePerGas: parseUnits("1000", "gwei") });
+    const payer = new Payer({
+      chain: "ethereum",
+      chainId: ETH,
+      provider: ethProvider,
+      key: PAYER_KEY,
+      maxFeePerGas: parseUnits("1000", "gwei"),
+    });
     destinations = new Map<bigint, DestinationChain>([[ETH, new EvmDestination(ethConfig, ethProvider, payer)]]);
     // Two of the three validators sign here directly (the co-signing protocol over HTTP has its own tests).
     // A peer behind this node can be played: it refuses, `refusalsLeft` times, a batch holding a transfer
@@ -115,7 +120,10 @@ describe("delivery pipeline", () => {
         return orderBySigner(await Promise.all(keys.map((v) => signBatch(v, domain, transfers))));
       },
     };
-    const bttcSource = new EvmSource({ name: "bttc", chainId: BTTC, gateway: await bttcGateway.getAddress(), finality: { confirmations: 2 }, maxBlockRange: 1_000 }, bttcProvider);
+    const bttcSource = new EvmSource(
+      { name: "bttc", chainId: BTTC, gateway: await bttcGateway.getAddress(), finality: { confirmations: 2 }, maxBlockRange: 1_000 },
+      bttcProvider,
+    );
     pipeline = new DeliveryPipeline({
       nodeId: "n1",
       nodeIds: ["n1"],
@@ -219,7 +227,11 @@ describe("delivery pipeline", () => {
       const found = (await Promise.all(txs.map((t) => store.idsBySourceTx(t)))).flat();
       return found.length === txs.length && found;
     });
-    await until("all completed", async () => (await Promise.all(ids.map((id) => store.statusOf(id)))).every((s) => s === "completed"), 20_000);
+    await until(
+      "all completed",
+      async () => (await Promise.all(ids.map((id) => store.statusOf(id)))).every((s) => s === "completed"),
+      20_000,
+    );
     for (const [i, r] of recipients.entries()) assert.equal(await ethGateway.getFunction("balanceOf")(r), parseEther("2") + BigInt(i));
 
     const asked = proposals.slice(from);
@@ -228,7 +240,12 @@ describe("delivery pipeline", () => {
     assert.equal(lagging.refusalsLeft, 0);
     // Each refused proposal went again at once without it, and only without it.
     for (const [proposal, i] of withLagging.slice(0, 2)) {
-      if (proposal.length > 1) assert.deepEqual(asked[i + 1], proposal.filter((r) => r !== lagging.recipient), "proposed again without the refused transfer");
+      if (proposal.length > 1)
+        assert.deepEqual(
+          asked[i + 1],
+          proposal.filter((r) => r !== lagging.recipient),
+          "proposed again without the refused transfer",
+        );
     }
     assert.deepEqual(await pipeline.deadLetters(), []);
   });
@@ -256,7 +273,11 @@ describe("delivery pipeline", () => {
     await until("no route job left from before", async () => (await pipeline.queueDepth()).deliver === 0);
     const ids = await sendTogether(recipients, parseEther("3"));
     // No new transfer comes along to wake the route: the route's own jobs must finish the work.
-    await until("all completed", async () => (await Promise.all(ids.map((id) => store.statusOf(id)))).every((s) => s === "completed"), 30_000);
+    await until(
+      "all completed",
+      async () => (await Promise.all(ids.map((id) => store.statusOf(id)))).every((s) => s === "completed"),
+      30_000,
+    );
     assert.equal(staleKey.timesLeft, 0, "the stale key was used");
     for (const [i, r] of recipients.entries()) assert.equal(await ethGateway.getFunction("balanceOf")(r), parseEther("3") + BigInt(i));
     const failed = (await details(ids[1]!)).find((d) => d.startsWith("batch failed"));
@@ -270,7 +291,11 @@ describe("delivery pipeline", () => {
     const from = proposals.length;
     const ids = await sendTogether(recipients, parseEther("4"));
     const [refused, ...rest] = ids as [string, ...string[]];
-    await until("the others completed", async () => (await Promise.all(rest.map((id) => store.statusOf(id)))).every((s) => s === "completed"), 30_000);
+    await until(
+      "the others completed",
+      async () => (await Promise.all(rest.map((id) => store.statusOf(id)))).every((s) => s === "completed"),
+      30_000,
+    );
     for (const [i, r] of recipients.entries()) {
       assert.equal(await ethGateway.getFunction("balanceOf")(r), i === 0 ? 0n : parseEther("4") + BigInt(i));
     }
@@ -334,12 +359,16 @@ describe("delivery pipeline", () => {
       const older = await (await new Wallet(DEPLOYER_KEY, ethProvider).sendTransaction({ to: recipient, value: 0n })).wait();
       const confirms = new Queue("confirm", { connection: { url: testRedisUrl() }, prefix: redis.prefix + "q" });
       try {
-        const job = await confirms.add("confirm", { dstChainId: ETH.toString(), txHash: older!.hash, ids: [id!] }, {
-          jobId: `confirm-late-${older!.hash}`,
-          // As the pipeline's own confirm jobs: polled until the transaction is final.
-          attempts: 1_000,
-          backoff: { type: "fixed", delay: 100 },
-        });
+        const job = await confirms.add(
+          "confirm",
+          { dstChainId: ETH.toString(), txHash: older!.hash, ids: [id!] },
+          {
+            jobId: `confirm-late-${older!.hash}`,
+            // As the pipeline's own confirm jobs: polled until the transaction is final.
+            attempts: 1_000,
+            backoff: { type: "fixed", delay: 100 },
+          },
+        );
         await until("the late confirm job to finish", async () => (await job.getState()) === "completed", 30_000);
       } finally {
         await confirms.close();
@@ -396,7 +425,11 @@ describe("delivery pipeline", () => {
       gate.open = null;
       open();
       // No new transfer comes along: the route job scheduled as the drain stopped delivers the rest.
-      await until("all completed", async () => (await Promise.all(ids.map((id) => store.statusOf(id)))).every((s) => s === "completed"), 30_000);
+      await until(
+        "all completed",
+        async () => (await Promise.all(ids.map((id) => store.statusOf(id)))).every((s) => s === "completed"),
+        30_000,
+      );
       for (const [i, r] of recipients.entries()) assert.equal(await ethGateway.getFunction("balanceOf")(r), parseEther("6") + BigInt(i));
       assert.deepEqual(await narrow.deadLetters(), []);
     } finally {
@@ -406,7 +439,3 @@ describe("delivery pipeline", () => {
     }
   });
 });
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -235,9 +235,16 @@ describe("DeliveryWatcher", () => {
     assert.deepEqual([r2.completed, r2.delayed, r2.unknown], [2, 0, 0]);
     assert.deepEqual(await Promise.all(ids.map((id) => store.statusOf(id))), ["completed", "completed", "completed"]);
 
-    for (const [id, tx] of [[ids[0]!, first], [ids[1]!, second], [ids[2]!, second]] as const) {
+    for (const [id, tx] of [
+      [ids[0]!, first],
+      [ids[1]!, second],
+      [ids[2]!, second],
+    ] as const) {
       const record = await store.get(id);
-      assert.deepEqual(record!.timeline.map((e) => e.status), ["finalized", "completed"]);
+      assert.deepEqual(
+        record!.timeline.map((e) => e.status),
+        ["finalized", "completed"],
+      );
       const done = record!.timeline[1]!;
       assert.equal(done.txHash, tx.hash);
       assert.equal(done.detail, `delivered on ethereum in block ${tx.block}`);
@@ -271,15 +278,24 @@ describe("DeliveryWatcher", () => {
     await nextDay();
     const later = await deliver([paid, over]); // `paid` skipped as already delivered, `over` delivered
     const entries = await deliveryLog().deliveriesIn(later.block, later.block);
-    assert.deepEqual(entries.skipped.map((s) => [s.id, s.reason]), [[paidId, SkipReason.AlreadyDelivered]]);
+    assert.deepEqual(
+      entries.skipped.map((s) => [s.id, s.reason]),
+      [[paidId, SkipReason.AlreadyDelivered]],
+    );
     await mine(2);
     const r2 = await w.tick();
     assert.deepEqual([r2.completed, r2.delayed, r2.unknown], [1, 0, 0]);
     const record = await store.get(overId!);
     assert.equal(record!.status, "completed");
-    assert.deepEqual(record!.timeline.map((e) => e.status), ["finalized", "attested", "submitted", "delayed", "completed"]);
+    assert.deepEqual(
+      record!.timeline.map((e) => e.status),
+      ["finalized", "attested", "submitted", "delayed", "completed"],
+    );
     assert.equal(record!.timeline.at(-1)!.txHash, later.hash);
-    assert.deepEqual((await store.get(paidId!))!.timeline.map((e) => e.status), ["finalized", "completed"]);
+    assert.deepEqual(
+      (await store.get(paidId!))!.timeline.map((e) => e.status),
+      ["finalized", "completed"],
+    );
   });
 
   it("does not mark delayed a transfer skipped and delivered within the range it reads", async () => {
@@ -294,7 +310,10 @@ describe("DeliveryWatcher", () => {
     const r = await w.tick();
     assert.deepEqual([r.completed, r.delayed], [2, 0]);
     const record = await store.get(overId!);
-    assert.deepEqual(record!.timeline.map((e) => e.status), ["finalized", "completed"]);
+    assert.deepEqual(
+      record!.timeline.map((e) => e.status),
+      ["finalized", "completed"],
+    );
     assert.equal(record!.timeline[1]!.txHash, later.hash);
   });
 
@@ -348,8 +367,14 @@ describe("DeliveryWatcher", () => {
     assert.deepEqual([r2.completed, r2.delayed, r2.unknown], [1, 0, 0]);
     assert.equal(await second.store.statusOf(bId!), "completed");
     assert.equal(await second.store.statusOf(overId!), "finalized");
-    assert.deepEqual((await second.store.get(aId!))!.timeline.map((e) => e.status), ["finalized", "completed"]);
-    assert.deepEqual((await second.store.get(overId!))!.timeline.map((e) => e.status), ["finalized", "delayed", "finalized"]);
+    assert.deepEqual(
+      (await second.store.get(aId!))!.timeline.map((e) => e.status),
+      ["finalized", "completed"],
+    );
+    assert.deepEqual(
+      (await second.store.get(overId!))!.timeline.map((e) => e.status),
+      ["finalized", "delayed", "finalized"],
+    );
 
     // And a restart with nothing new final reads nothing.
     asked.length = 0;

@@ -73,7 +73,7 @@ describe("EvmDestination", () => {
       startBlock: 0n,
       maxBlockRange: 2_000,
       pollIntervalMs: 1_000,
-    maxFeePerGas: 500_000_000_000n,
+      maxFeePerGas: 500_000_000_000n,
     };
     payer = new Payer({
       chain: "ethereum",

@@ -19,13 +19,7 @@ import {
   zeroPadValue,
 } from "ethers";
 import type { Interface, TransactionReceipt, TransactionResponse } from "ethers";
-import {
-  TransferKind,
-  gatewayDomain,
-  orderBySigner,
-  signBatch,
-  type Transfer,
-} from "../../common/transfer.ts";
+import { TransferKind, gatewayDomain, orderBySigner, signBatch, type Transfer } from "../../common/transfer.ts";
 import { contractInterface } from "../../deploy/artifacts.ts";
 import { deployChain } from "../../deploy/bridge.ts";
 import type { ObservedTransfer } from "../../relayer/chains/adapter.ts";
@@ -149,9 +143,11 @@ async function bridgesInOneBlock(chain: TestChain, count: number, salt: bigint):
     for (let i = 0; i < count; i++) {
       const value = parseEther("0.01") + salt * 100n + BigInt(i);
       sent.push(
-        (await chain.gateway
-          .connect(chain.user)
-          .getFunction("bridge")(ETH_ID, RECIPIENTS[i % RECIPIENTS.length], { value, nonce: nonce++, gasLimit: 200_000n })) as TransactionResponse,
+        (await chain.gateway.connect(chain.user).getFunction("bridge")(ETH_ID, RECIPIENTS[i % RECIPIENTS.length], {
+          value,
+          nonce: nonce++,
+          gasLimit: 200_000n,
+        })) as TransactionResponse,
       );
     }
     await chain.provider.send("evm_mine", []);
@@ -212,15 +208,12 @@ describe("EvmSource", () => {
   }
 
   before(async () => {
-    const [bttcNode, ethNode] = await Promise.all([
-      startHardhatNode({ chainId: BTTC_ID }),
-      startHardhatNode({ chainId: ETH_ID }),
-    ]);
-    cleanups.push(() => bttcNode.stop(), () => ethNode.stop());
-    [bttc, eth] = await Promise.all([
-      deployOn(bttcNode, "bttc", BTTC_ID, "bttc"),
-      deployOn(ethNode, "ethereum", ETH_ID, "remote"),
-    ]);
+    const [bttcNode, ethNode] = await Promise.all([startHardhatNode({ chainId: BTTC_ID }), startHardhatNode({ chainId: ETH_ID })]);
+    cleanups.push(
+      () => bttcNode.stop(),
+      () => ethNode.stop(),
+    );
+    [bttc, eth] = await Promise.all([deployOn(bttcNode, "bttc", BTTC_ID, "bttc"), deployOn(ethNode, "ethereum", ETH_ID, "remote")]);
   });
   after(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
@@ -256,9 +249,12 @@ describe("EvmSource", () => {
     const signatures = orderBySigner(await Promise.all(validators.slice(0, 2).map((v) => signBatch(v, domain, [observed.transfer]))));
     const { srcRef, kind, recipient, amount } = observed.transfer;
     const delivered = await receiptOf(
-      eth.gateway
-        .connect(eth.user)
-        .getFunction("deliver")(BTTC_ID, observed.transfer.srcGateway, { srcRef, kind, recipient, amount }, signatures) as Promise<TransactionResponse>,
+      eth.gateway.connect(eth.user).getFunction("deliver")(
+        BTTC_ID,
+        observed.transfer.srcGateway,
+        { srcRef, kind, recipient, amount },
+        signatures,
+      ) as Promise<TransactionResponse>,
     );
     const ids = delivered.logs
       .map((log) => eth.iface.parseLog(log))
@@ -276,8 +272,14 @@ describe("EvmSource", () => {
     try {
       const nonce = await eth.provider.getTransactionCount(eth.user.address, "pending");
       const gw = eth.gateway.connect(eth.user);
-      const back = (await gw.getFunction("bridge")(BTTC_ID, RECIPIENTS[0], parseEther("0.25"), { nonce, gasLimit: 300_000n })) as TransactionResponse;
-      const swap = (await gw.getFunction("redenominate")(RECIPIENTS[1], legacyAmount, { nonce: nonce + 1, gasLimit: 300_000n })) as TransactionResponse;
+      const back = (await gw.getFunction("bridge")(BTTC_ID, RECIPIENTS[0], parseEther("0.25"), {
+        nonce,
+        gasLimit: 300_000n,
+      })) as TransactionResponse;
+      const swap = (await gw.getFunction("redenominate")(RECIPIENTS[1], legacyAmount, {
+        nonce: nonce + 1,
+        gasLimit: 300_000n,
+      })) as TransactionResponse;
       await eth.provider.send("evm_mine", []);
       receipts = [(await back.wait())!, (await swap.wait())!];
     } finally {
@@ -312,7 +314,10 @@ describe("EvmSource", () => {
     const expected = receipts
       .flatMap((r) => expectedFrom(bttc, r))
       .sort((a, b) => (a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : Number(a.blockNumber - b.blockNumber)));
-    assert.equal(expected.length, counts.reduce((a, b) => a + b, 0));
+    assert.equal(
+      expected.length,
+      counts.reduce((a, b) => a + b, 0),
+    );
     const sequences = expected.map((o) => o.sequence!);
     sequences.forEach((s, i) => assert.equal(s, sequences[0]! + BigInt(i), "consecutive sequences"));
 
@@ -353,7 +358,9 @@ describe("EvmSource", () => {
     const source = sourceOf(bttc);
     const snapshot = (await bttc.provider.send("evm_snapshot", [])) as string;
     const before = await receiptOf(
-      bttc.gateway.connect(bttc.user).getFunction("bridge")(ETH_ID, RECIPIENTS[0], { value: parseEther("2") }) as Promise<TransactionResponse>,
+      bttc.gateway.connect(bttc.user).getFunction("bridge")(ETH_ID, RECIPIENTS[0], {
+        value: parseEther("2"),
+      }) as Promise<TransactionResponse>,
     );
     const height = BigInt(before.blockNumber);
     const recorded = await source.blockHash(height);
@@ -364,7 +371,9 @@ describe("EvmSource", () => {
     assert.equal(await bttc.provider.send("evm_revert", [snapshot]), true);
     assert.equal(await source.blockHash(height), null, "past the head after the revert");
     const after = await receiptOf(
-      bttc.gateway.connect(bttc.user).getFunction("bridge")(ETH_ID, RECIPIENTS[1], { value: parseEther("3") }) as Promise<TransactionResponse>,
+      bttc.gateway.connect(bttc.user).getFunction("bridge")(ETH_ID, RECIPIENTS[1], {
+        value: parseEther("3"),
+      }) as Promise<TransactionResponse>,
     );
     assert.equal(BigInt(after.blockNumber), height);
     const now = await source.blockHash(height);
@@ -409,7 +418,13 @@ describe("EvmSource", () => {
       assert.deepEqual(await source.transfersIn(range.from, range.to), reference);
       assert.ok(Date.now() - started >= 2_000, "waited the two seconds asked for");
       assert.equal(proxy.stats.rateLimited, 2);
-      assert.deepEqual(events.map((e) => [e.reason, e.retryAfterMs]), [["HTTP 429 Too Many Requests", 1_000], ["HTTP 429 Too Many Requests", 1_000]]);
+      assert.deepEqual(
+        events.map((e) => [e.reason, e.retryAfterMs]),
+        [
+          ["HTTP 429 Too Many Requests", 1_000],
+          ["HTTP 429 Too Many Requests", 1_000],
+        ],
+      );
       assert.ok(events.every((e) => e.delayMs >= 1_000));
     });
 
@@ -433,14 +448,20 @@ describe("EvmSource", () => {
       assert.deepEqual(heads, await sourceOf(bttc).heads());
       assert.equal(proxy.stats.dropped, 5);
       assert.equal(events.length, 5);
-      assert.ok(events.every((e) => e.reason.startsWith("network")), JSON.stringify(events));
+      assert.ok(
+        events.every((e) => e.reason.startsWith("network")),
+        JSON.stringify(events),
+      );
     });
 
     it("retries requests that time out, and is only slower for delays under the timeout", async () => {
       reset();
       proxy.set({ kind: "delay", ms: 1_000 }, { requests: 2 });
       assert.deepEqual(await source.transfersIn(range.from, range.to), reference);
-      assert.deepEqual(events.map((e) => e.reason), ["request timed out", "request timed out"]);
+      assert.deepEqual(
+        events.map((e) => e.reason),
+        ["request timed out", "request timed out"],
+      );
       reset();
       proxy.set({ kind: "delay", ms: 100 }, { requests: 3 });
       assert.deepEqual(await source.transfersIn(range.from, range.to), reference);
@@ -487,7 +508,11 @@ describe("EvmSource", () => {
       // Invalid params, as the node itself refuses them.
       const started = Date.now();
       const badParam = await rejectsWith(
-        withRetry(() => provider.send("eth_getLogs", [{ fromBlock: "0xzz" }]) as Promise<unknown>, { ...retry, chain: "bttc", operation: "eth_getLogs" }),
+        withRetry(() => provider.send("eth_getLogs", [{ fromBlock: "0xzz" }]) as Promise<unknown>, {
+          ...retry,
+          chain: "bttc",
+          operation: "eth_getLogs",
+        }),
       );
       assert.ok(badParam instanceof RpcError, String(badParam));
       assert.equal(badParam.retryable, false);
@@ -497,7 +522,12 @@ describe("EvmSource", () => {
       assert.equal(proxy.stats.methods.get("eth_getLogs"), 1);
 
       // A call that reverts.
-      const call = bttc.iface.encodeFunctionData("deliver", [ETH_ID, zeroPadValue(eth.gatewayAddress, 32), [zeroPadValue("0x01", 32), 0, RECIPIENTS[0], 1n], []]);
+      const call = bttc.iface.encodeFunctionData("deliver", [
+        ETH_ID,
+        zeroPadValue(eth.gatewayAddress, 32),
+        [zeroPadValue("0x01", 32), 0, RECIPIENTS[0], 1n],
+        [],
+      ]);
       const reverted = await rejectsWith(
         withRetry(() => provider.call({ to: bttc.gatewayAddress, data: call }), { ...retry, chain: "bttc", operation: "eth_call" }),
       );
@@ -511,7 +541,9 @@ describe("EvmSource", () => {
   });
 
   it("refuses an endpoint of another chain, naming the chain and the URL", async () => {
-    const error = await rejectsWith(connectEvmProvider({ name: "ethereum", chainId: ETH_ID, rpcUrl: bttc.node.url }, { retry: QUICK_RETRY }));
+    const error = await rejectsWith(
+      connectEvmProvider({ name: "ethereum", chainId: ETH_ID, rpcUrl: bttc.node.url }, { retry: QUICK_RETRY }),
+    );
     assert.ok(error instanceof ChainMismatchError, String(error));
     assert.equal(error.code, "CHAIN_ID_MISMATCH");
     assert.equal(error.retryable, false);

@@ -74,7 +74,11 @@ describe("one relayer node as several processes on one Redis", () => {
     const sent: Sent[] = [];
 
     const watcher = await processes.spawn(cluster, split, splitConfig, 30_000, { label: "watch-http", roles: ["watch", "http"] });
-    await until("the watch+http process to hold every chain's lease", async () => (await leaseOwners()).every((pid) => pid === watcher.child.pid), 10_000);
+    await until(
+      "the watch+http process to hold every chain's lease",
+      async () => (await leaseOwners()).every((pid) => pid === watcher.child.pid),
+      10_000,
+    );
     const standby = await processes.spawn(cluster, split, splitConfig, 30_000, { label: "watch-standby", roles: ["watch"] });
     const [deliverA, deliverB] = await Promise.all(
       ["deliver-a", "deliver-b"].map((label) => processes.spawn(cluster, split, splitConfig, 30_000, { label, roles: ["deliver"] })),
@@ -95,8 +99,14 @@ describe("one relayer node as several processes on one Redis", () => {
         await sleep(100);
       }
       assert.ok(killed, "deliver-a sent deliveries and was killed mid-stream");
-      assert.ok((await leaseOwners()).every((pid) => pid === watcher.child.pid), "the holder kept every lease");
-      assert.ok(!readFileSync(standby.logFile, "utf8").includes("watching (lease taken)"), "the standby did not watch while the holder lived");
+      assert.ok(
+        (await leaseOwners()).every((pid) => pid === watcher.child.pid),
+        "the holder kept every lease",
+      );
+      assert.ok(
+        !readFileSync(standby.logFile, "utf8").includes("watching (lease taken)"),
+        "the standby did not watch while the holder lived",
+      );
       await allCompleted(sent, specs, 60_000);
       await assertExactlyOnce(sent, specs);
       // What deliver-a left (once its route lock expired) was delivered by deliver-b.
@@ -105,7 +115,11 @@ describe("one relayer node as several processes on one Redis", () => {
       // The watch+http process SIGKILLed: the standby takes over every chain within the lease's lifetime.
       const killedAt = Date.now();
       await watcher.kill();
-      await until("the standby to take over every lease", async () => (await leaseOwners()).every((pid) => pid === standby.child.pid), LEASE_MS * 4);
+      await until(
+        "the standby to take over every lease",
+        async () => (await leaseOwners()).every((pid) => pid === standby.child.pid),
+        LEASE_MS * 4,
+      );
       t.diagnostic(`leases taken over ${Date.now() - killedAt} ms after the SIGKILL`);
       assert.ok(readFileSync(standby.logFile, "utf8").includes("watching (lease taken)"), "the standby watches now");
       for (let i = 0; i < 6; i++) {
@@ -122,7 +136,10 @@ describe("one relayer node as several processes on one Redis", () => {
       const splitLogs = [watcher, standby, deliverA!, deliverB!].map((p) => readFileSync(p.logFile, "utf8")).join("\n");
       const count = (msg: string) => splitLogs.split("\n").filter((line) => line.includes(`"msg":"${msg}"`)).length;
       assert.equal(count("payer replaced a transaction"), 0, "no replacements");
-      assert.ok(count("payer nonce resynced") <= 2, `at most a resync or two after the kill, not a storm (${count("payer nonce resynced")})`);
+      assert.ok(
+        count("payer nonce resynced") <= 2,
+        `at most a resync or two after the kill, not a storm (${count("payer nonce resynced")})`,
+      );
 
       // SIGTERM: each process of the node stops cleanly; the watcher gives its leases up at once.
       for (const p of [standby, deliverB!]) {
@@ -130,7 +147,11 @@ describe("one relayer node as several processes on one Redis", () => {
         assert.equal(await p.exited, 0, `${p.name} exits cleanly on SIGTERM`);
         assert.match(readFileSync(p.logFile, "utf8"), /"msg":"relayer node stopped"/);
       }
-      assert.deepEqual(await leaseOwners(), Object.keys(CHAIN_IDS).map(() => undefined), "no lease left after a clean stop");
+      assert.deepEqual(
+        await leaseOwners(),
+        Object.keys(CHAIN_IDS).map(() => undefined),
+        "no lease left after a clean stop",
+      );
     } catch (error) {
       if (error instanceof Error) {
         for (const p of processes.running()) error.message += `\n--- ${p.name} (last lines) ---\n${p.tail(12)}`;
@@ -142,12 +163,16 @@ describe("one relayer node as several processes on one Redis", () => {
 
     /** Delivery transactions a process's payer sent. */
     function sentBy(p: NodeProcess): number {
-      return readFileSync(p.logFile, "utf8").split("\n").filter((line) => line.includes('"msg":"payer sent a transaction"')).length;
+      return readFileSync(p.logFile, "utf8")
+        .split("\n")
+        .filter((line) => line.includes('"msg":"payer sent a transaction"')).length;
     }
 
     /** The pid in each chain's watch lease of the split node (undefined where none is held). */
     async function leaseOwners(): Promise<(number | undefined)[]> {
-      const tokens = await Promise.all(Object.keys(CHAIN_IDS).map((chain) => cluster.redis.redis.get(`${split.prefix}lease:watch:${chain}`)));
+      const tokens = await Promise.all(
+        Object.keys(CHAIN_IDS).map((chain) => cluster.redis.redis.get(`${split.prefix}lease:watch:${chain}`)),
+      );
       return tokens.map((token) => {
         const pid = token?.match(/\/pid(\d+):/)?.[1];
         return pid === undefined ? undefined : Number(pid);
@@ -180,7 +205,12 @@ describe("one relayer node as several processes on one Redis", () => {
     const ids = sent.map((s) => s.id);
     let last: (TransferStatus | null)[][] = [];
     try {
-      await until(`${ids.length} transfers completed in every node`, async () => (last = await statuses(specs, ids)).every((l) => l.every((s) => s === "completed")), timeoutMs, 200);
+      await until(
+        `${ids.length} transfers completed in every node`,
+        async () => (last = await statuses(specs, ids)).every((l) => l.every((s) => s === "completed")),
+        timeoutMs,
+        200,
+      );
     } catch (error) {
       const shown = last.map((l, i) => `${specs[i]!.id}: ${l.filter((s) => s !== "completed").join(",") || "all completed"}`).join("; ");
       throw new Error(`${(error as Error).message} (not completed: ${shown})`, { cause: error });
@@ -193,7 +223,11 @@ describe("one relayer node as several processes on one Redis", () => {
       const token = gateway(dst);
       for (const s of to) assert.equal(await token.getFunction("balanceOf")(s.recipient), s.amount, `balance of ${s.recipient} on ${dst}`);
       const sum = to.reduce((a, s) => a + s.amount, 0n);
-      assert.equal((await token.getFunction("totalSupply")()) - supplyBefore.get(dst)!, sum, `${dst} supply grew by exactly the sum sent there`);
+      assert.equal(
+        (await token.getFunction("totalSupply")()) - supplyBefore.get(dst)!,
+        sum,
+        `${dst} supply grew by exactly the sum sent there`,
+      );
       const delivered = await cluster.deliveredIds(dst, startBlocks[dst]! + 1n);
       assert.deepEqual([...delivered].sort(), to.map((s) => s.id).sort(), `each transfer to ${dst} delivered exactly once, nothing else`);
     }
@@ -204,7 +238,12 @@ describe("one relayer node as several processes on one Redis", () => {
   async function deliverySenders(dst: string, from: bigint): Promise<string[]> {
     const chain = cluster.chain(dst);
     const topic = chain.gateway.interface.getEvent("TransfersDelivered")!.topicHash;
-    const logs = await chain.provider.getLogs({ address: chain.gateway.target as string, topics: [topic], fromBlock: from, toBlock: "latest" });
+    const logs = await chain.provider.getLogs({
+      address: chain.gateway.target as string,
+      topics: [topic],
+      fromBlock: from,
+      toBlock: "latest",
+    });
     const txs = await Promise.all([...new Set(logs.map((l) => l.transactionHash))].map((hash) => chain.provider.getTransaction(hash)));
     return txs.map((tx) => tx!.from);
   }

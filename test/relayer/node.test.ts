@@ -25,7 +25,6 @@ const KEYS = {
   BTTB_TEST_PAYER_KEY: "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
 };
 
-
 describe("relayer node", () => {
   const nodes: Record<string, HardhatNode> = {};
   const gateways: Record<string, Contract> = {};

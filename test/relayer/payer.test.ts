@@ -77,7 +77,10 @@ describe("Payer", () => {
       assert.ok(result?.status === "fulfilled");
       return result.value;
     });
-    assert.deepEqual(ok.map((tx) => tx.nonce).sort((a, b) => a - b), [start, start + 1, start + 2]);
+    assert.deepEqual(
+      ok.map((tx) => tx.nonce).sort((a, b) => a - b),
+      [start, start + 1, start + 2],
+    );
     for (const tx of ok) assert.equal((await payer.waitOrReplace(tx, { pollMs: 50, timeoutMs: 10_000 })).receipt.status, 1);
     assert.equal(await provider.getTransactionCount(payer.address, "latest"), start + 3);
 
@@ -212,9 +215,17 @@ describe("replacementFees", () => {
     assert.deepEqual(quiet, { type: 2, maxFeePerGas: 11_250_000_000n, maxPriorityFeePerGas: 1_125_000_000n });
     const busy = replacementFees(last, { type: 2, maxFeePerGas: gwei(40), maxPriorityFeePerGas: gwei(3) }, gwei(100), gwei(100));
     assert.deepEqual(busy, { type: 2, maxFeePerGas: gwei(40), maxPriorityFeePerGas: gwei(3) });
-    const tiny = replacementFees({ type: 2, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n }, { type: 2, maxFeePerGas: 1n, maxPriorityFeePerGas: 1n }, gwei(1), gwei(1));
+    const tiny = replacementFees(
+      { type: 2, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n },
+      { type: 2, maxFeePerGas: 1n, maxPriorityFeePerGas: 1n },
+      gwei(1),
+      gwei(1),
+    );
     assert.deepEqual(tiny, { type: 2, maxFeePerGas: 3n, maxPriorityFeePerGas: 2n });
-    assert.deepEqual(replacementFees({ type: 0, gasPrice: gwei(8) }, { type: 0, gasPrice: gwei(1) }, gwei(100), gwei(100)), { type: 0, gasPrice: gwei(9) });
+    assert.deepEqual(replacementFees({ type: 0, gasPrice: gwei(8) }, { type: 0, gasPrice: gwei(1) }, gwei(100), gwei(100)), {
+      type: 0,
+      gasPrice: gwei(9),
+    });
   });
 
   it("stays within the caps, and gives up when they leave less than the 12.5% a node requires", () => {
@@ -286,7 +297,9 @@ describe("Payer shared by two processes (one key, one chain, one Redis)", () => 
   it("replaces, in one process, a transaction stuck on a low fee that the other sent; the sender then finds the replacement mined", async () => {
     const [a, b] = payers;
     const provider = providers[0]!;
-    await until(async () => (await provider.getTransactionCount(a.address, "latest")) === (await provider.getTransactionCount(a.address, "pending")));
+    await until(
+      async () => (await provider.getTransactionCount(a.address, "latest")) === (await provider.getTransactionCount(a.address, "pending")),
+    );
     const start = await provider.getTransactionCount(a.address, "latest");
     await provider.send("evm_setAutomine", [false]);
     let mining = true;

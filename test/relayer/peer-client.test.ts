@@ -79,7 +79,10 @@ async function honestPeer(redis: TestRedis, name: string, wallet: Wallet, seen: 
   const store = new TransferStore(redis.redis, `${redis.prefix}${name}:`);
   for (const o of seen) await store.observe(o, "finalized");
   const app = Fastify({ logger: false });
-  registerAttestationRoutes(app, new CoSigner({ store, signer: new WalletAttestationSigner(wallet.privateKey), destinations: DESTINATIONS }));
+  registerAttestationRoutes(
+    app,
+    new CoSigner({ store, signer: new WalletAttestationSigner(wallet.privateKey), destinations: DESTINATIONS }),
+  );
   return app;
 }
 
@@ -89,8 +92,10 @@ describe("collectSignatures", () => {
   let slowServer: Server;
   const slowRequests: IncomingMessage[] = [];
   let slowClosed = 0;
-  const peers: Record<"honestA" | "honestB" | "liar" | "sloth" | "refuser" | "down" | "broken" | "malleator" | "misconfigured", PeerEndpoint> =
-    {} as never;
+  const peers: Record<
+    "honestA" | "honestB" | "liar" | "sloth" | "refuser" | "down" | "broken" | "malleator" | "misconfigured",
+    PeerEndpoint
+  > = {} as never;
   let transfers: Transfer[];
   let request: AttestationRequest;
   let digest: string;
@@ -105,7 +110,9 @@ describe("collectSignatures", () => {
 
     const mine = new TransferStore(redis.redis, `${redis.prefix}self:`);
     for (const o of seen) await mine.observe(o, "finalized");
-    own = await new CoSigner({ store: mine, signer: new WalletAttestationSigner(self.privateKey), destinations: DESTINATIONS }).cosign(request);
+    own = await new CoSigner({ store: mine, signer: new WalletAttestationSigner(self.privateKey), destinations: DESTINATIONS }).cosign(
+      request,
+    );
 
     const a = await honestPeer(redis, "a", honestA, seen);
     const b = await honestPeer(redis, "b", honestB, seen);
@@ -125,14 +132,19 @@ describe("collectSignatures", () => {
     const malleator = Fastify({ logger: false });
     const honestASigner = new WalletAttestationSigner(honestA.privateKey);
     malleator.post("/v1/attestations", async (req) => {
-      const signature = await honestASigner.signBatch(gatewayDomain(CHAIN_IDS.bttc, DST_GATEWAY), toTransfers(parseAttestationRequest(req.body)));
+      const signature = await honestASigner.signBatch(
+        gatewayDomain(CHAIN_IDS.bttc, DST_GATEWAY),
+        toTransfers(parseAttestationRequest(req.body)),
+      );
       const sig = Signature.from({ r: signature.r, yParityAndS: signature.vs });
       const twin = N - BigInt(sig.s);
-      const vs = toBeHex(((sig.yParity === 0 ? 1n : 0n) << 255n) | twin % 2n ** 255n, 32);
+      const vs = toBeHex(((sig.yParity === 0 ? 1n : 0n) << 255n) | (twin % 2n ** 255n), 32);
       return { signer: honestA.address, r: signature.r, vs };
     });
     const broken = Fastify({ logger: false });
-    broken.post("/v1/attestations", async (_req, reply) => reply.code(500).send({ error: { code: "INTERNAL_ERROR", message: "store unavailable" } }));
+    broken.post("/v1/attestations", async (_req, reply) =>
+      reply.code(500).send({ error: { code: "INTERNAL_ERROR", message: "store unavailable" } }),
+    );
     for (const app of [a, b, refuser, tamperer, broken, malleator]) apps.push(app);
     const [urlA, urlB, urlRefuser, urlLiar, urlBroken, urlMalleator] = await Promise.all(apps.map(listen));
 
@@ -188,7 +200,10 @@ describe("collectSignatures", () => {
     assert.equal(result.digest, digest);
     assert.equal(result.enough, false);
     const expected = [self, honestA, honestB].map((w) => w.address).sort(compareAddresses);
-    assert.deepEqual(result.signatures.map((s) => s.signer), expected);
+    assert.deepEqual(
+      result.signatures.map((s) => s.signer),
+      expected,
+    );
     for (const s of result.signatures) assert.equal(recover(digest, s.signature), s.signer);
     assert.deepEqual(result.compact, orderBySigner(result.signatures));
     assert.deepEqual([...result.signedBy].sort(), ["honest-a", "honest-b"]);
@@ -199,7 +214,10 @@ describe("collectSignatures", () => {
     const bad = byPeer.get("liar")!;
     assert.equal(bad.kind, "bad_signature");
     assert.equal(bad.status, 200);
-    assert.match(bad.message, new RegExp(`over batch digest ${digest} recovers to 0x[0-9a-fA-F]{40}, not to the peer's signer ${liar.address}`));
+    assert.match(
+      bad.message,
+      new RegExp(`over batch digest ${digest} recovers to 0x[0-9a-fA-F]{40}, not to the peer's signer ${liar.address}`),
+    );
     assert.equal(byPeer.get("sloth")!.kind, "timeout");
     assert.match(byPeer.get("sloth")!.message, /no answer within 1200 ms/);
   });
@@ -219,7 +237,10 @@ describe("collectSignatures", () => {
     const elapsed = Date.now() - started;
     assert.ok(elapsed < 1_500, `took ${elapsed} ms; the timeout is ${timeoutMs} ms`);
     assert.equal(result.enough, true);
-    assert.deepEqual(result.signatures.map((s) => s.signer), [self, honestA, honestB].map((w) => w.address).sort(compareAddresses));
+    assert.deepEqual(
+      result.signatures.map((s) => s.signer),
+      [self, honestA, honestB].map((w) => w.address).sort(compareAddresses),
+    );
     assert.ok(result.notAwaited.includes("sloth"));
     assert.ok(!result.failures.some((f) => f.peer === "sloth"));
     assert.equal(slowRequests.length, requestsBefore + 1);
@@ -256,7 +277,10 @@ describe("collectSignatures", () => {
     assert.match(byPeer.get("malleator")!.message, new RegExp(`not to the peer's signer ${honestA.address}`));
     const misconfigured = byPeer.get("misconfigured")!;
     assert.equal(misconfigured.kind, "bad_signature");
-    assert.ok(misconfigured.message.includes(`recovers to ${honestA.address}, not to the peer's signer ${sloth.address}`), misconfigured.message);
+    assert.ok(
+      misconfigured.message.includes(`recovers to ${honestA.address}, not to the peer's signer ${sloth.address}`),
+      misconfigured.message,
+    );
   });
 
   it("refuses a high s as the gateways do, even where it would recover to the signer", () => {

@@ -47,7 +47,10 @@ class LogSink {
   readonly lines: { node: string; level: number; msg: string; [k: string]: unknown }[] = [];
 
   logger(node: string): Logger {
-    return pino({ level: "info", base: { node } }, { write: (line: string) => void this.lines.push(JSON.parse(line) as LogSink["lines"][number]) });
+    return pino(
+      { level: "info", base: { node } },
+      { write: (line: string) => void this.lines.push(JSON.parse(line) as LogSink["lines"][number]) },
+    );
   }
 
   tail(count = 40): string {
@@ -201,9 +204,15 @@ describe("relayer resilience: three nodes, threshold 2, BTTC→Ethereum", () => 
     assert.equal((await eth.getFunction("totalSupply")()) - r.supplyBefore, sum, "Ethereum supply grew by exactly the sum sent");
     const delivered = await cluster.deliveredIds("ethereum", r.ethStart + 1n);
     assert.deepEqual([...delivered].sort(), sent.map((s) => s.id).sort(), "each transfer delivered exactly once, nothing else");
-    const all = await statuses(survivors, sent.map((s) => s.id));
+    const all = await statuses(
+      survivors,
+      sent.map((s) => s.id),
+    );
     for (const [node, list] of all) {
-      assert.ok(list.every((s) => s === "completed"), `every transfer completed in ${node}'s store (${describeStatuses(all)})`);
+      assert.ok(
+        list.every((s) => s === "completed"),
+        `every transfer completed in ${node}'s store (${describeStatuses(all)})`,
+      );
     }
     for (const spec of survivors) {
       assert.deepEqual(await cluster.deadLetters(spec), [], `no dead letters in ${spec.id}`);
@@ -239,7 +248,8 @@ describe("relayer resilience: three nodes, threshold 2, BTTC→Ethereum", () => 
         sent.push(await send(r.user, recipient, amountFor(i)));
         if (i === 7) {
           // Kill it while it has a delivery in hand (attested or submitted), if it gets to one soon.
-          const inFlight = async () => [...(await victimStore.idsWithStatus("attested")), ...(await victimStore.idsWithStatus("submitted"))].length;
+          const inFlight = async () =>
+            [...(await victimStore.idsWithStatus("attested")), ...(await victimStore.idsWithStatus("submitted"))].length;
           await until(`${victim!.id} to have a delivery in flight`, inFlight, 3_000, 20).catch(() => undefined);
           const running = victimProcess();
           assert.ok(running, `${victim!.id}'s process is running before the kill`);
@@ -386,7 +396,10 @@ describe("relayer resilience: three nodes, threshold 2, BTTC→Ethereum", () => 
         both({ kind: "pass" });
       }
       for (const proxy of [bttcProxy, ethProxy]) {
-        assert.ok(proxy.stats.rateLimited > 0 && proxy.stats.dropped > 0 && proxy.stats.delayed > 0, `every kind of trouble happened: ${JSON.stringify({ ...proxy.stats, methods: undefined })}`);
+        assert.ok(
+          proxy.stats.rateLimited > 0 && proxy.stats.dropped > 0 && proxy.stats.delayed > 0,
+          `every kind of trouble happened: ${JSON.stringify({ ...proxy.stats, methods: undefined })}`,
+        );
       }
       await allCompleted(sent, r.specs, 30_000);
       await assertExactlyOnce(r, sent, r.specs);
@@ -427,7 +440,10 @@ describe("relayer resilience: three nodes, threshold 2, BTTC→Ethereum", () => 
       await until(`${honest1!.id} to be refused by ${liar!.id} (FIELDS_DIFFER)`, () => Promise.resolve(sink.lines.some(refused)), 10_000);
       await until(
         `${honest1!.id} to refuse ${liar!.id}'s tampered batch (FIELDS_DIFFER)`,
-        () => Promise.resolve(sink.lines.some((l) => l.node === honest1!.id && l.msg === "attestation refused" && l.reason === "FIELDS_DIFFER")),
+        () =>
+          Promise.resolve(
+            sink.lines.some((l) => l.node === honest1!.id && l.msg === "attestation refused" && l.reason === "FIELDS_DIFFER"),
+          ),
         10_000,
       );
       const eth = gateway("ethereum");

@@ -159,13 +159,27 @@ describe("TransferStore", () => {
     const [a, b, c] = [onRoute(40n), onRoute(41n), onRoute(42n)];
     const route = routeKey(a.transfer);
     const moved = await store.observeMany([a, b, c], "finalized", 1_000);
-    assert.deepEqual(moved.map((m) => [m.changed, m.previous]), [[true, null], [true, null], [true, null]]);
+    assert.deepEqual(
+      moved.map((m) => [m.changed, m.previous]),
+      [
+        [true, null],
+        [true, null],
+        [true, null],
+      ],
+    );
     const sorted = (ids: string[]) => [...ids].sort();
     assert.deepEqual(sorted(await store.readyOnRoute(route, 10, 1_000)), sorted([a.id, b.id, c.id]));
     assert.deepEqual(await store.readyOnRoute(route, 10, 999), []);
 
     const attested = await store.transitionMany([a.id, b.id, "0x" + "00".repeat(32)], "attested", { at: 2_000, detail: "2 signatures" });
-    assert.deepEqual(attested.map((m) => [m.changed, m.previous]), [[true, "finalized"], [true, "finalized"], [false, null]]);
+    assert.deepEqual(
+      attested.map((m) => [m.changed, m.previous]),
+      [
+        [true, "finalized"],
+        [true, "finalized"],
+        [false, null],
+      ],
+    );
     await store.transitionMany([a.id, b.id], "delayed", { at: 3_000, readyAt: 9_000, detail: "over the limit" });
     assert.deepEqual(await store.readyOnRoute(route, 10, 8_999), [c.id], "a delayed transfer waits for its time");
     const [first, ...later] = await store.readyOnRoute(route, 10, 9_000);
@@ -177,11 +191,14 @@ describe("TransferStore", () => {
     assert.equal(stateA?.status, "delayed");
     assert.equal(stateA?.observed.transfer.amount, a.transfer.amount);
     const [withTimeline] = await store.getManyWithTimelines([a.id]);
-    assert.deepEqual(withTimeline?.timeline.map((e) => [e.status, e.at, e.detail]), [
-      ["finalized", 1_000, undefined],
-      ["attested", 2_000, "2 signatures"],
-      ["delayed", 3_000, "over the limit"],
-    ]);
+    assert.deepEqual(
+      withTimeline?.timeline.map((e) => [e.status, e.at, e.detail]),
+      [
+        ["finalized", 1_000, undefined],
+        ["attested", 2_000, "2 signatures"],
+        ["delayed", 3_000, "over the limit"],
+      ],
+    );
   });
 
   it("notes progress on a route: a completion, or a batch co-signed for a peer", async () => {

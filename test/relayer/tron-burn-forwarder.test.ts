@@ -42,7 +42,11 @@ describe("black-hole forwarding of swapped BTTOLD", { timeout: 300_000 }, () => 
   /** A forwarder whose wallet talks to the node directly, or through `proxy` (with few, quick retries). */
   function forwarder(settleMs: number, batchSize = 2, viaProxy = false): BurnForwarder {
     const endpoint = viaProxy ? { fullHost: proxy.url, retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 50 } } : { fullHost: h.node.url };
-    const wallet = new DepositWallet({ name: "tron", depositAddress: DEPOSIT.base58, ...endpoint, pollMs: 20 }, { env: KEY_ENV }, { [KEY_ENV]: DEPOSIT.privateKey });
+    const wallet = new DepositWallet(
+      { name: "tron", depositAddress: DEPOSIT.base58, ...endpoint, pollMs: 20 },
+      { env: KEY_ENV },
+      { [KEY_ENV]: DEPOSIT.privateKey },
+    );
     return new BurnForwarder({
       source,
       wallet,

@@ -52,7 +52,9 @@ describe("relayer config: TRON chain entry", () => {
 
   it("reads big numbers from decimal strings exactly and keeps the deposit key source", () => {
     const [tron] = tronChains(
-      parseRelayerConfig(base({ ...tronEntry, chainId: "728126428", minimumUnits: "9007199254740993", depositKey: { file: "/keys/deposit" } })),
+      parseRelayerConfig(
+        base({ ...tronEntry, chainId: "728126428", minimumUnits: "9007199254740993", depositKey: { file: "/keys/deposit" } }),
+      ),
     );
     assert.equal(tron!.chainId, 728126428n);
     assert.equal(tron!.minimumUnits, 9007199254740993n);
@@ -60,8 +62,14 @@ describe("relayer config: TRON chain entry", () => {
   });
 
   it("refuses a deposit address that is not base58check, naming it", () => {
-    assert.match(problems(base({ ...tronEntry, depositAddress: "TYBNgWfhGuNzdLtjKtxXTfskAhTbMcqbaH" })), /chains\.2\.depositAddress: a base58 TRON address/);
-    assert.match(problems(base({ ...tronEntry, depositAddress: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" })), /chains\.2\.depositAddress/);
+    assert.match(
+      problems(base({ ...tronEntry, depositAddress: "TYBNgWfhGuNzdLtjKtxXTfskAhTbMcqbaH" })),
+      /chains\.2\.depositAddress: a base58 TRON address/,
+    );
+    assert.match(
+      problems(base({ ...tronEntry, depositAddress: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" })),
+      /chains\.2\.depositAddress/,
+    );
   });
 
   it("refuses swaps to a chain that is not configured, EVM fields on a TRON entry, and no EVM chain at all", () => {

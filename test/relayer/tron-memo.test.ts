@@ -74,10 +74,7 @@ describe("TRON swap memo", () => {
     for (const memo of [RECIPIENT, `ETH:${RECIPIENT}:905e0c39`, `swap to ${RECIPIENT}`, "BTTC", `BTTC ${RECIPIENT}`]) {
       assert.equal(rejection(memo).reason, "WRONG_PREFIX", memo);
     }
-    assert.equal(
-      rejection(RECIPIENT).detail,
-      `the memo does not start with "BTTC:": "${RECIPIENT}"`,
-    );
+    assert.equal(rejection(RECIPIENT).detail, `the memo does not start with "BTTC:": "${RECIPIENT}"`);
   });
 
   it("BAD_ADDRESS: not 0x and 40 hex digits, or a mixed-case address that fails EIP-55", () => {

@@ -45,9 +45,20 @@ const [WHALE, A1, A2, A3, A4, A5, A6] = ACCOUNTS as [DevAccount, DevAccount, Dev
 /** The deposit address: an account that exists only once something is sent to it. */
 const DEPOSIT = ACCOUNTS[19]!;
 const STRANGER = ACCOUNTS[18]!;
-const RECIPIENTS = ["0x1111111111111111111111111111111111111111", "0x2222222222222222222222222222222222222222", "0x3333333333333333333333333333333333333333"].map(getAddress);
+const RECIPIENTS = [
+  "0x1111111111111111111111111111111111111111",
+  "0x2222222222222222222222222222222222222222",
+  "0x3333333333333333333333333333333333333333",
+].map(getAddress);
 /** A second TRC-10 token, issued by account 5. */
-const OTHER_TOKEN: AssetIssue = { ...BTTOLD_TOKEN, id: "1000777", name: "Other", abbr: "OTH", totalSupply: 10n ** 12n, ownerAddress: A5.address };
+const OTHER_TOKEN: AssetIssue = {
+  ...BTTOLD_TOKEN,
+  id: "1000777",
+  name: "Other",
+  abbr: "OTH",
+  totalSupply: 10n ** 12n,
+  ownerAddress: A5.address,
+};
 /** More than 2^53 units, for the whale. */
 const HUGE = 2n ** 53n + 1n;
 
@@ -241,7 +252,10 @@ describe("TRON source", () => {
     const first = last - 1n;
 
     const scan = await source.scan(first, last);
-    assert.deepEqual(scan.transfers.map((o) => o.srcTxHash), [`0x${swap}`]);
+    assert.deepEqual(
+      scan.transfers.map((o) => o.srcTxHash),
+      [`0x${swap}`],
+    );
     const expectedOthers: OtherDeposit[] = [
       {
         asset: "TRX",
@@ -335,7 +349,10 @@ describe("TRON source", () => {
     // Every deposit lies inside the range asked, and blocks are in order.
     const inRange = await source.transfersIn(finalized - 2n, finalized + 1n);
     assert.ok(inRange.every((o) => o.blockNumber >= finalized - 2n && o.blockNumber <= finalized + 1n));
-    assert.deepEqual(inRange, whole.transfers.filter((o) => o.blockNumber >= finalized - 2n && o.blockNumber <= finalized + 1n));
+    assert.deepEqual(
+      inRange,
+      whole.transfers.filter((o) => o.blockNumber >= finalized - 2n && o.blockNumber <= finalized + 1n),
+    );
   });
 
   it("refuses invalid ranges and configurations", async () => {
@@ -440,7 +457,7 @@ describe("TRON source", () => {
             {
               parameter: {
                 value: {
-                  data: `a9059cbb${"0".repeat(24)}${DEPOSIT.address.slice(2)}${(5_000_000n).toString(16).padStart(64, "0")}`,
+                  data: `a9059cbb${"0".repeat(24)}${DEPOSIT.address.slice(2)}${5_000_000n.toString(16).padStart(64, "0")}`,
                   owner_address: A4.address,
                   contract_address: usdtHex,
                 },
@@ -463,7 +480,10 @@ describe("TRON source", () => {
       };
       proxy.rewrite(edit);
       const scan = await flaky.scan(block, block);
-      assert.deepEqual(scan.transfers.map((o) => o.srcTxHash), [`0x${ok}`, `0x${third}`]);
+      assert.deepEqual(
+        scan.transfers.map((o) => o.srcTxHash),
+        [`0x${ok}`, `0x${third}`],
+      );
       assert.deepEqual(scan.others, [
         {
           asset: "TRC20",

@@ -29,13 +29,7 @@ import { RelayerNode } from "../../relayer/node.ts";
 import { listRefundable } from "../../relayer/operator/tron-deposits.ts";
 import { RefundRefusedError, refundDeposit, refundMemo } from "../../relayer/operator/tron-refund.ts";
 import { devAccount, startCluster, until, wipeAtomically, type Cluster, type NodeSpec } from "../../testkit/relayer-cluster.ts";
-import {
-  TRON_ACCOUNTS,
-  TRON_DEVNET_CHAIN_ID,
-  startMinedTronNode,
-  tronChainEntry,
-  type MinedTronNode,
-} from "../../testkit/tron-swaps.ts";
+import { TRON_ACCOUNTS, TRON_DEVNET_CHAIN_ID, startMinedTronNode, tronChainEntry, type MinedTronNode } from "../../testkit/tron-swaps.ts";
 
 const WEI_PER_UNIT = 10n ** 15n;
 const DEPOSIT = TRON_ACCOUNTS[19]!;
@@ -230,29 +224,46 @@ describe("TRON swaps end to end: three relayer nodes, threshold 2", { timeout: 6
     const memoHex = (onChain?.raw_data as { data?: string } | undefined)?.data ?? "";
     assert.equal(Buffer.from(memoHex, "hex").toString("utf8"), refundMemo(txId));
 
-    await assert.rejects(refundDeposit(refundOptions(txId)), (error: unknown) => error instanceof RefundRefusedError && error.reason === "ALREADY_REFUNDED");
+    await assert.rejects(
+      refundDeposit(refundOptions(txId)),
+      (error: unknown) => error instanceof RefundRefusedError && error.reason === "ALREADY_REFUNDED",
+    );
     // The nodes' Redis data gone: the chain still says it was refunded.
     for (const spec of specs) await wipeAtomically(cluster.redis.redis, spec.prefix);
-    await assert.rejects(refundDeposit(refundOptions(txId)), (error: unknown) => error instanceof RefundRefusedError && error.reason === "ALREADY_REFUNDED");
+    await assert.rejects(
+      refundDeposit(refundOptions(txId)),
+      (error: unknown) => error instanceof RefundRefusedError && error.reason === "ALREADY_REFUNDED",
+    );
     assert.equal(await tron.balance(user.base58, BTTOLD), before + 4_242n, "refunded exactly once");
   });
 
   it("refuses to refund a valid swap, and refunds TRX sent to the deposit address", async () => {
     const [validTx] = [...delivered.keys()];
-    await assert.rejects(refundDeposit(refundOptions(validTx!)), (error: unknown) => error instanceof RefundRefusedError && error.reason === "VALID_SWAP");
+    await assert.rejects(
+      refundDeposit(refundOptions(validTx!)),
+      (error: unknown) => error instanceof RefundRefusedError && error.reason === "VALID_SWAP",
+    );
 
     const user = USERS[4]!;
     const signed = await signedTrx(tron.client(user), DEPOSIT.base58, 3_000_000, "oops");
     assert.equal((await tron.tronWeb.trx.sendRawTransaction(signed)).result, true);
-    await until("the TRX deposit solidified", () => refundDeposit(refundOptions(signed.txID)).catch((e: unknown) => {
-      if (e instanceof RefundRefusedError && e.reason === "NOT_FINAL") return null;
-      throw e;
-    }), TIMEOUT).then((refund) => {
+    await until(
+      "the TRX deposit solidified",
+      () =>
+        refundDeposit(refundOptions(signed.txID)).catch((e: unknown) => {
+          if (e instanceof RefundRefusedError && e.reason === "NOT_FINAL") return null;
+          throw e;
+        }),
+      TIMEOUT,
+    ).then((refund) => {
       assert.equal(refund.asset, "TRX");
       assert.equal(refund.amount, 3_000_000n);
       assert.equal(refund.to, user.base58);
     });
-    await assert.rejects(refundDeposit(refundOptions(signed.txID)), (error: unknown) => error instanceof RefundRefusedError && error.reason === "ALREADY_REFUNDED");
+    await assert.rejects(
+      refundDeposit(refundOptions(signed.txID)),
+      (error: unknown) => error instanceof RefundRefusedError && error.reason === "ALREADY_REFUNDED",
+    );
 
     // The refund list, from the chain alone: the bad memo and the TRX, each with its refund; no valid swap.
     const options = refundOptions(signed.txID);
@@ -283,7 +294,8 @@ describe("TRON swaps end to end: three relayer nodes, threshold 2", { timeout: 6
             process.execPath,
             [`relayer/operator/${script}`, "--config", configFile, ...args],
             { cwd: ROOT, env: { ...process.env, [DEPOSIT_KEY_ENV]: DEPOSIT.privateKey }, encoding: "utf8", timeout: TIMEOUT },
-            (error, stdout, stderr) => resolve({ status: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }),
+            (error, stdout, stderr) =>
+              resolve({ status: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr }),
           );
         });
       const before = await tron.balance(user.base58, BTTOLD);
@@ -301,7 +313,9 @@ describe("TRON swaps end to end: three relayer nodes, threshold 2", { timeout: 6
 
       const listed = await run("tron-deposits-cli.ts", []);
       assert.equal(listed.status, 0, listed.stderr);
-      const entry = (JSON.parse(listed.stdout) as { depositTxId: string; amount: string; refundTxId?: string }[]).find((d) => d.depositTxId === txId);
+      const entry = (JSON.parse(listed.stdout) as { depositTxId: string; amount: string; refundTxId?: string }[]).find(
+        (d) => d.depositTxId === txId,
+      );
       assert.deepEqual({ amount: entry?.amount, refundTxId: entry?.refundTxId }, { amount: "55", refundTxId: printed.refundTxId });
       const open = await run("tron-deposits-cli.ts", ["--open"]);
       assert.deepEqual(JSON.parse(open.stdout), [], "every unswapped deposit is refunded");
@@ -317,7 +331,13 @@ describe("TRON swaps end to end: three relayer nodes, threshold 2", { timeout: 6
     const recipients = [Wallet.createRandom().address, Wallet.createRandom().address];
     const txIds = [await deposit(5, 123_456, encodeSwapMemo(recipients[0]!)), await deposit(6, 1, encodeSwapMemo(recipients[1]!))];
     // The other two deliver meanwhile (threshold 2): wait for one to see it final, then restart n1.
-    await until("the deposits final in n2", async () => (await cluster.storeOf(specs[1]!).statusOf(swapId(txIds[0]!))) !== "pending" && (await cluster.storeOf(specs[1]!).statusOf(swapId(txIds[0]!))) !== null, TIMEOUT);
+    await until(
+      "the deposits final in n2",
+      async () =>
+        (await cluster.storeOf(specs[1]!).statusOf(swapId(txIds[0]!))) !== "pending" &&
+        (await cluster.storeOf(specs[1]!).statusOf(swapId(txIds[0]!))) !== null,
+      TIMEOUT,
+    );
     await startNode(n1);
     for (const txId of txIds) await everyNodeHas(swapId(txId), "completed");
     assert.equal(await bttcBalance(recipients[0]!), 123_456n * WEI_PER_UNIT);
@@ -350,8 +370,14 @@ describe("TRON swaps end to end: three relayer nodes, threshold 2", { timeout: 6
     const burns = await burnedTxs();
     assert.deepEqual([...named(burns)].sort(), [...delivered.keys()].sort(), "each delivered deposit named by exactly one burn");
     assert.equal(await tron.balance(TRON_BLACK_HOLE, BTTOLD), total);
-    assert.equal(burns.reduce((sum, b) => sum + b.amount, 0n), total);
-    assert.ok(burns.every((b) => (parseBurnMemo(b.memo) ?? []).length <= 3), "in batches of at most 3");
+    assert.equal(
+      burns.reduce((sum, b) => sum + b.amount, 0n),
+      total,
+    );
+    assert.ok(
+      burns.every((b) => (parseBurnMemo(b.memo) ?? []).length <= 3),
+      "in batches of at most 3",
+    );
 
     // Wipe n1's data at once while it runs: it rescans, and must not burn anything again.
     await wipeAtomically(cluster.redis.redis, specs[0]!.prefix);
@@ -362,7 +388,11 @@ describe("TRON swaps end to end: three relayer nodes, threshold 2", { timeout: 6
     // n1 has rebuilt its records from the chains: every earlier swap is `completed` in its store again,
     // so its forwarder has them all as candidates once more; let it run a few rounds over them.
     const n1 = cluster.storeOf(specs[0]!);
-    await until("n1 rebuilt", async () => (await Promise.all([...delivered.keys()].map((t) => n1.statusOf(swapId(t))))).every((st) => st === "completed"), TIMEOUT);
+    await until(
+      "n1 rebuilt",
+      async () => (await Promise.all([...delivered.keys()].map((t) => n1.statusOf(swapId(t))))).every((st) => st === "completed"),
+      TIMEOUT,
+    );
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     assert.equal(await tron.balance(TRON_BLACK_HOLE, BTTOLD), total + 999n, "nothing burned twice");
     const again = named(await burnedTxs());
@@ -392,7 +422,10 @@ describe("TRON swaps end to end: three relayer nodes, threshold 2", { timeout: 6
       // An earlier swap, burned since: refused on the burn alone (asked of a gateway that never saw it).
       const underRaised = [...delivered].filter(([, units]) => units < raised.minimumUnits).map(([id]) => id);
       const burned = underRaised[0]!;
-      await assert.rejects(refundDeposit(refundOptions(burned, { ...raised, swapTo: "ethereum" })), refusedAsSwapped(/burned by transaction [0-9a-f]{64}/));
+      await assert.rejects(
+        refundDeposit(refundOptions(burned, { ...raised, swapTo: "ethereum" })),
+        refusedAsSwapped(/burned by transaction [0-9a-f]{64}/),
+      );
 
       // The list, under the raised minimum: every earlier swap and the new one marked swapped; every other
       // deposit refunded by the earlier tests; nothing open.
@@ -400,7 +433,10 @@ describe("TRON swaps end to end: three relayer nodes, threshold 2", { timeout: 6
       const list = await listRefundable(tronSourceFor(options.chain, options.swapTo.chainId), options.swapTo, 0n);
       const swapped = new Set(list.filter((d) => d.swapped).map((d) => d.depositTxId));
       for (const id of [...underRaised, txId]) assert.ok(swapped.has(id), `${id} listed as swapped`);
-      assert.ok(list.every((d) => d.swapped === true || d.refundTxId !== undefined), "nothing to refund");
+      assert.ok(
+        list.every((d) => d.swapped === true || d.refundTxId !== undefined),
+        "nothing to refund",
+      );
       assert.match(list.find((d) => d.depositTxId === txId)!.reason, /^already swapped: it is delivered on bttc/);
       assert.equal(await tron.balance(user.base58, BTTOLD), before, "nothing paid back");
     } finally {

@@ -114,14 +114,29 @@ describe("TransferWatcher", () => {
     const second = await w.tick();
     assert.equal(second.finalized, 2);
     assert.deepEqual(await Promise.all(ids.map((id) => store.statusOf(id))), ["finalized", "finalized"]);
-    assert.deepEqual(finalized.flat().map((o) => o.id).sort(), [...ids].sort());
-    assert.deepEqual(finalized.flat().map((o) => o.transfer.amount).sort(), [parseEther("1"), parseEther("2")]);
+    assert.deepEqual(
+      finalized
+        .flat()
+        .map((o) => o.id)
+        .sort(),
+      [...ids].sort(),
+    );
+    assert.deepEqual(
+      finalized
+        .flat()
+        .map((o) => o.transfer.amount)
+        .sort(),
+      [parseEther("1"), parseEther("2")],
+    );
 
     await mine(3);
     await w.tick();
     assert.equal(finalized.flat().length, 2, "reported once");
     const record = await store.get(ids[0]!);
-    assert.deepEqual(record!.timeline.map((e) => e.status), ["pending", "finalized"]);
+    assert.deepEqual(
+      record!.timeline.map((e) => e.status),
+      ["pending", "finalized"],
+    );
   });
 
   it("marks dropped a transfer a reorg removes before finality, and never reports it", async () => {
@@ -154,7 +169,10 @@ describe("TransferWatcher", () => {
     assert.equal(await second.store.statusOf(id!), null);
     await second.w.tick();
     assert.equal(await second.store.statusOf(id!), "finalized");
-    assert.ok(second.finalized.flat().some((o) => o.id === id), "reported again: delivery checks the destination");
+    assert.ok(
+      second.finalized.flat().some((o) => o.id === id),
+      "reported again: delivery checks the destination",
+    );
   });
 
   it("catches up after a long pause in bounded steps, missing nothing", async () => {

@@ -17,13 +17,7 @@ import { DEFAULT_RETRY, withRetry, type RetryOptions } from "./rpc.ts";
 /** Gateway errors after which the same delivery may pass later (a cap refills, a pause ends, funds come
  * in, more gas is given). Every other revert — AlreadyDelivered, bad signatures, a validator set that
  * changed, invalid transfers — will revert again however long one waits. */
-const RETRY_LATER = new Set([
-  "DailyLimitExceeded",
-  "GatewayPaused",
-  "ReserveInsufficient",
-  "LockedInsufficient",
-  "PayoutGasTooLow",
-]);
+const RETRY_LATER = new Set(["DailyLimitExceeded", "GatewayPaused", "ReserveInsufficient", "LockedInsufficient", "PayoutGasTooLow"]);
 
 /** A delivery that the gateway would revert, so it was not sent. */
 export class DeliveryRevertError extends RelayerError {
@@ -151,7 +145,8 @@ export class EvmDestination implements DestinationChain {
         mined = await this.payer.checkOrReplace(tracked);
       } catch (error) {
         // Its nonce went to another transaction: nothing more to follow here.
-        if (error instanceof RelayerError && error.code === "PAYER_NONCE_TAKEN") for (const sent of tracked.hashes) this.inFlight.delete(sent);
+        if (error instanceof RelayerError && error.code === "PAYER_NONCE_TAKEN")
+          for (const sent of tracked.hashes) this.inFlight.delete(sent);
         throw error;
       }
       for (const sent of tracked.hashes) this.inFlight.set(sent, tracked);

@@ -6,6 +6,8 @@
 import { FetchRequest, JsonRpcProvider, Network, type JsonRpcPayload, type JsonRpcResult } from "ethers";
 import type { EvmChainConfig } from "../../config.ts";
 import { ChainMismatchError, RelayerError, RpcError } from "../../errors.ts";
+import { isRecord } from "../../../common/guards.ts";
+import { sleep } from "../../../common/async.ts";
 
 export interface RetryOptions {
   /** Tries in all, the first included (≥ 1). */
@@ -42,10 +44,7 @@ export interface RpcErrorClass {
  * Failures come out as an `RpcError` (or the `RelayerError` that `fn` threw) whose `retryable` says
  * whether trying again later may help.
  */
-export async function withRetry<T>(
-  fn: () => Promise<T>,
-  options: RetryOptions & { chain?: string; operation?: string },
-): Promise<T> {
+export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions & { chain?: string; operation?: string }): Promise<T> {
   const chain = options.chain ?? "rpc";
   const operation = options.operation ?? "call";
   // Bounded by construction: a missing or nonsensical count means one try, never "forever".
@@ -81,10 +80,6 @@ export async function withRetry<T>(
 function backoffMs(failedAttempt: number, options: RetryOptions): number {
   const step = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (failedAttempt - 1));
   return Math.round(step / 2 + Math.random() * (step / 2));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 // ----- classification -----
@@ -196,10 +191,6 @@ function messageOf(error: Record<string, unknown>): string {
   return typeof error.message === "string" ? error.message : JSON.stringify(error);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null;
-}
-
 // ----- the provider -----
 
 export interface EvmProviderOptions {
@@ -251,11 +242,7 @@ class NativeJsonRpcProvider extends JsonRpcProvider {
 }
 
 /** Fails with ChainMismatchError (not retryable) if the endpoint serves another chain than configured. */
-export async function verifyChainId(
-  provider: JsonRpcProvider,
-  chain: ChainEndpoint,
-  retry: RetryOptions = DEFAULT_RETRY,
-): Promise<void> {
+export async function verifyChainId(provider: JsonRpcProvider, chain: ChainEndpoint, retry: RetryOptions = DEFAULT_RETRY): Promise<void> {
   const answer = await withRetry(() => provider.send("eth_chainId", []) as Promise<unknown>, {
     ...retry,
     chain: chain.name,

@@ -3,13 +3,7 @@
 // spec §4 transfer they attest. Every RPC call goes through withRetry.
 import { getAddress, toQuantity } from "ethers";
 import type { JsonRpcProvider } from "ethers";
-import {
-  TransferKind,
-  addressToBytes32,
-  sequenceToRef,
-  transferId,
-  type Transfer,
-} from "../../../common/transfer.ts";
+import { TransferKind, addressToBytes32, sequenceToRef, transferId, type Transfer } from "../../../common/transfer.ts";
 import { contractInterface } from "../../../deploy/artifacts.ts";
 import type { EvmChainConfig } from "../../config.ts";
 import { ChainDataError, InvalidRequestError } from "../../errors.ts";
@@ -110,10 +104,12 @@ export class EvmSource implements SourceChain {
       const end = start + step - 1n < to ? start + step - 1n : to;
       // Raw JSON-RPC: ethers' log formatting checksummed each log's address (a keccak256 per log, on
       // every node); rawLog checks the fields this reads instead.
-      const answer = await this.call(`eth_getLogs ${start}..${end}`, () =>
-        this.provider.send("eth_getLogs", [
-          { address: this.gateway, topics: [gatewayEvents().topics], fromBlock: toQuantity(start), toBlock: toQuantity(end) },
-        ]) as Promise<unknown>,
+      const answer = await this.call(
+        `eth_getLogs ${start}..${end}`,
+        () =>
+          this.provider.send("eth_getLogs", [
+            { address: this.gateway, topics: [gatewayEvents().topics], fromBlock: toQuantity(start), toBlock: toQuantity(end) },
+          ]) as Promise<unknown>,
       );
       if (!Array.isArray(answer)) throw new ChainDataError(`${this.name}: eth_getLogs answered ${typeof answer}, not a list`);
       for (const log of answer.map((raw) => this.rawLog(raw))) {
@@ -125,9 +121,7 @@ export class EvmSource implements SourceChain {
         found.push(this.observe(log));
       }
     }
-    return found.sort((a, b) =>
-      a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
-    );
+    return found.sort((a, b) => (a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1));
   }
 
   /** A log of an eth_getLogs answer, with the fields this reads checked. */
@@ -135,7 +129,8 @@ export class EvmSource implements SourceChain {
     const r = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
     const hex = (field: string, pattern: RegExp): string => {
       const value = r[field];
-      if (typeof value !== "string" || !pattern.test(value)) throw new ChainDataError(`${this.name}: a log with a malformed ${field}: ${JSON.stringify(value)}`);
+      if (typeof value !== "string" || !pattern.test(value))
+        throw new ChainDataError(`${this.name}: a log with a malformed ${field}: ${JSON.stringify(value)}`);
       return value;
     };
     const topics = r.topics;

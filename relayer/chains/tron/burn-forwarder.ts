@@ -118,7 +118,8 @@ export class BurnForwarder {
       const units = record.observed.legacyAmount ?? 0n;
       if (units <= 0n) continue;
       if (total + units > MAX_UNITS_PER_TX) {
-        if (batch.length === 0) this.o.log.error({ id, units: units.toString() }, "a deposit too large to burn in one TRON transaction: burn it by hand");
+        if (batch.length === 0)
+          this.o.log.error({ id, units: units.toString() }, "a deposit too large to burn in one TRON transaction: burn it by hand");
         continue;
       }
       batch.push({ id, depositTx, units });
@@ -131,23 +132,23 @@ export class BurnForwarder {
     let sent: Awaited<ReturnType<typeof this.o.wallet.send>>;
     try {
       sent = await this.o.wallet.send(
-      { asset: "TRC10", token: this.o.tokenId, to: TRON_BLACK_HOLE, amount: total, memo: burnMemo(deposits) },
-      async (txId, expiration) => {
-        // Claimed, not just noted: if another process of this node (one that kept its lease past a
-        // stall) has a burn in flight, this one is not sent. And once claimed, the chain is read again,
-        // so that deposits a burn settled meanwhile are not burned a second time.
-        inflight = { txId, expiration: expiration.toString(), deposits };
-        if ((await this.o.redis.set(this.keys.inflight, JSON.stringify(inflight), "NX")) !== "OK") {
-          throw new BurnSkipped("another burn is in flight");
-        }
-        const again = await this.readBurns();
-        const burnedMeanwhile = again === null ? deposits : await this.burnedAmong(deposits, again);
-        if (burnedMeanwhile.length > 0) {
-          await this.o.redis.del(this.keys.inflight);
-          throw new BurnSkipped(`burned meanwhile: ${burnedMeanwhile.join(",")}`);
-        }
-      },
-    );
+        { asset: "TRC10", token: this.o.tokenId, to: TRON_BLACK_HOLE, amount: total, memo: burnMemo(deposits) },
+        async (txId, expiration) => {
+          // Claimed, not just noted: if another process of this node (one that kept its lease past a
+          // stall) has a burn in flight, this one is not sent. And once claimed, the chain is read again,
+          // so that deposits a burn settled meanwhile are not burned a second time.
+          inflight = { txId, expiration: expiration.toString(), deposits };
+          if ((await this.o.redis.set(this.keys.inflight, JSON.stringify(inflight), "NX")) !== "OK") {
+            throw new BurnSkipped("another burn is in flight");
+          }
+          const again = await this.readBurns();
+          const burnedMeanwhile = again === null ? deposits : await this.burnedAmong(deposits, again);
+          if (burnedMeanwhile.length > 0) {
+            await this.o.redis.del(this.keys.inflight);
+            throw new BurnSkipped(`burned meanwhile: ${burnedMeanwhile.join(",")}`);
+          }
+        },
+      );
     } catch (error) {
       if (!(error instanceof BurnSkipped)) throw error;
       this.o.log.info({ reason: error.message }, "burn not sent");
@@ -171,7 +172,10 @@ export class BurnForwarder {
       landed = true;
     } catch (error) {
       if (!(error instanceof TronTxExpiredError)) throw error;
-      this.o.log.warn({ txId: inflight.txId, err: error.message }, "a burn expired without getting into a block; its deposits are burned again");
+      this.o.log.warn(
+        { txId: inflight.txId, err: error.message },
+        "a burn expired without getting into a block; its deposits are burned again",
+      );
       landed = false;
     }
     // A burn that landed is read from the chain like any other (readBurns), not noted here.

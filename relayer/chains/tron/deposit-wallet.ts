@@ -10,6 +10,7 @@ import { inspectSymbol, walletFromKey } from "../../signing/keys.ts";
 import type { RetryOptions } from "../evm/rpc.ts";
 import { fromBase58, isRecord, readInt64 } from "./blocks.ts";
 import { TronHttp, createTronWeb, type JsonObject, type TronEndpoint } from "./http.ts";
+import { sleep } from "../../../common/async.ts";
 
 /** java-tron refused a transaction (`{code, message}` of broadcasttransaction), or it never got into a
  * block before its expiration. */
@@ -67,7 +68,11 @@ export class DepositWallet {
     this.tronWeb.setPrivateKey(wallet.privateKey.slice(2));
     const own = this.tronWeb.defaultAddress.base58;
     if (own !== options.depositAddress) {
-      throw new RelayerError("DEPOSIT_KEY_MISMATCH", `${options.name}: the deposit key is the key of ${String(own)}, not of ${options.depositAddress}`, false);
+      throw new RelayerError(
+        "DEPOSIT_KEY_MISMATCH",
+        `${options.name}: the deposit key is the key of ${String(own)}, not of ${options.depositAddress}`,
+        false,
+      );
     }
     this.address = options.depositAddress;
     this.name = options.name;
@@ -98,7 +103,10 @@ export class DepositWallet {
       const code = isRecord(answer) && typeof answer.code === "string" ? answer.code : "UNKNOWN";
       const message = isRecord(answer) && typeof answer.message === "string" ? Buffer.from(answer.message, "hex").toString("utf8") : "";
       // SERVER_BUSY and the like may pass next time; a validation error will not.
-      throw new TronSendError(`${this.name}: the node refused the transaction: ${code} ${message}`.trim(), code === "SERVER_BUSY" || code === "NOT_ENOUGH_EFFECTIVE_CONNECTION");
+      throw new TronSendError(
+        `${this.name}: the node refused the transaction: ${code} ${message}`.trim(),
+        code === "SERVER_BUSY" || code === "NOT_ENOUGH_EFFECTIVE_CONNECTION",
+      );
     }
     return this.waitIncluded(signed.txID, expiration);
   }
@@ -128,7 +136,9 @@ export class DepositWallet {
       const info = await this.http.get("walletsolidity", "gettransactioninfobyid", { value: txId });
       if (info.blockNumber !== undefined) return { txId, blockNumber: readInt64(info.blockNumber, `transaction ${txId} blockNumber`) };
       if (solidTime >= expiration) {
-        throw new TronTxExpiredError(`${this.name}: transaction ${txId} expired at ${expiration} and is in no block up to the solidified one (time ${solidTime})`);
+        throw new TronTxExpiredError(
+          `${this.name}: transaction ${txId} expired at ${expiration} and is in no block up to the solidified one (time ${solidTime})`,
+        );
       }
       await sleep(this.pollMs, signal);
     }
@@ -159,14 +169,3 @@ function blockTime(block: JsonObject, what: string): bigint {
 }
 
 /** Waits `ms`, or less if `signal` aborts meanwhile (the caller's next check throws). */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}

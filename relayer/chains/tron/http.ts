@@ -12,6 +12,7 @@
 import { TronWeb, providers } from "tronweb";
 import { ChainDataError, RelayerError, RpcError } from "../../errors.ts";
 import { DEFAULT_RETRY, describeUrl, type RetryOptions, type RpcErrorClass } from "../evm/rpc.ts";
+import { isRecord } from "../../../common/guards.ts";
 
 export interface TronEndpoint {
   /** The node's HTTP API, e.g. http://127.0.0.1:9090 or https://api.trongrid.io. */
@@ -98,10 +99,7 @@ function describeParams(params: Record<string, string | boolean>): string {
  * Runs `fn` until it succeeds, fails in a way another try cannot fix, or `attempts` run out; waits
  * as the EVM `withRetry` does (doubling, equal jitter, capped; longer if the node says Retry-After).
  */
-export async function tronRequest<T>(
-  fn: () => Promise<T>,
-  options: RetryOptions & { chain: string; operation: string },
-): Promise<T> {
+export async function tronRequest<T>(fn: () => Promise<T>, options: RetryOptions & { chain: string; operation: string }): Promise<T> {
   const attempts = Number.isFinite(options.attempts) ? Math.max(1, Math.floor(options.attempts)) : 1;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -202,8 +200,4 @@ function retryAfterOf(headers: unknown): number | undefined {
   if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1_000;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null;
 }

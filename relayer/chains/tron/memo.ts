@@ -26,17 +26,9 @@ import { ZeroAddress, getAddress, keccak256, toUtf8Bytes } from "ethers";
 
 export const SWAP_MEMO_PREFIX = "BTTC:";
 
-export type MemoRejectionReason =
-  | "MISSING"
-  | "NOT_TEXT"
-  | "WRONG_PREFIX"
-  | "BAD_ADDRESS"
-  | "BAD_CHECKSUM"
-  | "ZERO_ADDRESS";
+export type MemoRejectionReason = "MISSING" | "NOT_TEXT" | "WRONG_PREFIX" | "BAD_ADDRESS" | "BAD_CHECKSUM" | "ZERO_ADDRESS";
 
-export type DecodedSwapMemo =
-  | { ok: true; recipient: string }
-  | { ok: false; reason: MemoRejectionReason; detail: string };
+export type DecodedSwapMemo = { ok: true; recipient: string } | { ok: false; reason: MemoRejectionReason; detail: string };
 
 /** The 8 hex digits that end a swap memo for `recipient` (any case). */
 export function swapMemoChecksum(recipient: string): string {

@@ -30,11 +30,14 @@ describe("TRON development node configuration", () => {
   });
 
   it("stops on an invalid value, naming the flag and the variable", () => {
-    assert.throws(() => parseConfig(["--mining", "sometimes"], {}), (error: unknown) => {
-      assert.ok(error instanceof ConfigError);
-      assert.match(error.message, /--mining \(TRON_DEVNET_MINING\)/);
-      return true;
-    });
+    assert.throws(
+      () => parseConfig(["--mining", "sometimes"], {}),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /--mining \(TRON_DEVNET_MINING\)/);
+        return true;
+      },
+    );
     assert.throws(() => parseConfig([], { TRON_DEVNET_ACCOUNT_TRX: "9223372036854775807" }), /--account-trx .*too large for int64/);
     assert.throws(() => parseConfig([], { TRON_DEVNET_PORT: "70000" }), /--port \(TRON_DEVNET_PORT\)/);
     assert.throws(() => parseConfig(["--colour", "blue"], {}), ConfigError);

@@ -58,7 +58,10 @@ describe("TRON development node refusals", () => {
 
     const result = await broadcast(tampered);
     assert.equal(result.code, "SIGERROR");
-    assert.match(messageText(result.message), /^Validate signature error: \w{64} is signed by T\w+ but it is not contained of permission\.$/);
+    assert.match(
+      messageText(result.message),
+      /^Validate signature error: \w{64} is signed by T\w+ but it is not contained of permission\.$/,
+    );
     assert.notEqual(result.txid, signed.txID);
   });
 

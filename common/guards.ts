@@ -1,0 +1,6 @@
+// Type guards for data that comes from outside (JSON-RPC answers, HTTP bodies, config files).
+
+/** A plain JSON object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
