@@ -16,7 +16,8 @@ import { gatewayDomain, transferId, type SignerSignature, type Transfer } from "
 import type { ObservedTransfer } from "../chains/adapter.ts";
 import { RelayerError } from "../errors.ts";
 import type { AttestationSigner } from "../signing/attestation-signer.ts";
-import { rankFor, routeKey } from "../pipeline/routing.ts";
+import { rankFor } from "../pipeline/routing.ts";
+import { routeKey } from "../../common/routes.ts";
 import type { TransferStatus, TransferStore } from "../store/transfer-store.ts";
 import { MAX_BATCH_TRANSFERS, toTransfers, type AttestationRequest } from "./request.ts";
 

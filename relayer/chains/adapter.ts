@@ -1,35 +1,10 @@
 // The one interface through which the relayer sees a chain. Each chain family (evm/, and tron/ later)
 // implements it once; everything above it — watcher, store, pipeline — is family-agnostic.
+import type { ObservedTransfer } from "../../common/observed-transfer.ts";
 import type { CompactSignature, Transfer, TransferItem } from "../../common/transfer.ts";
 
-/** A transfer as seen in its source chain's log, with where it was seen. */
-export interface ObservedTransfer {
-  /** `transferId(transfer)`: keccak256(abi.encode(srcChainId, srcGateway, srcRef)). */
-  id: string;
-  transfer: Transfer;
-  /** The account that started it (the gateway call's sender; TRON: the depositor). */
-  sender: string;
-  /** Fee kept at the source, in BTT wei (0 for swaps). */
-  fee: bigint;
-  /** Swaps: the legacy amount taken in, in the legacy token's base units. */
-  legacyAmount?: bigint;
-  /** The source's own sequence number (EVM gateways), for gap detection. */
-  sequence?: bigint;
-  srcTxHash: string;
-  blockNumber: bigint;
-  blockHash: string;
-  logIndex: number;
-  /** Set when the source holds something that can never be delivered (a TRON deposit with a bad memo,
-   * under the minimum): recorded as `rejected`, never attested, refunded by an operator. */
-  rejection?: TransferRejection;
-}
-
-export interface TransferRejection {
-  /** A stable code, e.g. BAD_CHECKSUM or BELOW_MINIMUM. */
-  reason: string;
-  /** What was wrong, for the operator's refund list. */
-  detail: string;
-}
+// What a source reports is shared with the store and the API: defined in common/, named here too.
+export type { ObservedTransfer, TransferRejection } from "../../common/observed-transfer.ts";
 
 /** A chain's head and the newest block that its finality rule makes final. */
 export interface ChainHeads {

@@ -26,7 +26,8 @@ import { DeliveryRevertError, DeliveryTxUnknownError } from "../chains/evm/desti
 import { RelayerError } from "../errors.ts";
 import { READY_STATUSES, type TransferRecord, type TransferStore } from "../store/transfer-store.ts";
 import { RouteLock } from "./route-lock.ts";
-import { destinationOfRoute, rankFor, routeKey, routeTag } from "./routing.ts";
+import { rankFor } from "./routing.ts";
+import { destinationOfRoute, routeKey, routeTag } from "../../common/routes.ts";
 import { sleep } from "../../common/async.ts";
 
 /** Produces at least `threshold` signatures over a batch, ordered by signer, or throws (retryable);

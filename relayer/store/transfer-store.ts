@@ -4,7 +4,7 @@
 // lifecycle of spec §4, so a stale or repeated update can never move a transfer backwards.
 import type { ClientContext, Redis, Result } from "ioredis";
 import type { ObservedTransfer } from "../chains/adapter.ts";
-import { routeKey } from "../pipeline/routing.ts";
+import { routeKey } from "../../common/routes.ts";
 import { decodeObserved, encodeObserved } from "./codec.ts";
 
 export const TRANSFER_STATUSES = ["pending", "finalized", "attested", "submitted", "completed", "dropped", "rejected", "delayed"] as const;

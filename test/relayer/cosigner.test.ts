@@ -21,7 +21,8 @@ import { AttestationRefusedError, CoSigner, type RefusalReason } from "../../rel
 import { MAX_BATCH_TRANSFERS, requestDigest, requestFor, toWire, type AttestationRequest } from "../../relayer/attestation/request.ts";
 import { registerAttestationRoutes } from "../../relayer/http/attestation-routes.ts";
 import { PROPOSER_HEADER } from "../../relayer/attestation/peer-client.ts";
-import { rankFor, routeKey } from "../../relayer/pipeline/routing.ts";
+import { rankFor } from "../../relayer/pipeline/routing.ts";
+import { routeKey } from "../../common/routes.ts";
 import { WalletAttestationSigner, type AttestationSigner } from "../../relayer/signing/attestation-signer.ts";
 import { TransferStore } from "../../relayer/store/transfer-store.ts";
 import { connectTestRedis, type TestRedis } from "../../testkit/redis.ts";

@@ -14,7 +14,7 @@ import { createEvmProvider } from "../../relayer/chains/evm/rpc.ts";
 import { EvmSource } from "../../relayer/chains/evm/source.ts";
 import { DeliveryPipeline, NotEnoughSignaturesError, type BatchSigner } from "../../relayer/pipeline/delivery-pipeline.ts";
 import { TransferWatcher } from "../../relayer/pipeline/watcher.ts";
-import { routeKey } from "../../relayer/pipeline/routing.ts";
+import { routeKey } from "../../common/routes.ts";
 import { ChainCursor } from "../../relayer/store/chain-cursor.ts";
 import { TransferStore } from "../../relayer/store/transfer-store.ts";
 import { Payer } from "../../relayer/signing/payer.ts";

@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { parseEther } from "ethers";
 import { TransferKind, addressToBytes32, sequenceToRef, transferId, type Transfer } from "../../common/transfer.ts";
 import type { ObservedTransfer } from "../../relayer/chains/adapter.ts";
-import { routeKey } from "../../relayer/pipeline/routing.ts";
+import { routeKey } from "../../common/routes.ts";
 import { TransferStore } from "../../relayer/store/transfer-store.ts";
 import { connectTestRedis, type TestRedis } from "../../testkit/redis.ts";
 
