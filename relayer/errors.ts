@@ -1,16 +1,46 @@
 // The relayer's errors: each has a stable machine `code` and says whether trying again may help
 // (`retryable`). Whoever runs the work (the watcher loop, the queue) decides retry or give-up from that
 // flag alone; the RPC layer (chains/evm/rpc.ts) is the one place that classifies low-level failures.
+import { BridgeError } from "../common/errors.ts";
 
-export class RelayerError extends Error {
-  readonly code: string;
-  readonly retryable: boolean;
+/** Every code a relayer error carries, whichever module throws it. */
+export type RelayerErrorCode =
+  // reading chains
+  | "RPC_UNAVAILABLE"
+  | "RPC_FAILED"
+  | "CHAIN_ID_MISMATCH"
+  | "INVALID_REQUEST"
+  | "CHAIN_DATA"
+  | "SEQUENCE_GAP"
+  | "TRON_API_ERROR"
+  // keys
+  | "KEY_INVALID"
+  | "KEYS_NOT_APART"
+  | "DEPOSIT_KEY_MISMATCH"
+  // attesting
+  | "ATTESTATION_REFUSED"
+  | "NOT_ENOUGH_SIGNATURES"
+  // delivering
+  | "NOT_FINAL_YET"
+  | "DELIVERY_WOULD_REVERT"
+  | "DELIVERY_TX_UNKNOWN"
+  | "PAYER_CONFIG"
+  | "PAYER_BUSY"
+  | "PAYER_LOCK_LOST"
+  | "PAYER_NONCE_TAKEN"
+  | "PAYER_NONCE_UNRESOLVED"
+  | "PAYER_NO_FEE_DATA"
+  | "PAYER_INSUFFICIENT_FUNDS"
+  | "PAYER_SEND_REFUSED"
+  | "PAYER_SEND_UNCERTAIN"
+  | "PAYER_TX_STUCK"
+  // TRON deposits and refunds
+  | "TRON_SEND_FAILED"
+  | "REFUND_REFUSED";
 
-  constructor(code: string, message: string, retryable: boolean, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-    this.retryable = retryable;
+export class RelayerError extends BridgeError<RelayerErrorCode> {
+  constructor(code: RelayerErrorCode, message: string, retryable: boolean, options?: ErrorOptions) {
+    super(code, message, { retryable, cause: options?.cause });
   }
 }
 
