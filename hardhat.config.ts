@@ -23,7 +23,7 @@ export default defineConfig({
   paths: {
     tests: { nodejs: "test", solidity: "test/contracts" },
   },
-  // In-process simulated chains with the devnet's chain ids (spec §2), so that tests and benchmarks
+  // In-process simulated chains with the devnet's chain ids (docs/protocol.md, "Chains"), so that tests and benchmarks
   // move value between three real chains.
   networks: {
     hardhat: { type: "edr-simulated", chainType: "l1" },
@@ -31,7 +31,7 @@ export default defineConfig({
     ethereumSim: { type: "edr-simulated", chainType: "l1", chainId: Number(DEVNET_CHAIN_IDS.ethereum) },
     bscSim: { type: "edr-simulated", chainType: "l1", chainId: Number(DEVNET_CHAIN_IDS.bsc) },
     // The local testnet's chains (`npm start` runs one `hardhat node --network devnet --chain-id …` per
-    // chain): a block every second, as spec §2 asks, and each transaction mined at once as well, so that
+    // chain): a block every second (docs/protocol.md, "Finality"), and each transaction mined at once as well, so that
     // deploying takes seconds, not a block per transaction. Demo accounts hold 10^12 coins each, so the
     // BTTC deployer can fund a redenomination reserve large enough for every demo account's BTTOLD.
     devnet: {

@@ -1,4 +1,4 @@
-// The local testnet's chains (spec §2): names, ids and roles, with the ports the options give.
+// The local testnet's chains (docs/protocol.md, "Chains"): names, ids and roles, with the ports the options give.
 import type { DevnetOptions } from "./options.ts";
 import { CHAIN_LABELS, DEVNET_CHAIN_IDS } from "../common/chains/registry.ts";
 

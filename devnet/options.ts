@@ -1,5 +1,5 @@
 // The devnet's options: flags (`npm start -- --api-port 8081`) over environment variables over the
-// defaults of spec §8. Parsed once by one schema; a bad value stops start-up naming the flag.
+// defaults of docs/operations.md, "Devnet". Parsed once by one schema; a bad value stops start-up naming the flag.
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { DevnetError } from "./errors.ts";

@@ -1,4 +1,4 @@
-// Redis for the devnet (spec §8): the REDIS_URL given; else 127.0.0.1:6379 if it answers; else a
+// Redis for the devnet (docs/operations.md, "Devnet"): the REDIS_URL given; else 127.0.0.1:6379 if it answers; else a
 // redis-server of its own on 6379 if one is installed; else a message saying what to install.
 import { spawnSync } from "node:child_process";
 import { Redis } from "ioredis";

@@ -40,7 +40,7 @@ export const evmChainSchema = z
 const tronAddress = z.string().refine((a) => fromBase58(a) !== undefined, "a base58 TRON address (T…)");
 
 /**
- * TRON as a source of swaps (spec §5): TRC-10 BTTOLD sent to `depositAddress` with a swap memo becomes
+ * TRON as a source of swaps (docs/protocol.md, "TRON swaps"): TRC-10 BTTOLD sent to `depositAddress` with a swap memo becomes
  * a swap delivered on the chain named `swapTo` (BTTC). Final is TRON's solidified block; nothing else.
  */
 export const tronChainSchema = z
