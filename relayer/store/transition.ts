@@ -5,8 +5,7 @@ import type { ClientContext, Redis, Result } from "ioredis";
 import type { ObservedTransfer } from "../../common/observed-transfer.ts";
 import { encodeObserved } from "../../common/records/codec.ts";
 import { READY_STATUSES, type TimelineEntry, type TransferStatus } from "../../common/records/transfer-record.ts";
-import { RECORD_INDEX_SEGMENTS } from "../../common/redis-keys.ts";
-import type { NodeKeys } from "../../common/redis-keys.ts";
+import { RECORD_INDEX_SEGMENTS, type NodeKeys } from "../../common/redis-keys.ts";
 import { routeKey } from "../../common/routes.ts";
 
 /** From which statuses each status may be entered. */
