@@ -15,7 +15,7 @@ import {
 } from "fastify-type-provider-zod";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { TransferStore } from "../relayer/store/transfer-store.ts";
+import { TransferRecordReader } from "../common/records/reader.ts";
 import { AccountingReader } from "./accounting.ts";
 import { TransactionBuilder } from "./builders.ts";
 import { ChainRegistry } from "./chains/registry.ts";
@@ -75,7 +75,7 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
     chains,
     quoter,
     builder: new TransactionBuilder(chains, quoter),
-    transfers: new TransferReader(new TransferStore(deps.redis, config.keyPrefix), chains),
+    transfers: new TransferReader(new TransferRecordReader(deps.redis, config.keyPrefix), chains),
     accounting: new AccountingReader(chains),
     metrics: new ApiMetrics({ processMetrics: deps.processMetrics ?? false }),
   };

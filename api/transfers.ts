@@ -1,8 +1,9 @@
-// Transfers as the API shows them, read from the followed relayer node's store (relayer/store): one by
+// Transfers as the API shows them, read from the followed relayer node's records (common/records): one by
 // id, the history of an address (cursor-paginated, newest first), those of a source transaction.
 import { z } from "zod";
 import { TransferKind } from "../common/transfer.ts";
-import { TRANSFER_STATUSES, type TransferRecord, type TransferStore } from "../relayer/store/transfer-store.ts";
+import type { TransferRecordReader } from "../common/records/reader.ts";
+import { TRANSFER_STATUSES, type TransferRecord } from "../common/records/transfer-record.ts";
 import type { ChainRegistry } from "./chains/registry.ts";
 import { ApiError } from "./errors.ts";
 
@@ -92,16 +93,16 @@ export interface HistoryPage {
 }
 
 export class TransferReader {
-  readonly store: TransferStore;
+  readonly records: TransferRecordReader;
   private readonly chains: ChainRegistry;
 
-  constructor(store: TransferStore, chains: ChainRegistry) {
-    this.store = store;
+  constructor(records: TransferRecordReader, chains: ChainRegistry) {
+    this.records = records;
     this.chains = chains;
   }
 
   async byId(id: string): Promise<TransferView> {
-    const record = await fromStore(() => this.store.get(id));
+    const record = await fromStore(() => this.records.get(id));
     if (!record)
       throw new ApiError(
         "TRANSFER_NOT_FOUND",
@@ -117,8 +118,8 @@ export class TransferReader {
 
     if (query.srcTx !== undefined) {
       if (query.cursor !== undefined) throw new ApiError("INVALID_CURSOR", "a lookup by source transaction has one page only");
-      const ids = await fromStore(() => this.store.idsBySourceTx(normalizeTxHash(query.srcTx!)));
-      const records = (await fromStore(() => this.store.getManyWithTimelines(ids))).filter(keep);
+      const ids = await fromStore(() => this.records.idsBySourceTx(normalizeTxHash(query.srcTx!)));
+      const records = (await fromStore(() => this.records.getManyWithTimelines(ids))).filter(keep);
       records.sort((a, b) => firstSeen(b) - firstSeen(a) || (a.observed.id < b.observed.id ? 1 : -1));
       return { transfers: records.map((r) => toView(r, this.chains)), nextCursor: null };
     }
@@ -132,8 +133,8 @@ export class TransferReader {
       const want = query.limit - found.length;
       const asked = chainId === undefined ? want : want * 4;
       const position = after;
-      const rows = await fromStore(() => this.store.pageByAddress(query.address!, position, asked));
-      const records = await fromStore(() => this.store.getManyWithTimelines(rows.map((r) => r.id)));
+      const rows = await fromStore(() => this.records.pageByAddress(query.address!, position, asked));
+      const records = await fromStore(() => this.records.getManyWithTimelines(rows.map((r) => r.id)));
       let consumedAll = true;
       for (const [i, record] of records.entries()) {
         after = rows[i]!;

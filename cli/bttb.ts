@@ -3,6 +3,7 @@
 import { createContext, type GlobalFlags } from "./context.ts";
 import { UsageError, exitStatusOf } from "./errors.ts";
 import { messageOf } from "../common/errors.ts";
+import { runEntryPoint } from "./entry-point.ts";
 import { moveCommand } from "./commands/move.ts";
 import { refundCommand } from "./commands/refund.ts";
 import { invariantCommand, transferCommand, transfersCommand } from "./commands/show.ts";
@@ -42,6 +43,9 @@ Options for every command
   --help             this text
 
 Amounts are exact: typed and printed as decimal strings with every digit (BTT has 18 decimals).`;
+
+/** The relayer's entry point (`npm run relayer`), which `bttb relayer` runs. */
+const RELAYER_MAIN = new URL("../relayer/main.ts", import.meta.url);
 
 /** Splits the options every command shares from the command's own arguments. */
 export function splitGlobal(argv: readonly string[]): {
@@ -89,8 +93,10 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, out: 
       const config = rest.includes("--config") ? rest[rest.indexOf("--config") + 1] : undefined;
       if (!config) throw new UsageError(`bttb ${command} needs --config <${command}.json>`);
       const roles = rest.includes("--roles") ? rest[rest.indexOf("--roles") + 1] : undefined;
-      if (command === "relayer") await (await import("../relayer/main.ts")).runRelayer(config, env, roles);
-      else await (await import("../api/main.ts")).runApi(config, { logLevel: env.LOG_LEVEL });
+      // The relayer runs as its own process (its entry point), until SIGTERM or Ctrl-C; its exit code is ours.
+      if (command === "relayer")
+        return (await runEntryPoint(RELAYER_MAIN, ["--config", config, ...(roles === undefined ? [] : ["--roles", roles])], env)).code;
+      await (await import("../api/main.ts")).runApi(config, { logLevel: env.LOG_LEVEL });
       return -1; // runs until SIGTERM or Ctrl-C
     }
   }

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { getAddress } from "ethers";
 import { addressToBytes32, sequenceToRef, transferId, TransferKind } from "../common/transfer.ts";
-import type { ObservedTransfer } from "../relayer/chains/adapter.ts";
+import type { ObservedTransfer } from "../common/observed-transfer.ts";
 
 export interface RecordOptions {
   srcChainId: bigint;

@@ -65,7 +65,7 @@ export function transferEventRoutes(app: App, ctx: ApiContext): void {
           const poll = setInterval(() => {
             if (busy) return;
             busy = true;
-            ctx.transfers.store
+            ctx.transfers.records
               .get(id)
               .then((record) => {
                 if (!record) return;

@@ -1,7 +1,9 @@
 // `npm run tron:refund -- --config <relayer.json> --deposit <txid> [--chain tron]`: refunds one TRON
 // deposit that was not swapped (see tron-refund.ts), signed with the deposit account's key that the
-// configuration's `depositKey` names. Prints the refund as JSON; exits 1 with the reason if refused.
+// configuration's `depositKey` names. Prints the refund as JSON; exits 1 with the reason if refused, 2 if
+// the configuration has no TRON chain to refund on (or not the one named). `bttb refund` runs this.
 import { parseArgs } from "node:util";
+import { ConfigError } from "../../common/schema.ts";
 import { loadRelayerConfig, tronSwapRoute } from "../config.ts";
 import { refundDeposit } from "./tron-refund.ts";
 
@@ -16,7 +18,17 @@ async function main(): Promise<void> {
     process.exitCode = values.help ? 0 : 2;
     return;
   }
-  const { chain, swapTo } = tronSwapRoute(loadRelayerConfig(values.config), values.chain, values.config);
+  const config = loadRelayerConfig(values.config);
+  let route;
+  try {
+    route = tronSwapRoute(config, values.chain, values.config);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exitCode = 2;
+    return;
+  }
+  const { chain, swapTo } = route;
   const result = await refundDeposit({ chain, swapTo, env: process.env, depositTxId: values.deposit });
   console.log(JSON.stringify({ ...result, refundBlock: result.refundBlock.toString(), amount: result.amount.toString() }, null, 2));
 }

@@ -5,6 +5,7 @@
 // a first start), and `save` writes only over a cursor that still exists, so a tick that read the cursor
 // before the loss cannot put it back (claiming blocks read whose transfers went with the rest).
 import type { Redis } from "ioredis";
+import { NodeKeys } from "../../common/redis-keys.ts";
 
 // KEYS: 1 the cursor hash. ARGV: field, value, field, value, ...
 const SAVE_IF_STORED = `
@@ -29,8 +30,9 @@ export class ChainCursor {
 
   constructor(redis: Redis, prefix: string, chain: string) {
     this.redis = redis;
-    this.key = `${prefix}cursor:${chain}`;
-    this.pendingKey = `${prefix}pendingBlocks:${chain}`;
+    const keys = new NodeKeys(prefix);
+    this.key = keys.cursor(chain);
+    this.pendingKey = keys.pendingBlocks(chain);
   }
 
   /** The cursor, stored with its defaults (just before `startBlock`) if there was none. */

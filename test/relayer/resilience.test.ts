@@ -16,7 +16,7 @@ import { after, before, describe, it } from "node:test";
 import { NonceManager, Wallet, parseEther, type Contract } from "ethers";
 import { pino, type Logger } from "pino";
 import type { RelayerNode } from "../../relayer/node.ts";
-import { encodeObserved } from "../../relayer/store/codec.ts";
+import { encodeObserved } from "../../common/records/codec.ts";
 import type { TransferStatus } from "../../relayer/store/transfer-store.ts";
 import { startFlakyRpc, type FlakyRpc } from "../../testkit/flaky-rpc.ts";
 import { deleteByPrefix } from "../../testkit/redis.ts";

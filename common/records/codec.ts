@@ -1,6 +1,6 @@
 // ObservedTransfer <-> JSON for Redis: bigints travel as decimal strings, never as numbers.
-import type { ObservedTransfer } from "../chains/adapter.ts";
-import type { TransferKind } from "../../common/transfer.ts";
+import type { ObservedTransfer } from "../observed-transfer.ts";
+import type { TransferKind } from "../transfer.ts";
 
 interface ObservedJson {
   id: string;
