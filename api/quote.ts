@@ -5,7 +5,8 @@
 import { legacyToBtt } from "../common/redenomination.ts";
 import type { ChainRegistry } from "./chains/registry.ts";
 import { EvmChain } from "./chains/evm-chain.ts";
-import { BTTOLD_TRC10_DECIMALS, TronChain } from "./chains/tron-chain.ts";
+import { BTTOLD_TRC10_DECIMALS } from "../common/redenomination.ts";
+import { TronChain } from "./chains/tron-chain.ts";
 import type { ApiConfig } from "./config.ts";
 import { ApiError } from "./errors.ts";
 

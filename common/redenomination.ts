@@ -3,6 +3,10 @@
 export const REDENOMINATION_RATIO = 1000n;
 export const BTT_DECIMALS = 18;
 
+/** BTTOLD on TRON: the TRC-10 token 1002000, with 6 decimals (precision 6): one unit is 10^15 wei of BTT. */
+export const BTTOLD_TRC10_ID = "1002000";
+export const BTTOLD_TRC10_DECIMALS = 6;
+
 export class RedenominationError extends Error {
   readonly code = "REDENOMINATION_INEXACT";
 }

@@ -10,7 +10,7 @@ import {
   parseWith,
   uintSchema as uint,
 } from "../common/schema.ts";
-import { fromBase58 } from "./chains/tron/blocks.ts";
+import { fromBase58 } from "../common/tron/address.ts";
 
 /** When a block counts as final: `confirmations` blocks deep, or the node's `finalized` tag. */
 const finality = z.union([

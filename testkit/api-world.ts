@@ -7,7 +7,7 @@ import { parseApiConfig, type ApiConfig } from "../api/config.ts";
 import { deployNetwork } from "../deploy/network.ts";
 import { hardhatAccounts, HARDHAT_MNEMONIC } from "../devnet/tron/genesis.ts";
 import { startTestNode, type TestNode } from "../devnet/tron/testing.ts";
-import { createEvmProvider } from "../relayer/chains/evm/rpc.ts";
+import { createEvmProvider } from "../common/rpc/evm-provider.ts";
 import { startHardhatNode, type HardhatNode } from "./hardhat-node.ts";
 import { connectTestRedis, testRedisUrl, type TestRedis } from "./redis.ts";
 import { devAccount } from "./relayer-cluster.ts";

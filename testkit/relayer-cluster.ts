@@ -13,7 +13,7 @@ import { pino, type Logger } from "pino";
 import { addressToBytes32, sequenceToRef, transferId } from "../common/transfer.ts";
 import { contractInterface } from "../deploy/artifacts.ts";
 import { deployNetwork } from "../deploy/network.ts";
-import { createEvmProvider } from "../relayer/chains/evm/rpc.ts";
+import { createEvmProvider } from "../common/rpc/evm-provider.ts";
 import { parseRelayerConfig } from "../relayer/config.ts";
 import { RelayerNode } from "../relayer/node.ts";
 import { rankFor } from "../relayer/pipeline/routing.ts";

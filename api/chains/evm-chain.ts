@@ -4,7 +4,7 @@
 // CHAIN_UNAVAILABLE (503), never as the caller's fault.
 import { Contract, Interface, ZeroAddress, getAddress, type JsonRpcProvider, type TypedDataDomain } from "ethers";
 import { contractInterface } from "../../deploy/artifacts.ts";
-import { createEvmProvider } from "../../relayer/chains/evm/rpc.ts";
+import { createEvmProvider } from "../../common/rpc/evm-provider.ts";
 import { TtlCache } from "../cache.ts";
 import type { EvmChainConfig } from "../config.ts";
 import { ApiError } from "../errors.ts";

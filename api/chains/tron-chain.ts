@@ -3,15 +3,13 @@
 // the signed one. Any TRON full node's HTTP API works (java-tron, TronGrid, the development node).
 import { sha256 } from "ethers";
 import type { TronWeb, Types } from "tronweb";
-import { createTronWeb } from "../../relayer/chains/tron/http.ts";
-import { encodeSwapMemo } from "../../relayer/chains/tron/memo.ts";
+import { BTTOLD_TRC10_ID } from "../../common/redenomination.ts";
+import { createTronWeb } from "../../common/rpc/tronweb.ts";
+import { encodeSwapMemo } from "../../common/tron/memo.ts";
 import type { TronChainConfig } from "../config.ts";
 import { ApiError } from "../errors.ts";
 import { shortReason } from "./evm-chain.ts";
 
-/** BTTOLD on TRON: the TRC-10 token 1002000, 6 decimals. */
-export const BTTOLD_TRC10_ID = "1002000";
-export const BTTOLD_TRC10_DECIMALS = 6;
 /** TronWeb takes TRC-10 amounts as JavaScript numbers: larger ones cannot be built exactly. */
 const MAX_TRC10_AMOUNT = BigInt(Number.MAX_SAFE_INTEGER);
 

@@ -23,14 +23,9 @@ import { TransferKind, gatewayDomain, orderBySigner, signBatch, type Transfer } 
 import { contractInterface } from "../../deploy/artifacts.ts";
 import { deployChain } from "../../deploy/bridge.ts";
 import type { ObservedTransfer } from "../../relayer/chains/adapter.ts";
-import {
-  classifyRpcError,
-  connectEvmProvider,
-  createEvmProvider,
-  withRetry,
-  type RetryEvent,
-  type RetryOptions,
-} from "../../relayer/chains/evm/rpc.ts";
+import { classifyRpcError } from "../../common/rpc/evm-classifier.ts";
+import { connectEvmProvider, createEvmProvider } from "../../common/rpc/evm-provider.ts";
+import { withRetry, type RetryEvent, type RetryOptions } from "../../common/rpc/retry.ts";
 import { EvmSource } from "../../relayer/chains/evm/source.ts";
 import type { EvmChainConfig } from "../../relayer/config.ts";
 import { ChainMismatchError, RelayerError, RpcError } from "../../relayer/errors.ts";

@@ -21,7 +21,7 @@ import { addressToBytes32, transferId } from "../../common/transfer.ts";
 import { contractInterface } from "../../deploy/artifacts.ts";
 import { BTTOLD, signedToken, signedTrx } from "../../devnet/tron/testing.ts";
 import { TRON_BLACK_HOLE, parseBurnMemo } from "../../relayer/chains/tron/burn-forwarder.ts";
-import { encodeSwapMemo } from "../../relayer/chains/tron/memo.ts";
+import { encodeSwapMemo } from "../../common/tron/memo.ts";
 import { tronSourceFor } from "../../relayer/chains/tron/configured.ts";
 import { TronSource } from "../../relayer/chains/tron/source.ts";
 import { evmChains, parseRelayerConfig, tronChains } from "../../relayer/config.ts";
