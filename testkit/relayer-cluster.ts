@@ -11,7 +11,7 @@ import { Queue } from "bullmq";
 import { Contract, HDNodeWallet, NonceManager, getAddress, type JsonRpcProvider, type Wallet } from "ethers";
 import { pino, type Logger } from "pino";
 import { addressToBytes32, sequenceToRef, transferId } from "../common/transfer.ts";
-import { contractInterface } from "../deploy/artifacts.ts";
+import { contractInterface } from "../common/contracts/artifacts.ts";
 import { deployNetwork } from "../deploy/network.ts";
 import { createEvmProvider } from "../common/rpc/evm-provider.ts";
 import { parseRelayerConfig } from "../relayer/config.ts";

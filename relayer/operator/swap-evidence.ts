@@ -4,7 +4,7 @@
 // cannot tell: a swap delivered under a lower `minimumUnits` decodes as "under the minimum" once the
 // minimum is raised, and refunding it would pay the user twice. Refunds and the refund list ask here.
 import type { EvmChainConfig } from "../config.ts";
-import { contractInterface } from "../../deploy/artifacts.ts";
+import { contractInterface } from "../../common/contracts/artifacts.ts";
 import { TRON_BLACK_HOLE, parseBurnMemo } from "../chains/tron/burn-forwarder.ts";
 import type { OutgoingTransfer, TronSource } from "../chains/tron/source.ts";
 import { createEvmProvider } from "../../common/rpc/evm-provider.ts";

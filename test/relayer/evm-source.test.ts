@@ -20,7 +20,7 @@ import {
 } from "ethers";
 import type { Interface, TransactionReceipt, TransactionResponse } from "ethers";
 import { TransferKind, gatewayDomain, orderBySigner, signBatch, type Transfer } from "../../common/transfer.ts";
-import { contractInterface } from "../../deploy/artifacts.ts";
+import { contractInterface } from "../../common/contracts/artifacts.ts";
 import { deployChain } from "../../deploy/bridge.ts";
 import type { ObservedTransfer } from "../../relayer/chains/adapter.ts";
 import { classifyRpcError } from "../../common/rpc/evm-classifier.ts";

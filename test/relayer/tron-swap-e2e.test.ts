@@ -18,7 +18,7 @@ import { after, before, describe, it } from "node:test";
 import { Contract, Wallet, parseEther } from "ethers";
 import { pino } from "pino";
 import { addressToBytes32, transferId } from "../../common/transfer.ts";
-import { contractInterface } from "../../deploy/artifacts.ts";
+import { contractInterface } from "../../common/contracts/artifacts.ts";
 import { BTTOLD, signedToken, signedTrx } from "../../devnet/tron/testing.ts";
 import { TRON_BLACK_HOLE, parseBurnMemo } from "../../relayer/chains/tron/burn-forwarder.ts";
 import { encodeSwapMemo } from "../../common/tron/memo.ts";

@@ -4,7 +4,7 @@
 // EvmSource reads them; logs in maxBlockRange chunks; every RPC call goes through withRetry.
 import { getAddress, toQuantity } from "ethers";
 import type { JsonRpcProvider, Log } from "ethers";
-import { contractInterface } from "../../../deploy/artifacts.ts";
+import { contractInterface } from "../../../common/contracts/artifacts.ts";
 import type { EvmChainConfig } from "../../config.ts";
 import { ChainDataError, InvalidRequestError } from "../../errors.ts";
 import type { DeliveryLog, DeliveryLogEntries, DeliveredEntry, SkippedEntry } from "../../pipeline/delivery-watcher.ts";

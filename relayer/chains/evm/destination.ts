@@ -5,7 +5,7 @@
 import { Interface, getAddress, toQuantity } from "ethers";
 import type { Fragment, JsonRpcProvider, Log, TransactionReceipt } from "ethers";
 import type { CompactSignature, Transfer, TransferItem } from "../../../common/transfer.ts";
-import { contractInterface } from "../../../deploy/artifacts.ts";
+import { contractInterface } from "../../../common/contracts/artifacts.ts";
 import type { EvmChainConfig } from "../../config.ts";
 import { ChainDataError, InvalidRequestError, RelayerError } from "../../errors.ts";
 import type { Payer, PayerTransaction } from "../../signing/payer.ts";

@@ -4,7 +4,7 @@
 import { getAddress, toQuantity } from "ethers";
 import type { JsonRpcProvider } from "ethers";
 import { TransferKind, addressToBytes32, sequenceToRef, transferId, type Transfer } from "../../../common/transfer.ts";
-import { contractInterface } from "../../../deploy/artifacts.ts";
+import { contractInterface } from "../../../common/contracts/artifacts.ts";
 import type { EvmChainConfig } from "../../config.ts";
 import { ChainDataError, InvalidRequestError } from "../../errors.ts";
 import type { ChainHeads, ObservedTransfer, SourceChain } from "../adapter.ts";
