@@ -105,7 +105,7 @@ export class Quoter {
     const networkFees: NetworkFee[] = [];
     if (src instanceof TronChain) {
       decimals = BTTOLD_TRC10_DECIMALS;
-      minimum = src.config.swapMinimum;
+      minimum = src.config.minimumUnits;
       networkFees.push({
         chain: src.name,
         amount: src.config.memoFeeSun,

@@ -109,7 +109,7 @@ export async function startApiWorld(label: string, overrides: Record<string, unk
           chainId: API_CHAIN_IDS.tron.toString(),
           fullHost: tron.node.url,
           depositAddress,
-          swapMinimum: WORLD_RULES.tronSwapMinimum.toString(),
+          minimumUnits: WORLD_RULES.tronSwapMinimum.toString(),
           solidityDepth: 3,
         },
       ],
