@@ -3,6 +3,7 @@ import hardhatEthers from "@nomicfoundation/hardhat-ethers";
 import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
 import hardhatNodeTestRunner from "@nomicfoundation/hardhat-node-test-runner";
 import { defineConfig } from "hardhat/config";
+import { DEVNET_CHAIN_IDS } from "./common/chains/registry.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -22,15 +23,15 @@ export default defineConfig({
   paths: {
     tests: { nodejs: "test", solidity: "test/contracts" },
   },
-  // In-process simulated chains with the devnet's chain ids (spec §2), so that tests and benchmarks
+  // In-process simulated chains with the devnet's chain ids (docs/protocol.md, "Chains"), so that tests and benchmarks
   // move value between three real chains.
   networks: {
     hardhat: { type: "edr-simulated", chainType: "l1" },
-    bttcSim: { type: "edr-simulated", chainType: "l1", chainId: 1337199 },
-    ethereumSim: { type: "edr-simulated", chainType: "l1", chainId: 1337001 },
-    bscSim: { type: "edr-simulated", chainType: "l1", chainId: 1337056 },
+    bttcSim: { type: "edr-simulated", chainType: "l1", chainId: Number(DEVNET_CHAIN_IDS.bttc) },
+    ethereumSim: { type: "edr-simulated", chainType: "l1", chainId: Number(DEVNET_CHAIN_IDS.ethereum) },
+    bscSim: { type: "edr-simulated", chainType: "l1", chainId: Number(DEVNET_CHAIN_IDS.bsc) },
     // The local testnet's chains (`npm start` runs one `hardhat node --network devnet --chain-id …` per
-    // chain): a block every second, as spec §2 asks, and each transaction mined at once as well, so that
+    // chain): a block every second (docs/protocol.md, "Finality"), and each transaction mined at once as well, so that
     // deploying takes seconds, not a block per transaction. Demo accounts hold 10^12 coins each, so the
     // BTTC deployer can fund a redenomination reserve large enough for every demo account's BTTOLD.
     devnet: {

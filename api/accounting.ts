@@ -1,8 +1,8 @@
-// GET /v1/stats: the accounting of spec §3, read from the chains. Each gateway's `accounting()` view
-// gives what is locked (BTTC), minted (bridged supply on remote chains) and swapped; what is in flight —
-// sent at a source, not yet delivered — comes from the gateways' TransferSent/SwapSent logs and the
-// destinations' `isDelivered`, followed incrementally from each chain's configured start block, so a
-// stats call reads only new blocks and the transfers still open.
+// GET /v1/stats: the accounting invariant (docs/protocol.md, "Accounting invariant"), read from the chains.
+// Each gateway's `accounting()` view gives what is locked (BTTC), minted (bridged supply on remote
+// chains) and swapped; what is in flight — sent at a source, not yet delivered — comes from the gateways'
+// TransferSent/SwapSent logs and the destinations' `isDelivered`, followed incrementally from each
+// chain's configured start block, so a stats call reads only new blocks and the transfers still open.
 //
 // Everything is read at each chain's final block (its configured confirmations, or its `finalized`
 // tag), never at the head: a transfer a reorg takes back out was never counted, and a block once

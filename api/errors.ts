@@ -5,6 +5,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { BridgeError } from "../common/errors.ts";
 
 export const ERROR_STATUS = {
   VALIDATION_FAILED: 400,
@@ -41,15 +42,18 @@ export const ERROR_STATUS = {
   INTERNAL: 500,
 } as const;
 
-export type ErrorCode = keyof typeof ERROR_STATUS;
+export type ApiErrorCode = keyof typeof ERROR_STATUS;
+/** The name the API's modules use for it. */
+export type ErrorCode = ApiErrorCode;
 
-export class ApiError extends Error {
-  readonly code: ErrorCode;
+/** An answer the API gives on purpose. Too many requests and an unavailable chain or store may pass
+ * (retryable); bad input and a bug do not. */
+export class ApiError extends BridgeError<ApiErrorCode> {
   readonly statusCode: number;
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-    this.statusCode = ERROR_STATUS[code];
+  constructor(code: ApiErrorCode, message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+    const statusCode = ERROR_STATUS[code];
+    super(code, message, { retryable: options.retryable ?? (statusCode === 429 || statusCode === 503), cause: options.cause });
+    this.statusCode = statusCode;
   }
 }
 

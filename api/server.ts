@@ -1,4 +1,4 @@
-// The HTTP API (spec §7) as a Fastify instance: routes with zod request and response schemas, from
+// The HTTP API (docs/api.md) as a Fastify instance: routes with zod request and response schemas, from
 // which the OpenAPI document at /docs (/docs/json) is generated; per-client rate limiting; one error
 // shape for everything. buildApi does not listen (main.ts does), so tests drive it with inject().
 import cors from "@fastify/cors";

@@ -1,9 +1,9 @@
 // Amounts on the command line: typed in whole tokens ("1.5" BTT, "0.000001" BTTOLD) or, with
 // --base-units, in base units; printed in tokens with every digit, or in base units on request.
 // Exact both ways: decimal strings and bigint, never floating point.
-export const BTT_DECIMALS = 18;
+import { AmountError } from "./errors.ts";
 
-export class AmountError extends Error {}
+export const BTT_DECIMALS = 18;
 
 /** "1.5" with 18 decimals → 1500000000000000000n. Refuses more fractional digits than the token has. */
 export function parseTokenAmount(text: string, decimals: number, what: string): bigint {

@@ -1,15 +1,6 @@
 // The CLI talks to the bridge the way a front end does: through the HTTP API. One small client, whose
 // errors carry the API's stable code and message.
-export class ApiCallError extends Error {
-  readonly code: string;
-  readonly status: number;
-  constructor(status: number, code: string, message: string) {
-    super(`${code}: ${message}`);
-    this.name = "ApiCallError";
-    this.status = status;
-    this.code = code;
-  }
-}
+import { ApiCallError } from "./errors.ts";
 
 export class ApiClient {
   readonly baseUrl: string;
@@ -72,6 +63,7 @@ export class ApiClient {
         0,
         "API_UNREACHABLE",
         `no answer from the API at ${this.baseUrl} (${cause}); is the devnet running (npm start), or is --api right?`,
+        { cause: error },
       );
     }
   }

@@ -1,8 +1,8 @@
 // `bttb`: the bridge from the command line (`npm run bttb -- <command>`). Users' commands go through
 // the HTTP API, as a front end's would; keys stay in this process. `bttb --help` lists everything.
-import { ApiCallError } from "./api-client.ts";
-import { AmountError } from "./amounts.ts";
-import { UsageError, createContext, type GlobalFlags } from "./context.ts";
+import { createContext, type GlobalFlags } from "./context.ts";
+import { UsageError, exitStatusOf } from "./errors.ts";
+import { messageOf } from "../common/errors.ts";
 import { moveCommand } from "./commands/move.ts";
 import { refundCommand } from "./commands/refund.ts";
 import { invariantCommand, transferCommand, transfersCommand } from "./commands/show.ts";
@@ -119,9 +119,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       if (code >= 0) process.exitCode = code;
     },
     (error: unknown) => {
-      const known = error instanceof UsageError || error instanceof AmountError || error instanceof ApiCallError;
-      console.error(`bttb: ${error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = known && error instanceof UsageError ? 2 : 1;
+      console.error(`bttb: ${messageOf(error)}`);
+      process.exitCode = exitStatusOf(error);
     },
   );
 }

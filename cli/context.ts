@@ -4,8 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { ApiClient } from "./api-client.ts";
-
-export class UsageError extends Error {}
+import { UsageError } from "./errors.ts";
 
 export interface DevnetFile {
   api: { url: string };
@@ -50,7 +49,7 @@ export interface GlobalFlags {
 export function loadDevnet(path: string | undefined): DevnetFile | null {
   const file = resolve(path ?? ".devnet/devnet.json");
   if (!existsSync(file)) {
-    if (path) throw new UsageError(`no devnet file at ${file}`);
+    if (path) throw new UsageError(`no devnet file at ${file}`, "NO_DEVNET");
     return null;
   }
   return JSON.parse(readFileSync(file, "utf8")) as DevnetFile;
@@ -78,7 +77,8 @@ export function createContext(flags: GlobalFlags, env: NodeJS.ProcessEnv, out: (
     out,
     privateKey() {
       if (flags.account !== undefined) {
-        if (!devnet) throw new UsageError("--account picks a devnet demo account, but no devnet is running here (.devnet/devnet.json)");
+        if (!devnet)
+          throw new UsageError("--account picks a devnet demo account, but no devnet is running here (.devnet/devnet.json)", "NO_DEVNET");
         const account = devnet.accounts.find((a) => String(a.index) === flags.account);
         if (!account)
           throw new UsageError(
@@ -87,7 +87,7 @@ export function createContext(flags: GlobalFlags, env: NodeJS.ProcessEnv, out: (
         return account.privateKey;
       }
       const key = env.BTTB_PRIVATE_KEY;
-      if (!key) throw new UsageError("no key: give --account <i> (devnet demo account) or set BTTB_PRIVATE_KEY");
+      if (!key) throw new UsageError("no key: give --account <i> (devnet demo account) or set BTTB_PRIVATE_KEY", "NO_KEY");
       return key;
     },
   };
@@ -95,6 +95,6 @@ export function createContext(flags: GlobalFlags, env: NodeJS.ProcessEnv, out: (
 
 export function endpointOf(ctx: CliContext, chain: string): string {
   const url = ctx.endpoints[chain];
-  if (!url) throw new UsageError(`no endpoint for ${chain}: give --rpc ${chain}=<url>`);
+  if (!url) throw new UsageError(`no endpoint for ${chain}: give --rpc ${chain}=<url>`, "NO_ENDPOINT");
   return url;
 }

@@ -3,6 +3,7 @@
 import { JsonRpcProvider, Wallet } from "ethers";
 import { TronWeb, type Types } from "tronweb";
 import { endpointOf, type CliContext } from "./context.ts";
+import { CliError } from "./errors.ts";
 
 export interface EvmStep {
   family: "evm";
@@ -51,7 +52,7 @@ async function sendEvm(ctx: CliContext, chain: string, step: EvmStep): Promise<s
     const signed = await wallet.signTransaction(request);
     const { txHash } = await ctx.api.post<{ txHash: string }>("/v1/broadcast", { chain, signedTransaction: signed });
     const receipt = await provider.waitForTransaction(txHash, 1, 120_000);
-    if (!receipt || receipt.status !== 1) throw new Error(`${step.action} ${txHash} failed on ${chain}`);
+    if (!receipt || receipt.status !== 1) throw new CliError("TX_FAILED", `${step.action} ${txHash} failed on ${chain}`);
     return txHash;
   } finally {
     provider.destroy();
@@ -66,10 +67,11 @@ async function sendTron(ctx: CliContext, chain: string, step: TronStep): Promise
   for (;;) {
     const info = (await tronWeb.trx.getTransactionInfo(txHash)) as { blockNumber?: number; receipt?: { result?: string } };
     if (info.blockNumber !== undefined) {
-      if (info.receipt?.result && info.receipt.result !== "SUCCESS") throw new Error(`${txHash} failed on TRON: ${info.receipt.result}`);
+      if (info.receipt?.result && info.receipt.result !== "SUCCESS")
+        throw new CliError("TX_FAILED", `${txHash} failed on TRON: ${info.receipt.result}`);
       return txHash;
     }
-    if (Date.now() > deadline) throw new Error(`${txHash} was not included on TRON within 120 s`);
+    if (Date.now() > deadline) throw new CliError("TIMEOUT", `${txHash} was not included on TRON within 120 s`, { retryable: true });
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }

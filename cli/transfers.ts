@@ -2,6 +2,7 @@
 // the API's server-sent events until it reaches a final status.
 import { showAmount, BTT_DECIMALS } from "./amounts.ts";
 import type { CliContext } from "./context.ts";
+import { CliError } from "./errors.ts";
 
 export interface TransferView {
   id: string;
@@ -41,7 +42,9 @@ export async function findBySourceTx(ctx: CliContext, srcTx: string, timeoutMs =
     const { transfers } = await ctx.api.get<{ transfers: TransferView[] }>("/v1/transfers", { srcTx });
     if (transfers.length > 0) return transfers[0]!;
     if (Date.now() > deadline)
-      throw new Error(`no transfer from ${srcTx} after ${timeoutMs / 1000} s: is a relayer node watching its chain?`);
+      throw new CliError("TIMEOUT", `no transfer from ${srcTx} after ${timeoutMs / 1000} s: is a relayer node watching its chain?`, {
+        retryable: true,
+      });
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }

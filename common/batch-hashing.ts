@@ -1,4 +1,4 @@
-// The EIP-712 digest of a batch of transfers (spec §4), computed word by word. It is exactly what ethers'
+// The EIP-712 digest of a batch of transfers (docs/protocol.md, "Attestations"), computed word by word. It is exactly what ethers'
 // TypedDataEncoder.hash gives for BATCH_TYPES (test/common/transfer.test.ts checks the two agree on
 // random batches), at a fraction of the CPU: the relayer hashes every batch it proposes, co-signs or
 // checks, and the generic encoder spent milliseconds per batch walking the types for each field.

@@ -1,5 +1,7 @@
 // 1 BTTOLD = 1,000 BTT, scaled by decimals, exactly: the same rule as contracts/core/Redenomination.sol.
 
+import { BridgeError } from "./errors.ts";
+
 export const REDENOMINATION_RATIO = 1000n;
 export const BTT_DECIMALS = 18;
 
@@ -7,8 +9,11 @@ export const BTT_DECIMALS = 18;
 export const BTTOLD_TRC10_ID = "1002000";
 export const BTTOLD_TRC10_DECIMALS = 6;
 
-export class RedenominationError extends Error {
-  readonly code = "REDENOMINATION_INEXACT";
+/** An amount that has no exact BTT value: a caller's mistake, never worth another try. */
+export class RedenominationError extends BridgeError<"REDENOMINATION_INEXACT"> {
+  constructor(message: string) {
+    super("REDENOMINATION_INEXACT", message);
+  }
 }
 
 /** BTT wei for `amount` base units of a legacy BTTOLD token with `legacyDecimals` decimals. */

@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { getAddress, isAddress } from "ethers";
 import { z } from "zod";
+import { BridgeError } from "./errors.ts";
 
 /** A non-negative integer, given as a decimal string (any size) or a safe JSON number. */
 export const uintSchema = z
@@ -19,8 +20,11 @@ export const addressSchema = z
 export const keySourceSchema = z.union([z.object({ env: z.string().min(1) }).strict(), z.object({ file: z.string().min(1) }).strict()]);
 export type KeySource = z.infer<typeof keySourceSchema>;
 
-export class ConfigError extends Error {
-  readonly code = "CONFIG_INVALID";
+/** A configuration file or value that cannot be used: start-up stops with this message. */
+export class ConfigError extends BridgeError<"CONFIG_INVALID"> {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("CONFIG_INVALID", message, { cause: options?.cause });
+  }
 }
 
 /** Parses `raw` with `schema`, or throws a ConfigError listing every problem with its path. */

@@ -1,5 +1,6 @@
-// The transfer identity and EIP-712 attestation format of spec §4, shared by the contracts' tests, the
-// relayer and the API. Any change here must match contracts/core/TransferHashing.sol.
+// The transfer identity and EIP-712 attestation format (docs/protocol.md, "Transfer identity",
+// "Attestations"), shared by the contracts' tests, the relayer and the API. Any change here must match
+// contracts/core/TransferHashing.sol.
 import { AbiCoder, Signature, getAddress, keccak256, toBeHex, zeroPadValue } from "ethers";
 import type { TypedDataDomain, TypedDataField } from "ethers";
 import { BatchHasher } from "./batch-hashing.ts";

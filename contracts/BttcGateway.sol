@@ -162,7 +162,7 @@ contract BttcGateway is BridgeGateway {
         return address(this).balance - _reserve.balance - held.fees - held.claimable;
     }
 
-    /// @notice What this gateway's side of the accounting invariant needs (spec §3).
+    /// @notice What this gateway's side of the accounting invariant needs (docs/protocol.md, "Accounting invariant").
     function accounting()
         external
         view

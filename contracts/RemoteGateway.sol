@@ -153,7 +153,7 @@ contract RemoteGateway is BridgeGateway, ERC20Permit {
 
     // ----- accounting -----
 
-    /// @notice What this gateway's side of the accounting invariant needs (spec §3).
+    /// @notice What this gateway's side of the accounting invariant needs (docs/protocol.md, "Accounting invariant").
     /// @return bridgedSupply All bridged BTT on this chain (fees held included).
     /// @return feesHeld Bridged BTT this gateway holds as fees.
     /// @return legacyReceived All BTTOLD taken in for redenomination, in legacy base units.

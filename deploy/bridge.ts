@@ -5,6 +5,7 @@ import { Contract, getAddress } from "ethers";
 import type { Signer } from "ethers";
 import { compareAddresses } from "../common/transfer.ts";
 import { factory } from "./artifacts.ts";
+import { DeployError } from "./errors.ts";
 
 export interface RouteConfig {
   dstChainId: bigint;
@@ -68,7 +69,7 @@ export async function deployChain(options: ChainDeployment): Promise<DeployedCha
       factory("BttcGateway", deployer).deploy(deployerAddress, options.guardian, validators, options.threshold, dailyLimit),
     );
   } else {
-    if (options.homeChainId === undefined) throw new Error("a remote gateway needs homeChainId (BTTC's chain id)");
+    if (options.homeChainId === undefined) throw new DeployError("INVALID_PLAN", "a remote gateway needs homeChainId (BTTC's chain id)");
     const legacy = options.legacyToken;
     if (legacy && "mockDecimals" in legacy) {
       legacyToken = await deployed(factory("LegacyBTTOLD", deployer).deploy(legacy.mockDecimals, deployerAddress));

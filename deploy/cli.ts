@@ -7,7 +7,9 @@ import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { JsonRpcProvider, NonceManager, Wallet } from "ethers";
 import { loadDeploymentConfig, readDeployerKey, type DeploymentConfig } from "./config.ts";
+import { DeployError } from "./errors.ts";
 import { deployNetwork } from "./network.ts";
+import { messageOf } from "../common/errors.ts";
 
 export interface DeployedAddresses {
   validators: string[];
@@ -24,7 +26,10 @@ export async function deployFromConfig(config: DeploymentConfig, env: NodeJS.Pro
         providers.push(provider);
         const network = await provider.getNetwork();
         if (network.chainId !== chain.chainId) {
-          throw new Error(`${chain.name}: ${chain.rpcUrl} is chain ${network.chainId}, the file says ${chain.chainId}`);
+          throw new DeployError(
+            "CHAIN_ID_MISMATCH",
+            `${chain.name}: ${chain.rpcUrl} is chain ${network.chainId}, the file says ${chain.chainId}`,
+          );
         }
         const deployer = new NonceManager(new Wallet(readDeployerKey(chain, env), provider));
         return {
@@ -78,7 +83,7 @@ async function main(): Promise<void> {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
+    console.error(messageOf(error));
     process.exitCode = 1;
   });
 }

@@ -1,7 +1,7 @@
 // The deployment file `deploy/cli.ts` reads: which chains, with what keys, limits and fees. Parsed once,
 // by this schema; a present but invalid value stops the deployment with a message that names it.
 import { z } from "zod";
-import { ConfigError, addressSchema as address, keySourceSchema, loadJsonWith, readKey, uintSchema as uint } from "../common/schema.ts";
+import { addressSchema as address, keySourceSchema, loadJsonWith, readKey, uintSchema as uint } from "../common/schema.ts";
 
 const chainIdKey = z.string().regex(/^\d+$/, "a chain id");
 
@@ -42,8 +42,6 @@ export const deploymentSchema = z
 
 export type DeploymentConfig = z.infer<typeof deploymentSchema>;
 export type ChainConfig = DeploymentConfig["chains"][number];
-
-export { ConfigError };
 
 export function loadDeploymentConfig(path: string): DeploymentConfig {
   return loadJsonWith(deploymentSchema, path, "deployment file");

@@ -4,6 +4,7 @@
 // configured chains over JSON-RPC.
 import type { Signer } from "ethers";
 import { deployChain, type DeployedChain } from "./bridge.ts";
+import { DeployError } from "./errors.ts";
 
 export interface NetworkChain {
   name: string;
@@ -35,7 +36,7 @@ export type DeployedNetwork = Map<string, DeployedChain & { chainId: bigint }>;
 
 export async function deployNetwork(plan: NetworkDeployment): Promise<DeployedNetwork> {
   const home = plan.chains.filter((c) => c.role === "bttc");
-  if (home.length !== 1) throw new Error(`a bridge has exactly one BTTC chain, this plan has ${home.length}`);
+  if (home.length !== 1) throw new DeployError("INVALID_PLAN", `a bridge has exactly one BTTC chain, this plan has ${home.length}`);
   const homeChainId = home[0]!.chainId;
 
   const deployed: DeployedNetwork = new Map();
@@ -61,7 +62,7 @@ export async function deployNetwork(plan: NetworkDeployment): Promise<DeployedNe
       ...(chain.swapMinimum !== undefined ? { swapMinimum: chain.swapMinimum } : {}),
     });
     if (chain.reserve) {
-      if (chain.role !== "bttc") throw new Error(`${chain.name}: only BTTC holds a redenomination reserve`);
+      if (chain.role !== "bttc") throw new DeployError("INVALID_PLAN", `${chain.name}: only BTTC holds a redenomination reserve`);
       await (await result.gateway.getFunction("fundReserve")({ value: chain.reserve })).wait();
     }
     deployed.set(chain.name, { ...result, chainId: chain.chainId });

@@ -2,6 +2,7 @@
 // (or from a published label), so the testnet is the same on every machine and its keys are worthless
 // anywhere else: they must never hold real value.
 import { HDNodeWallet, Wallet, keccak256, toUtf8Bytes } from "ethers";
+import { DevnetError } from "./errors.ts";
 
 export const DEVNET_MNEMONIC = "test test test test test test test test test test test junk";
 
@@ -27,7 +28,8 @@ export interface RelayerIdentity {
 
 /** The three relayer nodes n1, n2, n3: their attestation keys are the validator set. */
 export function relayerIdentities(count = 3): RelayerIdentity[] {
-  if (count > PAYER_INDEXES.length) throw new Error(`the devnet has payer accounts for ${PAYER_INDEXES.length} relayer nodes`);
+  if (count > PAYER_INDEXES.length)
+    throw new DevnetError("TOO_MANY_RELAYERS", `the devnet has payer accounts for ${PAYER_INDEXES.length} relayer nodes`);
   return Array.from({ length: count }, (_, i) => ({
     id: `n${i + 1}`,
     attestation: new Wallet(keccak256(toUtf8Bytes(`BTT Bridge devnet validator ${i + 1}`))),

@@ -1,5 +1,6 @@
-// The local testnet's chains (spec §2): names, ids and roles, with the ports the options give.
+// The local testnet's chains (docs/protocol.md, "Chains"): names, ids and roles, with the ports the options give.
 import type { DevnetOptions } from "./options.ts";
+import { CHAIN_LABELS, DEVNET_CHAIN_IDS } from "../common/chains/registry.ts";
 
 export interface DevnetEvmChain {
   name: "bttc" | "ethereum" | "bsc";
@@ -13,21 +14,34 @@ export interface DevnetEvmChain {
   legacyDecimals?: number;
 }
 
-export const TRON_CHAIN_ID = 1337728n;
-
 export function devnetEvmChains(o: DevnetOptions): DevnetEvmChain[] {
   const url = (port: number) => `http://${o.host}:${port}`;
   return [
-    { name: "bttc", label: "BitTorrent Chain", chainId: 1337199n, role: "bttc", port: o.bttcPort, rpcUrl: url(o.bttcPort) },
+    {
+      name: "bttc",
+      label: CHAIN_LABELS.bttc,
+      chainId: DEVNET_CHAIN_IDS.bttc,
+      role: "bttc",
+      port: o.bttcPort,
+      rpcUrl: url(o.bttcPort),
+    },
     {
       name: "ethereum",
-      label: "Ethereum",
-      chainId: 1337001n,
+      label: CHAIN_LABELS.ethereum,
+      chainId: DEVNET_CHAIN_IDS.ethereum,
       role: "remote",
       port: o.ethereumPort,
       rpcUrl: url(o.ethereumPort),
       legacyDecimals: 6,
     },
-    { name: "bsc", label: "BNB Chain", chainId: 1337056n, role: "remote", port: o.bscPort, rpcUrl: url(o.bscPort), legacyDecimals: 18 },
+    {
+      name: "bsc",
+      label: CHAIN_LABELS.bsc,
+      chainId: DEVNET_CHAIN_IDS.bsc,
+      role: "remote",
+      port: o.bscPort,
+      rpcUrl: url(o.bscPort),
+      legacyDecimals: 18,
+    },
   ];
 }

@@ -1,7 +1,7 @@
 // Deploys the bridge to the devnet's chains (through deploy/network.ts, as any deployment does) and
 // funds what a user needs to try it: the redenomination reserve on BTTC and legacy BTTOLD on Ethereum
 // and BNB Chain for the demo accounts. Bridged BTT is not handed out: it reaches anyone only through
-// the bridge, so the accounting invariant holds from the first block (spec §3).
+// the bridge, so the accounting invariant holds from the first block (docs/protocol.md, "Accounting invariant").
 import { JsonRpcProvider, NonceManager, parseUnits } from "ethers";
 import { deployNetwork } from "../deploy/network.ts";
 import { DEMO_ACCOUNT_COUNT, DEPLOYER_INDEX, hardhatAccount } from "./accounts.ts";

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { DEVNET_TAG, PROCESS_FILE } from "./processes.ts";
+import { DevnetError } from "./errors.ts";
 
 function taggedWith(pid: number, dataDir: string): boolean {
   try {
@@ -60,7 +61,8 @@ export async function stopLeftovers(dataDir: string): Promise<string[]> {
   }
   const devnetPid = recorded.devnet;
   if (devnetPid !== undefined && devnetPid !== process.pid && alive(devnetPid) && commandLine(devnetPid).includes("devnet/main.ts")) {
-    throw new Error(
+    throw new DevnetError(
+      "ALREADY_RUNNING",
       `a devnet is already running from ${dataDir} (process ${devnetPid}): stop it with Ctrl-C first, or give another --data-dir and ports`,
     );
   }

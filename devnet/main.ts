@@ -2,6 +2,7 @@
 import { parseOptions, USAGE } from "./options.ts";
 import { startDevnet, type Progress } from "./start.ts";
 import { summary } from "./summary.ts";
+import { messageOf } from "../common/errors.ts";
 
 const progress: Progress = {
   step: (what) => process.stdout.write(`  … ${what}\n`),
@@ -53,7 +54,7 @@ export async function runDevnet(argv: readonly string[], env: NodeJS.ProcessEnv)
 }
 
 export function reportStartFailure(error: unknown): never {
-  console.error(`\nThe devnet did not start: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`\nThe devnet did not start: ${messageOf(error)}`);
   process.exit(1);
 }
 

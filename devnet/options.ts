@@ -1,7 +1,8 @@
 // The devnet's options: flags (`npm start -- --api-port 8081`) over environment variables over the
-// defaults of spec §8. Parsed once by one schema; a bad value stops start-up naming the flag.
+// defaults of docs/operations.md, "Devnet". Parsed once by one schema; a bad value stops start-up naming the flag.
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { DevnetError } from "./errors.ts";
 
 const port = z.coerce.number().int().min(1).max(65_535);
 
@@ -75,7 +76,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): D
       const o = FLAGS[key];
       return `  ${o ? `--${o.flag} (${o.env})` : key}: ${issue.message}`;
     });
-    throw new Error(`invalid devnet options:\n${problems.join("\n")}`);
+    throw new DevnetError("OPTIONS_INVALID", `invalid devnet options:\n${problems.join("\n")}`);
   }
   return parsed.data;
 }

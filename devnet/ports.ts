@@ -1,6 +1,7 @@
 // Before anything starts: every port the devnet will listen on must be free, or it says which one is
 // taken and how to choose another, instead of failing half-way with EADDRINUSE from one of its parts.
 import { createServer } from "node:net";
+import { DevnetError } from "./errors.ts";
 
 export interface PortClaim {
   port: number;
@@ -24,7 +25,7 @@ export async function assertPortsFree(host: string, claims: readonly PortClaim[]
   const seen = new Map<number, string>();
   for (const claim of claims) {
     const other = seen.get(claim.port);
-    if (other) throw new Error(`port ${claim.port} is given to both ${other} and ${claim.what}`);
+    if (other) throw new DevnetError("PORT_CLAIMED_TWICE", `port ${claim.port} is given to both ${other} and ${claim.what}`);
     seen.set(claim.port, claim.what);
   }
   const deadline = Date.now() + graceMs;
@@ -36,7 +37,7 @@ export async function assertPortsFree(host: string, claims: readonly PortClaim[]
       }
     }
     if (taken.length === 0) return;
-    if (Date.now() >= deadline) throw new Error(`ports in use:\n${taken.join("\n")}`);
+    if (Date.now() >= deadline) throw new DevnetError("PORTS_IN_USE", `ports in use:\n${taken.join("\n")}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }

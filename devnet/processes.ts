@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { PartFailedError } from "./errors.ts";
 
 /** The environment variable that marks a process as a part of the devnet of a given data folder. */
 export const DEVNET_TAG = "BTTB_DEVNET_DIR";
@@ -14,15 +15,6 @@ export interface ManagedProcess {
   readonly name: string;
   readonly child: ChildProcess;
   readonly logFile: string;
-}
-
-export class PartFailed extends Error {
-  readonly part: string;
-  constructor(part: string, message: string) {
-    super(`${part}: ${message}`);
-    this.name = "PartFailed";
-    this.part = part;
-  }
 }
 
 /** The last `lines` lines of a log file, for an error message. */
@@ -49,7 +41,7 @@ export class ProcessGroup {
   }
 
   start(name: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): ManagedProcess {
-    if (this.stopping) throw new PartFailed(name, "not started: the devnet is stopping");
+    if (this.stopping) throw new PartFailedError(name, "not started: the devnet is stopping");
     const logFile = join(this.logDir, `${name}.log`);
     const fd = openSync(logFile, "w");
     // Its own process group (detached), so that Ctrl-C in the terminal reaches the devnet only, and the
@@ -72,7 +64,7 @@ export class ProcessGroup {
     const child = spawn(command, args, { cwd, env, stdio: ["ignore", fd, fd] });
     closeSync(fd);
     const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
-    if (code !== 0) throw new PartFailed(name, `failed (exit ${code}); its log ends:\n${logTail(logFile)}`);
+    if (code !== 0) throw new PartFailedError(name, `failed (exit ${code}); its log ends:\n${logTail(logFile)}`);
   }
 
   /** Resolves once `ready()` does; rejects, naming the part, when it exits first or takes too long. */
@@ -80,14 +72,14 @@ export class ProcessGroup {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (part.child.exitCode !== null || part.child.signalCode !== null) {
-        throw new PartFailed(
+        throw new PartFailedError(
           part.name,
           `exited (${part.child.exitCode ?? part.child.signalCode}) while starting; its log ends:\n${logTail(part.logFile)}`,
         );
       }
       if (await ready().catch(() => false)) return;
       if (Date.now() > deadline) {
-        throw new PartFailed(part.name, `not ready after ${timeoutMs / 1000} s; its log ends:\n${logTail(part.logFile)}`);
+        throw new PartFailedError(part.name, `not ready after ${timeoutMs / 1000} s; its log ends:\n${logTail(part.logFile)}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 150));
     }

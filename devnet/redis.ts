@@ -1,8 +1,9 @@
-// Redis for the devnet (spec §8): the REDIS_URL given; else 127.0.0.1:6379 if it answers; else a
+// Redis for the devnet (docs/operations.md, "Devnet"): the REDIS_URL given; else 127.0.0.1:6379 if it answers; else a
 // redis-server of its own on 6379 if one is installed; else a message saying what to install.
 import { spawnSync } from "node:child_process";
 import { Redis } from "ioredis";
 import type { ProcessGroup } from "./processes.ts";
+import { DevnetError } from "./errors.ts";
 
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 
@@ -37,11 +38,15 @@ export async function ensureRedis(
 ): Promise<DevnetRedis> {
   if (given) {
     if (await answers(given)) return { url: given, own: false };
-    throw new Error(`Redis at ${given} (REDIS_URL) does not answer: start it, or unset REDIS_URL to use 127.0.0.1:6379`);
+    throw new DevnetError(
+      "REDIS_UNAVAILABLE",
+      `Redis at ${given} (REDIS_URL) does not answer: start it, or unset REDIS_URL to use 127.0.0.1:6379`,
+    );
   }
   if (await answers(DEFAULT_REDIS_URL)) return { url: DEFAULT_REDIS_URL, own: false };
   if (!redisServerInstalled()) {
-    throw new Error(
+    throw new DevnetError(
+      "REDIS_UNAVAILABLE",
       "no Redis answers on 127.0.0.1:6379 and redis-server is not installed: install Redis " +
         "(Debian/Ubuntu: apt install redis-server; macOS: brew install redis), or point REDIS_URL at one",
     );

@@ -5,7 +5,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { relayerIdentities, hardhatAccount, DEMO_ACCOUNT_COUNT, tronDepositWallet } from "./accounts.ts";
-import { devnetEvmChains, TRON_CHAIN_ID } from "./chains.ts";
+import { devnetEvmChains } from "./chains.ts";
 import { writeApiConfig, writeDevnetInfo, writeRelayerConfigs, type DevnetInfo, type TronInput } from "./configs.ts";
 import { deployDevnet } from "./deploy.ts";
 import type { DevnetOptions } from "./options.ts";
@@ -14,6 +14,7 @@ import { assertPortsFree } from "./ports.ts";
 import { ProcessGroup, type ManagedProcess } from "./processes.ts";
 import { ensureRedis, wipePrefix } from "./redis.ts";
 import { fundDepositAccount, tronBase58, tronNodeArgs, tronReady, TRON_SOLIDITY_DEPTH } from "./tron-setup.ts";
+import { DEVNET_CHAIN_IDS } from "../common/chains/registry.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const THRESHOLD = 2;
@@ -152,7 +153,7 @@ export async function startDevnet(
     );
 
     const tron: TronInput = {
-      chainId: TRON_CHAIN_ID,
+      chainId: DEVNET_CHAIN_IDS.tron,
       fullHost: tronUrl,
       depositAddress: tronBase58(deposit.address),
       depositKey: deposit.privateKey,
@@ -224,7 +225,7 @@ export async function startDevnet(
         ),
         tron: {
           family: "tron",
-          chainId: TRON_CHAIN_ID.toString(),
+          chainId: DEVNET_CHAIN_IDS.tron.toString(),
           fullHost: tronUrl,
           depositAddress: tron.depositAddress,
           token: "1002000",

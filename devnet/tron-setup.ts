@@ -3,6 +3,7 @@
 import { TronWeb } from "tronweb";
 import { fromEvmAddress, toBase58 } from "../common/tron/address.ts";
 import { hardhatAccount, DEPLOYER_INDEX } from "./accounts.ts";
+import { DevnetError } from "./errors.ts";
 
 export const TRON_SOLIDITY_DEPTH = 3;
 /** TRX (in sun) given to the deposit account at start: bandwidth for refunds and burns. */
@@ -38,10 +39,10 @@ export async function fundDepositAccount(fullHost: string, depositEvmAddress: st
   const tronWeb = new TronWeb({ fullHost, privateKey: funder.privateKey.slice(2) });
   const to = tronBase58(depositEvmAddress);
   const result = await tronWeb.trx.sendTransaction(to, Number(DEPOSIT_ACCOUNT_SUN));
-  if (!result.result) throw new Error(`funding the TRON deposit account failed: ${JSON.stringify(result)}`);
+  if (!result.result) throw new DevnetError("TRON_FUNDING_FAILED", `funding the TRON deposit account failed: ${JSON.stringify(result)}`);
   const deadline = Date.now() + 20_000;
   while (BigInt(await tronWeb.trx.getBalance(to)) < DEPOSIT_ACCOUNT_SUN) {
-    if (Date.now() > deadline) throw new Error("the TRON deposit account's TRX did not arrive within 20 s");
+    if (Date.now() > deadline) throw new DevnetError("TRON_FUNDING_FAILED", "the TRON deposit account's TRX did not arrive within 20 s");
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

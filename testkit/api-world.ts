@@ -4,6 +4,7 @@
 import { Contract, NonceManager, parseEther, type JsonRpcProvider } from "ethers";
 import { TronWeb } from "tronweb";
 import { parseApiConfig, type ApiConfig } from "../api/config.ts";
+import { DEVNET_CHAIN_IDS } from "../common/chains/registry.ts";
 import { deployNetwork } from "../deploy/network.ts";
 import { hardhatAccounts, HARDHAT_MNEMONIC } from "../devnet/tron/genesis.ts";
 import { startTestNode, type TestNode } from "../devnet/tron/testing.ts";
@@ -13,7 +14,7 @@ import { connectTestRedis, testRedisUrl, type TestRedis } from "./redis.ts";
 import { devAccount } from "./relayer-cluster.ts";
 import { validatorWallets } from "./world.ts";
 
-export const API_CHAIN_IDS = { bttc: 1337199n, ethereum: 1337001n, bsc: 1337056n, tron: 1337728n } as const;
+export const API_CHAIN_IDS = DEVNET_CHAIN_IDS;
 export type EvmName = "bttc" | "ethereum" | "bsc";
 const EVM_NAMES: EvmName[] = ["bttc", "ethereum", "bsc"];
 

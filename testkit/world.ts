@@ -19,8 +19,10 @@ import {
   type Transfer,
 } from "../common/transfer.ts";
 import { deployChain, sortValidators, type DeployedChain } from "../deploy/bridge.ts";
+import { DEVNET_CHAIN_IDS } from "../common/chains/registry.ts";
 
-export const CHAIN_IDS = { bttc: 1337199n, ethereum: 1337001n, bsc: 1337056n } as const;
+/** The three EVM chains of the simulated world, with the devnet's ids. */
+export const CHAIN_IDS = { bttc: DEVNET_CHAIN_IDS.bttc, ethereum: DEVNET_CHAIN_IDS.ethereum, bsc: DEVNET_CHAIN_IDS.bsc } as const;
 export type ChainName = keyof typeof CHAIN_IDS;
 const NETWORKS: Record<ChainName, string> = { bttc: "bttcSim", ethereum: "ethereumSim", bsc: "bscSim" };
 

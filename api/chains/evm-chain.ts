@@ -36,10 +36,11 @@ const PERMIT_ABI = new Interface([
   "function nonces(address owner) view returns (uint256)",
 ]);
 
-/** The configuration says something the chain contradicts: the API must not serve on it (503, and start-up refused). */
+/** The configuration says something the chain contradicts: the API must not serve on it (503, and start-up refused).
+ * Not retryable: asking again does not help until an operator fixes the configuration. */
 export class MisconfiguredError extends ApiError {
   constructor(message: string) {
-    super("CHAIN_UNAVAILABLE", message);
+    super("CHAIN_UNAVAILABLE", message, { retryable: false });
   }
 }
 

@@ -3,7 +3,8 @@
 import { parseArgs } from "node:util";
 import { Contract, JsonRpcProvider } from "ethers";
 import { BTT_DECIMALS, parseBaseUnits, parseTokenAmount, showAmount } from "../amounts.ts";
-import { UsageError, endpointOf, type CliContext } from "../context.ts";
+import { endpointOf, type CliContext } from "../context.ts";
+import { UsageError } from "../errors.ts";
 import { sendSteps, senderOf, type Built } from "../send.ts";
 import { describeTransfer, findBySourceTx, follow } from "../transfers.ts";
 
@@ -20,7 +21,7 @@ async function legacyDecimals(ctx: CliContext, chain: string): Promise<number> {
   if (known !== undefined) return known;
   const { chains } = await ctx.api.get<{ chains: ChainInfo[] }>("/v1/chains");
   const token = chains.find((c) => c.name === chain)?.legacyToken;
-  if (!token) throw new UsageError(`${chain} has no legacy BTTOLD to swap`);
+  if (!token) throw new UsageError(`${chain} has no legacy BTTOLD to swap`, "NO_LEGACY_TOKEN");
   const provider = new JsonRpcProvider(endpointOf(ctx, chain));
   try {
     return Number(await new Contract(token, ["function decimals() view returns (uint8)"], provider).getFunction("decimals")());
@@ -59,6 +60,7 @@ export async function moveCommand(ctx: CliContext, kind: "swap" | "bridge", args
   if (kind === "swap" && !ctx.baseUnits && built.quote.legacyDecimals !== null && built.quote.legacyDecimals !== decimals) {
     throw new UsageError(
       `${from}'s BTTOLD has ${built.quote.legacyDecimals} decimals, not ${decimals}: check --devnet / --rpc, or give --base-units`,
+      "DECIMALS_MISMATCH",
     );
   }
   const symbolIn = kind === "swap" ? "BTTOLD" : "BTT";

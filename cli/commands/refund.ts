@@ -5,7 +5,8 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "../../common/schema.ts";
 import { loadRelayerConfig, tronSwapRoute } from "../../relayer/config.ts";
 import { refundDeposit } from "../../relayer/operator/tron-refund.ts";
-import { UsageError, type CliContext } from "../context.ts";
+import type { CliContext } from "../context.ts";
+import { UsageError } from "../errors.ts";
 
 export async function refundCommand(ctx: CliContext, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const { values } = parseArgs({

@@ -2,8 +2,8 @@
 // `bttb invariant`: reading what the bridge knows, through the API.
 import { parseArgs } from "node:util";
 import { BTT_DECIMALS, showAmount } from "../amounts.ts";
-import { ApiCallError } from "../api-client.ts";
-import { UsageError, type CliContext } from "../context.ts";
+import type { CliContext } from "../context.ts";
+import { ApiCallError, UsageError } from "../errors.ts";
 import { describeTransfer, follow, FINAL, type TransferView } from "../transfers.ts";
 
 export async function transferCommand(ctx: CliContext, args: string[]): Promise<number> {
@@ -15,9 +15,9 @@ export async function transferCommand(ctx: CliContext, args: string[]): Promise<
     transfer = await ctx.api.get<TransferView>(`/v1/transfers/${ref}`);
   } catch (error) {
     // Not a transfer id (a TRON transaction id has no 0x), or no such transfer: try it as a source tx.
-    if (!(error instanceof ApiCallError) || (error.status !== 404 && error.code !== "INVALID_TRANSFER_ID")) throw error;
+    if (!(error instanceof ApiCallError) || (error.status !== 404 && error.apiCode !== "INVALID_TRANSFER_ID")) throw error;
     const { transfers } = await ctx.api.get<{ transfers: TransferView[] }>("/v1/transfers", { srcTx: ref });
-    if (transfers.length === 0) throw new UsageError(`no transfer with id or source transaction ${ref}`);
+    if (transfers.length === 0) throw new UsageError(`no transfer with id or source transaction ${ref}`, "TRANSFER_NOT_FOUND");
     transfer = transfers[0]!;
   }
   if (values.follow && !FINAL.has(transfer.status)) {

@@ -35,7 +35,7 @@ export const evmChainBaseSchema = z
   .strict();
 
 /**
- * TRON as a source of swaps (spec §5): TRC-10 BTTOLD sent to `depositAddress` with a swap memo becomes
+ * TRON as a source of swaps (docs/protocol.md, "TRON swaps"): TRC-10 BTTOLD sent to `depositAddress` with a swap memo becomes
  * a swap delivered on BTTC.
  */
 export const tronChainBaseSchema = z

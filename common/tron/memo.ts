@@ -1,5 +1,5 @@
 // The swap memo: what a TRC-10 BTTOLD deposit on TRON carries in its `raw_data.data` to name the BTTC
-// account that receives the new BTT (spec §5). The API builds it; wallets only copy it.
+// account that receives the new BTT (docs/protocol.md, "Swap memo"). The API builds it; wallets only copy it.
 //
 //   BTTC:<recipient>:<checksum>
 //

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
-/// @notice One cross-chain transfer as validators attest it (spec §4). Field order and types are part of
-/// the EIP-712 type and so of every signature: never reorder them.
+/// @notice One cross-chain transfer as validators attest it (docs/protocol.md, "Transfer"). Field order
+/// and types are part of the EIP-712 type and so of every signature: never reorder them.
 struct Transfer {
     uint64 srcChainId;
     bytes32 srcGateway; // source gateway address (TRON: the deposit account's 20 bytes), left-padded
@@ -16,7 +16,7 @@ struct Transfer {
 /// @notice A transfer as a delivery carries it: the fields that differ between the transfers of a batch.
 /// A batch comes from one source gateway (`srcChainId`, `srcGateway` are given once for all of it) and
 /// goes to the gateway it is delivered to (`dstChainId` is that chain's id), so each transfer is 4 words
-/// of calldata instead of 7. What validators sign is still the full `Transfer` of spec §4.
+/// of calldata instead of 7. What validators sign is still the full `Transfer` (docs/protocol.md, "Transfer").
 struct TransferItem {
     bytes32 srcRef;
     uint8 kind;

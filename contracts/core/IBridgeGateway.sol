@@ -5,7 +5,7 @@ import {TransferItem, Signature} from "./BridgeTypes.sol";
 
 /// @title IBridgeGateway
 /// @notice What every BTT Bridge gateway shares: outbound transfers numbered without gaps, inbound
-/// delivery under M-of-N validator signatures, and the safety controls of spec §3.
+/// delivery under M-of-N validator signatures, and the safety controls (docs/protocol.md, "Safety controls").
 interface IBridgeGateway {
     /// @notice Why a transfer in a batch was not delivered. Skipped transfers are not marked delivered
     /// (except `AlreadyDelivered`, which already is) and may be delivered by a later batch.

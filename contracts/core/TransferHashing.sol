@@ -4,7 +4,8 @@ pragma solidity ^0.8.30;
 import {TransferItem} from "./BridgeTypes.sol";
 
 /// @title TransferHashing
-/// @notice Transfer ids and the EIP-712 hashes that validators sign (spec §4).
+/// @notice Transfer ids and the EIP-712 hashes that validators sign (docs/protocol.md, "Transfer identity",
+/// "Attestations").
 library TransferHashing {
     bytes32 internal constant TRANSFER_TYPEHASH =
         keccak256(

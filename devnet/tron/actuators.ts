@@ -9,6 +9,7 @@ import { addExact } from "./int64.ts";
 import { newAccount, type Account, type LedgerOverlay } from "./ledger.ts";
 import type { ChainParameters } from "./params.ts";
 import { assetId, type TransferAssetValue, type TransferValue } from "./transaction.ts";
+import { messageOf } from "../../common/errors.ts";
 
 export interface ActuatorContext {
   readonly ledger: LedgerOverlay;
@@ -27,7 +28,7 @@ function checkedAdd(a: bigint, b: bigint): bigint {
   try {
     return addExact(a, b);
   } catch (error) {
-    throw refuse.contractValidate(error instanceof Error ? error.message : String(error));
+    throw refuse.contractValidate(messageOf(error));
   }
 }
 

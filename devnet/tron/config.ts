@@ -7,6 +7,7 @@ import { BTTOLD_TOKEN } from "./asset.ts";
 import { DEFAULT_ACCOUNT_COUNT, HARDHAT_MNEMONIC, SUN_PER_TRX } from "./genesis.ts";
 import { INT64_MAX } from "./int64.ts";
 import { DEFAULT_BLOCK_INTERVAL_MS, DEFAULT_PORT, DEFAULT_SOLIDITY_DEPTH } from "./node.ts";
+import { BridgeError, messageOf } from "../../common/errors.ts";
 
 /** Whole tokens (TRX, BTTOLD) given as a decimal integer, as base units. */
 const wholeUnits = (fallback: string, unitsPerToken: bigint) =>
@@ -69,8 +70,11 @@ export const USAGE = [
   `  --${"help".padEnd(20)} ${"".padEnd(30)} this text`,
 ].join("\n");
 
-export class ConfigError extends Error {
-  override name = "ConfigError";
+/** The TRON node's flags, environment or genesis file are invalid: it prints the message and exits with status 2. */
+export class TronNodeConfigError extends BridgeError<"CONFIG_INVALID"> {
+  constructor(message: string) {
+    super("CONFIG_INVALID", message);
+  }
 }
 
 /** Parses flags and environment once; `undefined` when `--help` was asked for. */
@@ -87,7 +91,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Tr
       allowPositionals: false,
     }));
   } catch (error) {
-    throw new ConfigError(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    throw new TronNodeConfigError(`${messageOf(error)}\n\n${USAGE}`);
   }
   if (values.help === true) return undefined;
 
@@ -103,7 +107,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Tr
       const name = option ? `--${option.flag} (${option.env})` : issue.path.join(".");
       return `  ${name}: ${issue.message}`;
     });
-    throw new ConfigError(`invalid configuration:\n${problems.join("\n")}`);
+    throw new TronNodeConfigError(`invalid configuration:\n${problems.join("\n")}`);
   }
   return parsed.data;
 }

@@ -1,6 +1,8 @@
 // Refusals in java-tron's shape. `code` is the name of `GrpcAPI.Return.response_code`; `message` is
 // the text java-tron's `Wallet.broadcastTransaction` returns for that code (java-tron 4.8), so TronWeb
-// and the code built on it see what a real node would say. `detail` is what java-tron only logs.
+// and the code built on it see what a real node would say. `detail` is what java-tron only logs: it is
+// kept apart from the message (not the base's `details`, which would be appended to it).
+import { BridgeError } from "../../common/errors.ts";
 
 export const ResponseCode = {
   SUCCESS: "SUCCESS",
@@ -18,14 +20,11 @@ export const ResponseCode = {
 export type ResponseCode = (typeof ResponseCode)[keyof typeof ResponseCode];
 
 /** A transaction the node refuses, with java-tron's response code and message. */
-export class TransactionRefusedError extends Error {
-  override name = "TransactionRefusedError";
-  readonly code: ResponseCode;
+export class TransactionRefusedError extends BridgeError<ResponseCode> {
   readonly detail: string;
 
   constructor(code: ResponseCode, message: string, detail: string = message) {
-    super(message);
-    this.code = code;
+    super(code, message, { retryable: code === ResponseCode.SERVER_BUSY });
     this.detail = detail;
   }
 }
@@ -47,6 +46,8 @@ export const refuse = {
 
 /** A request the HTTP API cannot serve (bad JSON, a malformed parameter): java-tron answers these with
  * HTTP 200 and `{"Error": "..."}`. */
-export class BadRequestError extends Error {
-  override name = "BadRequestError";
+export class BadRequestError extends BridgeError<"BAD_REQUEST"> {
+  constructor(message: string) {
+    super("BAD_REQUEST", message);
+  }
 }

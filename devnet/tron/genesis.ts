@@ -8,6 +8,7 @@ import { parseAddress } from "./address.ts";
 import { BTTOLD_TOKEN, type AssetIssue } from "./asset.ts";
 import { toInt64 } from "./int64.ts";
 import { MAINNET_PARAMETERS, SLOT_MS, type ChainParameters } from "./params.ts";
+import { messageOf } from "../../common/errors.ts";
 
 export const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 
@@ -127,7 +128,7 @@ const int64String = (what: string) =>
     try {
       return toInt64(value, what);
     } catch (error) {
-      ctx.addIssue({ code: "custom", message: error instanceof Error ? error.message : String(error) });
+      ctx.addIssue({ code: "custom", message: messageOf(error) });
       return z.NEVER;
     }
   });

@@ -1,26 +1,27 @@
 // The TRON development node as a process: `node devnet/tron/main.ts --help`.
 import { readFileSync } from "node:fs";
 import { pino } from "pino";
-import { ConfigError, USAGE, parseConfig } from "./config.ts";
+import { TronNodeConfigError, USAGE, parseConfig } from "./config.ts";
 import { GenesisFileSchema, defaultGenesis, genesisFromFile, type DevAccount, type Genesis } from "./genesis.ts";
 import { startTronDevNode } from "./node.ts";
+import { messageOf } from "../../common/errors.ts";
 
 function loadGenesisFile(path: string): Genesis {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
-    throw new ConfigError(`cannot read the genesis file ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new TronNodeConfigError(`cannot read the genesis file ${path}: ${messageOf(error)}`);
   }
   const parsed = GenesisFileSchema.safeParse(json);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".") || "(file)"}: ${issue.message}`);
-    throw new ConfigError(`invalid genesis file ${path}:\n${problems.join("\n")}`);
+    throw new TronNodeConfigError(`invalid genesis file ${path}:\n${problems.join("\n")}`);
   }
   try {
     return genesisFromFile(parsed.data);
   } catch (error) {
-    throw new ConfigError(`invalid genesis file ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new TronNodeConfigError(`invalid genesis file ${path}: ${messageOf(error)}`);
   }
 }
 
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  if (error instanceof TronNodeConfigError) {
     console.error(error.message);
     process.exit(2);
   }

@@ -22,6 +22,7 @@ import {
 } from "./render.ts";
 import { TransactionFormatError, decodeTransactionHex, decodeTransactionJson, type DecodedTransaction } from "./transaction.ts";
 import { isRecord } from "../../common/guards.ts";
+import { messageOf } from "../../common/errors.ts";
 
 /** java-tron's `BLOCK_LIMIT_NUM` for `getblockbylimitnext`. */
 const BLOCK_LIMIT = 100n;
@@ -44,7 +45,7 @@ function integerParam(params: ApiRequest["params"], name: string, fallback: bigi
   try {
     return toInt64(value, name);
   } catch (error) {
-    throw new BadRequestError(error instanceof Error ? error.message : String(error));
+    throw new BadRequestError(messageOf(error));
   }
 }
 
@@ -141,8 +142,7 @@ function createWalletOnlyHandlers(chain: TronChain, logger: Logger): Record<stri
       logger.info({ txid: tx.id, type: tx.contracts[0]?.typeName }, "transaction accepted");
       return undefined;
     } catch (error) {
-      const refusal =
-        error instanceof TransactionRefusedError ? error : refuse.other(error instanceof Error ? error.message : String(error));
+      const refusal = error instanceof TransactionRefusedError ? error : refuse.other(messageOf(error));
       logger.info({ txid: tx.id, code: refusal.code, detail: refusal.detail }, "transaction refused");
       return refusal;
     }
@@ -178,7 +178,7 @@ function parseBody(raw: unknown): unknown {
   try {
     return JSON.parse(raw) as unknown;
   } catch (error) {
-    throw new BadRequestError(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new BadRequestError(`invalid JSON: ${messageOf(error)}`);
   }
 }
 

@@ -6,6 +6,7 @@ import { fromEvmAddress, toBase58 } from "../../common/tron/address.ts";
 import { refuse } from "./errors.ts";
 import { TOTAL_SIGN_NUM } from "./params.ts";
 import type { DecodedTransaction } from "./transaction.ts";
+import { messageOf } from "../../common/errors.ts";
 
 const OWNER_PERMISSION_ID = 0;
 const DEFAULT_ACTIVE_PERMISSION_ID = 2;
@@ -41,7 +42,7 @@ export function verifySignatures(tx: DecodedTransaction, owner: string): void {
   try {
     signer = recoverSigner(tx.id, signature);
   } catch (error) {
-    throw refuse.signature(error instanceof Error ? error.message : String(error));
+    throw refuse.signature(messageOf(error));
   }
   if (signer !== owner) {
     throw refuse.signature(`${tx.id} is signed by ${toBase58(signer)} but it is not contained of permission.`);

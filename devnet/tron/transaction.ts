@@ -7,10 +7,14 @@ import { fromHex, toHex, utf8Text } from "./bytes.ts";
 import { ContractType, TronWebProto, type PbContract, type PbTransactionRaw } from "./proto.ts";
 import { MAX_RESULT_SIZE_IN_TX } from "./params.ts";
 import { bytesField, encodeVarint, int64Field, readFields, repeatedBytesField } from "./wire.ts";
+import { BridgeError, messageOf } from "../../common/errors.ts";
 import { isRecord } from "../../common/guards.ts";
 
-export class TransactionFormatError extends Error {
-  override name = "TransactionFormatError";
+/** A transaction the node cannot decode (answered as a bad request, unlike a refusal). */
+export class TransactionFormatError extends BridgeError<"TRANSACTION_FORMAT"> {
+  constructor(message: string) {
+    super("TRANSACTION_FORMAT", message);
+  }
 }
 
 export interface TransferValue {
@@ -64,10 +68,6 @@ export interface DecodedTransaction {
 const RAW = { refBlockNum: 3, expiration: 8, timestamp: 14, feeLimit: 18 } as const;
 const AMOUNT_FIELD = { TransferContract: 3, TransferAssetContract: 4 } as const;
 const TRANSACTION = { rawData: 1, signature: 2 } as const;
-
-function reason(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function typeNameOf(typeUrl: string): string {
   return typeUrl.slice(typeUrl.lastIndexOf(".") + 1);
@@ -124,7 +124,7 @@ export function decodeTransaction(raw: Uint8Array, signatures: readonly Uint8Arr
     contracts = pb.getContractList().map(decodeContract);
     fields = readFields(raw);
   } catch (error) {
-    throw new TransactionFormatError(`raw_data is not a valid protocol.Transaction.raw: ${reason(error)}`);
+    throw new TransactionFormatError(`raw_data is not a valid protocol.Transaction.raw: ${messageOf(error)}`);
   }
   return {
     id: sha256(raw).slice(2),
@@ -153,7 +153,7 @@ export function decodeTransactionHex(hex: string): DecodedTransaction {
     raw = bytesField(fields, TRANSACTION.rawData);
     signatures = repeatedBytesField(fields, TRANSACTION.signature);
   } catch (error) {
-    throw new TransactionFormatError(`not a valid protocol.Transaction: ${reason(error)}`);
+    throw new TransactionFormatError(`not a valid protocol.Transaction: ${messageOf(error)}`);
   }
   if (!raw) throw new TransactionFormatError("the transaction has no raw_data");
   return decodeTransaction(raw, signatures);
@@ -185,7 +185,7 @@ export function decodeTransactionJson(body: unknown): DecodedTransaction {
     }
   } catch (error) {
     if (error instanceof TransactionFormatError) throw error;
-    throw new TransactionFormatError(`cannot decode the transaction: ${reason(error)}`);
+    throw new TransactionFormatError(`cannot decode the transaction: ${messageOf(error)}`);
   }
   return decodeTransaction(raw, signatures);
 }

@@ -3,9 +3,13 @@
 // message (re-serializing could change them, and a transaction id is the hash of those bytes), and
 // the block header, whose message TronWeb does not ship. Field numbers are java-tron's (Tron.proto).
 import { concatBytes } from "./bytes.ts";
+import { BridgeError } from "../../common/errors.ts";
 
-export class WireFormatError extends Error {
-  override name = "WireFormatError";
+/** Bytes that are not the protobuf wire format (or not the field types expected). */
+export class WireFormatError extends BridgeError<"WIRE_FORMAT"> {
+  constructor(message: string) {
+    super("WIRE_FORMAT", message);
+  }
 }
 
 export const WireType = { Varint: 0, Fixed64: 1, LengthDelimited: 2, Fixed32: 5 } as const;

@@ -1,4 +1,4 @@
-// The co-signing side of attestation (spec §4): a node signs a batch a peer proposes only if it has seen
+// The co-signing side of attestation (docs/protocol.md, "Attestations"): a node signs a batch a peer proposes only if it has seen
 // every transfer in it final at its source itself, with the same fields, and only for a destination
 // gateway it is configured for. What it signs is rebuilt from its own records, in the order asked, so a
 // mistake in the comparisons can make it sign nothing, never something it did not see.

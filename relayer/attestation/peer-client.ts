@@ -1,4 +1,4 @@
-// The proposing side of attestation (spec §4, §6): asks every peer at once to co-sign a batch, each with
+// The proposing side of attestation (docs/protocol.md, "Attestations"): asks every peer at once to co-sign a batch, each with
 // its own timeout, and keeps a peer's signature only after recovering it over the batch's own digest to
 // the address configured for that peer. It returns as soon as enough distinct signers are held (this
 // node's own signature included) or every peer has answered, with why each peer that did not sign

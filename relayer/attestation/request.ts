@@ -1,4 +1,4 @@
-// What a node asks its peers to co-sign (spec §4): an ordered batch of transfers from one source gateway
+// What a node asks its peers to co-sign (docs/protocol.md, "Attestations"): an ordered batch of transfers from one source gateway
 // to one destination gateway. On the wire it is JSON with every integer as a decimal string; parsing
 // checks every field and names the one that is wrong. The digest a request stands for is exactly the
 // EIP-712 batch digest the destination gateway verifies (common/transfer.ts).
@@ -127,7 +127,7 @@ export function requestFor(dstGateway: string, transfers: readonly Transfer[]): 
   return { dstChainId: transfers[0]!.dstChainId, dstGateway: getAddress(dstGateway), srcChainId, srcGateway, items };
 }
 
-/** The full spec-§4 transfers a request stands for, in its order. */
+/** The full transfers a request stands for, in its order (docs/protocol.md, "Transfer"). */
 export function toTransfers(request: AttestationRequest): Transfer[] {
   return request.items.map((i) => ({
     srcChainId: request.srcChainId,

@@ -1,4 +1,4 @@
-// Attestations for peers (spec §6): `POST /v1/attestations` takes a batch in its JSON wire form
+// Attestations for peers (docs/protocol.md, "Attestations"): `POST /v1/attestations` takes a batch in its JSON wire form
 // (attestation/request.ts) and answers this node's signature over it, or why not:
 //   200 { signer, r, vs }                                   signed (ERC-2098 compact)
 //   400 { error: { code: "INVALID_REQUEST", field, ... } }  malformed JSON or a wrong field, named

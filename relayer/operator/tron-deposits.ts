@@ -1,4 +1,4 @@
-// The refund list, read from the chain alone (spec §5, "listed for refund"): every deposit to the TRON
+// The refund list, read from the chain alone (docs/operations.md, "TRON deposits and refunds"): every deposit to the TRON
 // deposit address in solidified blocks [from, to] that will never be swapped — BTTOLD the relayer's rules
 // reject (bad memo, under the minimum) and anything else sent there — each with the refund that settled
 // it, if the deposit account already sent one (memo `REFUND:<deposit tx id>`). A relayer node keeps the

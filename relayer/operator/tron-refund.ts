@@ -1,4 +1,4 @@
-// The operator's refund of a TRON deposit that will never be swapped (spec §5): a deposit of BTTOLD the
+// The operator's refund of a TRON deposit that will never be swapped (docs/protocol.md, "Refunds"): a deposit of BTTOLD the
 // relayer `rejected` (memo missing or malformed, under the minimum), or anything else sent to the
 // deposit address (TRX, another TRC-10 token). Everything is read from the chain, not from a relayer's
 // Redis, so it holds after a loss of that data:

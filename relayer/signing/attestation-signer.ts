@@ -1,4 +1,4 @@
-// What a node signs attestations with (spec §4): one EIP-712 signature over an ordered batch of transfers
+// What a node signs attestations with (docs/protocol.md, "Attestations"): one EIP-712 signature over an ordered batch of transfers
 // for one destination gateway. Behind an interface so that a KMS or HSM can stand in for the key; the
 // key that signs attestations is never the one that pays for transactions (payer.ts).
 import type { TypedDataDomain, Wallet } from "ethers";

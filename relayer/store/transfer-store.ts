@@ -1,7 +1,7 @@
 // A relayer node's record of every transfer it has seen: status, timeline and the indexes the API reads
 // (by source transaction, by address). Everything lives under the node's own key prefix, so several
 // nodes can share one Redis. Status changes are atomic (one Lua script each) and only move along the
-// lifecycle of spec §4, so a stale or repeated update can never move a transfer backwards.
+// lifecycle (docs/protocol.md, "Lifecycle"), so a stale or repeated update can never move a transfer backwards.
 import type { ClientContext, Redis, Result } from "ioredis";
 import type { ObservedTransfer } from "../chains/adapter.ts";
 import { routeKey } from "../../common/routes.ts";

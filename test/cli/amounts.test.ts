@@ -1,7 +1,8 @@
 // The CLI's amounts: typed in tokens or base units, printed with every digit; exact both ways.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { AmountError, formatTokenAmount, parseBaseUnits, parseTokenAmount, showAmount } from "../../cli/amounts.ts";
+import { formatTokenAmount, parseBaseUnits, parseTokenAmount, showAmount } from "../../cli/amounts.ts";
+import { AmountError } from "../../cli/errors.ts";
 
 describe("CLI amounts", () => {
   it("parses token amounts into base units exactly", () => {

@@ -1,4 +1,5 @@
-// Transfer ids and batch arguments as the TypeScript side computes them match spec §4.
+// Transfer ids and batch arguments as the TypeScript side computes them match the contracts'
+// (docs/protocol.md, "Transfer identity", "Attestations").
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";

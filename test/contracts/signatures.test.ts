@@ -1,4 +1,4 @@
-// Attestation signatures (spec §3 "Inbound", §3 "Safety", §4): a delivery needs `threshold` distinct
+// Attestation signatures (docs/protocol.md, "Attestations", "Validator-set updates"): a delivery needs `threshold` distinct
 // validators of the current set, ascending, signing the EIP-712 batch digest whose domain is bound to the
 // destination chain id and gateway; malleable, duplicate and foreign signatures are rejected. The validator
 // set changes only by a message signed by a threshold of the current set, and stays above half.

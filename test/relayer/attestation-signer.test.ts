@@ -1,4 +1,4 @@
-// The wallet-backed attestation signer: its signatures are the EIP-712 batch signatures of spec §4 (they
+// The wallet-backed attestation signer: its signatures are the EIP-712 batch signatures (docs/protocol.md, "Attestations"; they
 // recover to its address under the destination gateway's domain), it reads its key from where the
 // configuration says, and it never shows the key.
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// The co-signer (spec §4): a node signs a proposed batch only if it saw every transfer in it final at its
+// The co-signer (docs/protocol.md, "Attestations"): a node signs a proposed batch only if it saw every transfer in it final at its
 // source, with the same fields, for the destination gateway it is configured for — against its real
 // Redis store — and signs exactly the gateway's batch digest. The same over HTTP (POST /v1/attestations).
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// Collecting co-signatures from peers (spec §4, §6) over real HTTP, against peers that co-sign honestly
+// Collecting co-signatures from peers (docs/protocol.md, "Attestations") over real HTTP, against peers that co-sign honestly
 // from their own Redis stores, one that signs a tampered batch, one that never answers, one that refuses,
 // one that is down and one that fails: only signatures that recover to the peer's configured signer over
 // the batch's own digest are kept, every failure is reported with its cause, and nobody waits for a slow

@@ -1,4 +1,4 @@
-// The transfer store keeps each transfer's status moving only along the lifecycle of spec §4, atomically,
+// The transfer store keeps each transfer's status moving only along the lifecycle (docs/protocol.md, "Lifecycle"), atomically,
 // with a timeline and the indexes the API reads — against the machine's real Redis.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";

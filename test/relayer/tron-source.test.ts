@@ -76,7 +76,8 @@ function genesis() {
   });
 }
 
-// The fields a deposit must come out with, computed here from the spec, not with the adapter's helpers.
+// The fields a deposit must come out with, computed here from their definition (docs/protocol.md,
+// "Transfer identity"), not with the adapter's helpers.
 const SRC_GATEWAY = zeroPadValue(DEPOSIT.evmAddress, 32);
 function expectedId(txId: string): string {
   return keccak256(AbiCoder.defaultAbiCoder().encode(["uint64", "bytes32", "bytes32"], [TRON_ID, SRC_GATEWAY, `0x${txId}`]));

@@ -1,6 +1,6 @@
 // An EVM gateway as a source of transfers: the chain's head and final block by its finality rule, block
 // hashes (to notice reorgs), and the gateway's TransferSent/SwapSent logs in bounded ranges, mapped to the
-// spec §4 transfer they attest. Every RPC call goes through withRetry.
+// transfer they attest (docs/protocol.md, "Transfer"). Every RPC call goes through withRetry.
 import { getAddress, toQuantity } from "ethers";
 import type { JsonRpcProvider } from "ethers";
 import { TransferKind, addressToBytes32, sequenceToRef, transferId, type Transfer } from "../../../common/transfer.ts";

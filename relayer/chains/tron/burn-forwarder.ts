@@ -1,4 +1,4 @@
-// Takes swapped BTTOLD out of circulation for good (spec §1): once a TRON swap is delivered on BTTC
+// Takes swapped BTTOLD out of circulation for good (docs/protocol.md, "Black-hole burns"): once a TRON swap is delivered on BTTC
 // (`completed`), the BTTOLD it deposited is sent on from the deposit account to TRON's black-hole
 // address, in batches, each transaction's memo naming the deposits it burns:
 //

@@ -1,4 +1,4 @@
-// TRON as a source of swaps (spec §5): TRC-10 BTTOLD (`1002000`) sent to the redenomination deposit
+// TRON as a source of swaps (docs/protocol.md, "TRON swaps"): TRC-10 BTTOLD (`1002000`) sent to the redenomination deposit
 // address, each one a swap to the BTTC account its memo names (memo.ts), read from a TRON node's HTTP
 // API with TronWeb.
 //

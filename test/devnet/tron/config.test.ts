@@ -3,7 +3,7 @@
 // supply are refused, and a token's issuer holds the supply nobody else does.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConfigError, parseConfig } from "../../../devnet/tron/config.ts";
+import { TronNodeConfigError, parseConfig } from "../../../devnet/tron/config.ts";
 import { BTTOLD_TOKEN } from "../../../devnet/tron/asset.ts";
 import { GenesisFileSchema, genesisFromFile, hardhatAccounts, HARDHAT_MNEMONIC } from "../../../devnet/tron/genesis.ts";
 
@@ -33,14 +33,14 @@ describe("TRON development node configuration", () => {
     assert.throws(
       () => parseConfig(["--mining", "sometimes"], {}),
       (error: unknown) => {
-        assert.ok(error instanceof ConfigError);
+        assert.ok(error instanceof TronNodeConfigError);
         assert.match(error.message, /--mining \(TRON_DEVNET_MINING\)/);
         return true;
       },
     );
     assert.throws(() => parseConfig([], { TRON_DEVNET_ACCOUNT_TRX: "9223372036854775807" }), /--account-trx .*too large for int64/);
     assert.throws(() => parseConfig([], { TRON_DEVNET_PORT: "70000" }), /--port \(TRON_DEVNET_PORT\)/);
-    assert.throws(() => parseConfig(["--colour", "blue"], {}), ConfigError);
+    assert.throws(() => parseConfig(["--colour", "blue"], {}), TronNodeConfigError);
     assert.equal(parseConfig(["--help"], {}), undefined);
   });
 
