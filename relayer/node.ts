@@ -15,7 +15,7 @@ import { requestFor } from "./attestation/request.ts";
 import type { DestinationChain, SourceChain } from "./chains/adapter.ts";
 import { EvmDeliveryLog } from "./chains/evm/delivery-log.ts";
 import { EvmDestination } from "./chains/evm/destination.ts";
-import { connectEvmProvider } from "../common/rpc/evm-provider.ts";
+import { connectEvmProvider } from "./chains/evm/rpc.ts";
 import { EvmSource } from "./chains/evm/source.ts";
 import { BurnForwarder } from "./chains/tron/burn-forwarder.ts";
 import { DepositWallet } from "./chains/tron/deposit-wallet.ts";

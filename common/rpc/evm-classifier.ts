@@ -1,8 +1,8 @@
 // Which failures of an EVM JSON-RPC call (ethers' errors) another try may fix: network errors, timeouts,
 // HTTP 429/5xx, "rate limit"/"header not found"; and which it cannot: invalid params, reverts. The one
 // place that decides it for EVM chains; `withRetry` (./retry.ts) acts on the verdict.
+import { BridgeError } from "../errors.ts";
 import { isRecord } from "../guards.ts";
-import { carriesVerdict } from "./errors.ts";
 import { parseRetryAfter } from "./http.ts";
 import type { RetryDecision } from "./retry.ts";
 
@@ -32,7 +32,7 @@ const TRANSIENT_RPC_CODES = new Set([-32005, -32603, 429]);
 
 /** Decides whether another try of a failed RPC call may succeed. */
 export function classifyRpcError(error: unknown): RetryDecision {
-  if (carriesVerdict(error)) return { retryable: error.retryable, reason: error.message };
+  if (error instanceof BridgeError) return { retryable: error.retryable, reason: error.message };
   if (!isRecord(error)) return { retryable: false, reason: String(error) };
 
   const code = typeof error.code === "string" ? error.code : undefined;

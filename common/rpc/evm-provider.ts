@@ -1,15 +1,11 @@
 // JSON-RPC access to one EVM chain, for the relayer, the API and the CLI: an ethers provider that never
-// caches or guesses the network, and a check that the endpoint serves the configured chain. Calls go
-// through `withRetry` (./retry.ts), which `classifyRpcError` (./evm-classifier.ts) advises.
+// caches, retries on its own or guesses the network. Calls that should be retried go through `withRetry`
+// (./retry.ts) with `classifyRpcError` (./evm-classifier.ts).
 import { FetchRequest, JsonRpcProvider, Network, type JsonRpcPayload, type JsonRpcResult } from "ethers";
-import { ChainMismatchError, RpcError } from "./errors.ts";
-import { describeUrl } from "./http.ts";
-import { DEFAULT_RETRY, withRetry, type RetryOptions } from "./retry.ts";
 
 export interface EvmProviderOptions {
   /** Per HTTP request (ethers' default is 300 s: far too long for a watcher). */
   timeoutMs?: number;
-  retry?: RetryOptions;
 }
 
 /** What a provider needs of an EVM chain's configuration. */
@@ -22,7 +18,7 @@ export interface EvmEndpoint {
 /**
  * An ethers provider for one chain: no request cache (`cacheTimeout: -1`), the configured chain id as a
  * static network (ethers never probes it), and no hidden retries on 429 (withRetry decides, in one place).
- * Use `connectEvmProvider` to also check, before use, that the endpoint serves that chain.
+ * The relayer's `connectEvmProvider` also checks, before use, that the endpoint serves that chain.
  */
 export function createEvmProvider(chain: EvmEndpoint, options: EvmProviderOptions = {}): JsonRpcProvider {
   const request = new FetchRequest(chain.rpcUrl);
@@ -57,36 +53,4 @@ class NativeJsonRpcProvider extends JsonRpcProvider {
     }
     return (Array.isArray(answer) ? answer : [answer]) as JsonRpcResult[]; // results and errors, as ethers declares it
   }
-}
-
-/** Fails with ChainMismatchError (not retryable) if the endpoint serves another chain than configured. */
-export async function verifyChainId(provider: JsonRpcProvider, chain: EvmEndpoint, retry: RetryOptions = DEFAULT_RETRY): Promise<void> {
-  const answer = await withRetry(() => provider.send("eth_chainId", []) as Promise<unknown>, {
-    ...retry,
-    chain: chain.name,
-    operation: "eth_chainId",
-  });
-  if (typeof answer !== "string" || !/^0x[0-9a-f]+$/i.test(answer)) {
-    throw new RpcError({
-      chain: chain.name,
-      operation: "eth_chainId",
-      reason: `${describeUrl(chain.rpcUrl)} answered ${JSON.stringify(answer)}, not a chain id`,
-      retryable: false,
-      attempts: 1,
-    });
-  }
-  const actual = BigInt(answer);
-  if (actual !== chain.chainId) throw new ChainMismatchError(chain.name, describeUrl(chain.rpcUrl), chain.chainId, actual);
-}
-
-/** `createEvmProvider`, then `verifyChainId`; the provider is destroyed if the check fails. */
-export async function connectEvmProvider(chain: EvmEndpoint, options: EvmProviderOptions = {}): Promise<JsonRpcProvider> {
-  const provider = createEvmProvider(chain, options);
-  try {
-    await verifyChainId(provider, chain, options.retry);
-  } catch (error) {
-    provider.destroy();
-    throw error;
-  }
-  return provider;
 }

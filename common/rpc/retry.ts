@@ -1,11 +1,11 @@
 // The one retry loop of every RPC client (EVM JSON-RPC, TRON HTTP): a classifier of the chain family
-// decides whether a failure may pass on another try; the loop waits with exponential backoff and jitter,
-// longer when the endpoint says Retry-After, and gives up once the attempts run out or the endpoint asks
-// for a longer wait than allowed. Failures come out as an `RpcError` whose `retryable` says whether trying
-// again later may help, or as the error `fn` threw when that error already says so itself.
+// (./evm-classifier.ts, ./tron-classifier.ts) decides whether a failure may pass on another try; the loop
+// waits with exponential backoff and jitter, longer when the endpoint says Retry-After, and gives up once
+// the attempts run out or the endpoint asks for a longer wait than allowed. What it throws then is the
+// caller's choice (`giveUp`, e.g. the relayer's RpcError with the classifier's verdict); one of the
+// project's own errors, which says itself whether to try again, is thrown as it is.
 import { sleep } from "../async.ts";
-import { RpcError, carriesVerdict } from "./errors.ts";
-import { classifyRpcError } from "./evm-classifier.ts";
+import { BridgeError } from "../errors.ts";
 
 export interface RetryOptions {
   /** Tries in all, the first included (≥ 1). */
@@ -40,16 +40,24 @@ export interface RetryDecision {
 
 export type RetryClassifier = (error: unknown) => RetryDecision;
 
+/** The last failure of a call that is given up on, with the classifier's verdict on it. */
+export interface RetryFailure {
+  error: unknown;
+  decision: RetryDecision;
+  /** How many times the call was tried. */
+  attempts: number;
+  chain: string;
+  operation: string;
+}
+
 export interface RetryCall extends RetryOptions {
-  /** Decides, per failure, whether another try may pass: each chain family has its own; JSON-RPC's
-   * (`classifyRpcError`) unless told otherwise. */
-  shouldRetry?: RetryClassifier;
+  /** Decides, per failure, whether another try may pass (each chain family has its own classifier). */
+  shouldRetry: RetryClassifier;
   /** For messages and `onRetry`: the chain, and what was called. */
   chain?: string;
   operation?: string;
-  /** Whether the RpcError keeps the failure as its cause (default true). TRON's HTTP errors carry the
-   * request's headers, and with them an API key, so its client leaves them out. */
-  keepCause?: boolean;
+  /** What a failure that is not one of the project's own errors is thrown as (default: as it is). */
+  giveUp?: (failure: RetryFailure) => Error;
 }
 
 /** Runs `fn` until it succeeds, it fails in a way that another try cannot fix, or `attempts` run out. */
@@ -62,21 +70,11 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryCall): Pr
     try {
       return await fn();
     } catch (error) {
-      const found = (options.shouldRetry ?? classifyRpcError)(error);
+      const found = options.shouldRetry(error);
       const tooLong = found.retryAfterMs !== undefined && found.retryAfterMs > options.maxDelayMs;
       if (!found.retryable || attempt >= attempts || tooLong) {
-        if (carriesVerdict(error)) throw error;
-        throw new RpcError(
-          {
-            chain,
-            operation,
-            reason: found.reason,
-            retryable: found.retryable,
-            attempts: attempt,
-            ...(found.retryAfterMs !== undefined ? { retryAfterMs: found.retryAfterMs } : {}),
-          },
-          options.keepCause === false ? undefined : { cause: error },
-        );
+        if (error instanceof BridgeError || !options.giveUp) throw error;
+        throw options.giveUp({ error, decision: found, attempts: attempt, chain, operation });
       }
       const delayMs = Math.max(backoffMs(attempt, options), found.retryAfterMs ?? 0);
       options.onRetry?.({ chain, operation, attempt, delayMs, reason: found.reason, retryAfterMs: found.retryAfterMs });

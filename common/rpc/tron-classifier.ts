@@ -2,8 +2,8 @@
 // classifier (./evm-classifier.ts, ethers errors) does not know: network errors, timeouts, HTTP
 // 408/425/429/5xx and throttling answers may pass; anything else fails at once. `withRetry` (./retry.ts)
 // acts on the verdict.
+import { BridgeError } from "../errors.ts";
 import { isRecord } from "../guards.ts";
-import { carriesVerdict } from "./errors.ts";
 import { parseRetryAfter } from "./http.ts";
 import type { RetryDecision } from "./retry.ts";
 
@@ -29,7 +29,7 @@ export const TRON_TRANSIENT_MESSAGE =
 
 /** Decides whether another try of a failed TRON HTTP read may succeed. */
 export function classifyTronError(error: unknown): RetryDecision {
-  if (carriesVerdict(error)) return { retryable: error.retryable, reason: error.message };
+  if (error instanceof BridgeError) return { retryable: error.retryable, reason: error.message };
   if (!isRecord(error)) return { retryable: false, reason: String(error) };
   const code = typeof error.code === "string" ? error.code : undefined;
   const message = typeof error.message === "string" ? error.message : "unknown error";

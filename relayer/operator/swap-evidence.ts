@@ -8,7 +8,8 @@ import { contractInterface } from "../../common/contracts/artifacts.ts";
 import { TRON_BLACK_HOLE, parseBurnMemo } from "../chains/tron/burn-forwarder.ts";
 import type { OutgoingTransfer, TronSource } from "../chains/tron/source.ts";
 import { createEvmProvider } from "../../common/rpc/evm-provider.ts";
-import { withRetry, DEFAULT_RETRY } from "../../common/rpc/retry.ts";
+import { withRetry } from "../chains/evm/rpc.ts";
+import { DEFAULT_RETRY } from "../../common/rpc/retry.ts";
 
 /** The chain swaps are delivered on (BTTC), as the relayer configuration has it. */
 export type SwapChain = Pick<EvmChainConfig, "name" | "chainId" | "rpcUrl" | "gateway">;

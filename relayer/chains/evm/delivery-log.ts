@@ -10,7 +10,8 @@ import { ChainDataError, InvalidRequestError } from "../../errors.ts";
 import type { DeliveryLog, DeliveryLogEntries, DeliveredEntry, SkippedEntry } from "../../pipeline/delivery-watcher.ts";
 import type { ChainHeads } from "../adapter.ts";
 import { EventDecoder } from "./events.ts";
-import { DEFAULT_RETRY, withRetry, type RetryOptions } from "../../../common/rpc/retry.ts";
+import { DEFAULT_RETRY, type RetryOptions } from "../../../common/rpc/retry.ts";
+import { withRetry } from "./rpc.ts";
 import { EvmSource } from "./source.ts";
 
 export interface EvmDeliveryLogOptions {

@@ -12,7 +12,8 @@ import type { Payer, PayerTransaction } from "../../signing/payer.ts";
 import type { DeliveryReceipt, DestinationChain, SubmittedDelivery } from "../adapter.ts";
 import { encodeDeliverBatch } from "./delivery-calldata.ts";
 import { EventDecoder, type DecodedEvent } from "./events.ts";
-import { DEFAULT_RETRY, withRetry, type RetryOptions } from "../../../common/rpc/retry.ts";
+import { DEFAULT_RETRY, type RetryOptions } from "../../../common/rpc/retry.ts";
+import { withRetry } from "./rpc.ts";
 
 /** Gateway errors after which the same delivery may pass later (a cap refills, a pause ends, funds come
  * in, more gas is given). Every other revert — AlreadyDelivered, bad signatures, a validator set that

@@ -9,7 +9,8 @@ import type { EvmChainConfig } from "../../config.ts";
 import { ChainDataError, InvalidRequestError } from "../../errors.ts";
 import type { ChainHeads, ObservedTransfer, SourceChain } from "../adapter.ts";
 import { EventDecoder } from "./events.ts";
-import { DEFAULT_RETRY, withRetry, type RetryOptions } from "../../../common/rpc/retry.ts";
+import { DEFAULT_RETRY, type RetryOptions } from "../../../common/rpc/retry.ts";
+import { withRetry } from "./rpc.ts";
 import { decodeSentLog } from "./sent-log.ts";
 
 export interface EvmSourceOptions {

@@ -12,6 +12,7 @@ import { ChainDataError, RelayerError } from "../../errors.ts";
 import { describeUrl } from "../../../common/rpc/http.ts";
 import { DEFAULT_RETRY, withRetry, type RetryOptions } from "../../../common/rpc/retry.ts";
 import { TRON_TRANSIENT_MESSAGE, classifyTronError } from "../../../common/rpc/tron-classifier.ts";
+import { rpcErrorOf } from "../rpc-error.ts";
 
 /** `wallet` reads the head chain, `walletsolidity` the solidified one. */
 export type TronApi = "wallet" | "walletsolidity";
@@ -61,7 +62,13 @@ export class TronHttp {
         }
         return answer as JsonObject;
       },
-      { ...this.retry, chain: this.chain, operation, shouldRetry: classifyTronError, keepCause: false },
+      {
+        ...this.retry,
+        chain: this.chain,
+        operation,
+        shouldRetry: classifyTronError,
+        giveUp: (failure) => rpcErrorOf(failure, { keepCause: false }),
+      },
     );
   }
 }
