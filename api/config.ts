@@ -2,60 +2,32 @@
 // its default; a present but invalid one stops start-up with a message naming it. The lead's devnet
 // writes this file from the deployment's output (README, "HTTP API").
 import { z } from "zod";
+import { evmChainBaseSchema, tronChainBaseSchema } from "../common/chains/config.ts";
 import { addressSchema as address, loadJsonWith, parseWith, uintSchema as uint } from "../common/schema.ts";
 
 /** pino's levels. */
 export const logLevelSchema = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
 
-const name = z.string().regex(/^[a-z][a-z0-9-]*$/, "a lower-case name");
+/** An EVM chain as the API quotes and builds transfers for it. */
+const evmChain = evmChainBaseSchema.extend({
+  /** `bttc`: BTT's home (native BTT, swaps deliver here); `remote`: bridged BTT (and maybe legacy BTTOLD). */
+  role: z.enum(["bttc", "remote"]),
+  /** Legacy BTTOLD on this chain (remote chains that have it). */
+  legacyToken: address.optional(),
+  /** Average block time, for expected times in quotes. */
+  blockTimeMs: z.number().int().min(1).max(600_000).default(1_000),
+  /** Seconds until the `finalized` tag passes a block (for quotes; tag finality only). */
+  finalizedTagSeconds: z.number().int().min(0).max(86_400).default(900),
+});
 
-/** When a block counts as final: `confirmations` deep, or the node's `finalized` tag. */
-const evmFinality = z.union([
-  z.object({ confirmations: z.number().int().min(0).max(10_000) }).strict(),
-  z.object({ tag: z.literal("finalized") }).strict(),
-]);
-
-const evmChain = z
-  .object({
-    name,
-    family: z.literal("evm"),
-    /** `bttc`: BTT's home (native BTT, swaps deliver here); `remote`: bridged BTT (and maybe legacy BTTOLD). */
-    role: z.enum(["bttc", "remote"]),
-    chainId: uint,
-    rpcUrl: z.url(),
-    gateway: address,
-    /** Legacy BTTOLD on this chain (remote chains that have it). */
-    legacyToken: address.optional(),
-    finality: evmFinality.default({ confirmations: 2 }),
-    /** Average block time, for expected times in quotes. */
-    blockTimeMs: z.number().int().min(1).max(600_000).default(1_000),
-    /** Seconds until the `finalized` tag passes a block (for quotes; tag finality only). */
-    finalizedTagSeconds: z.number().int().min(0).max(86_400).default(900),
-    /** First block the stats scan for transfers in flight (e.g. the gateway's deployment block). */
-    startBlock: uint.default(0n),
-    /** Largest block range per log query. */
-    maxBlockRange: z.number().int().min(1).max(100_000).default(2_000),
-  })
-  .strict();
-
-const tronChain = z
-  .object({
-    name,
-    family: z.literal("tron"),
-    chainId: uint,
-    /** The TRON node's HTTP API (java-tron, TronGrid, the development node). */
-    fullHost: z.url(),
-    /** The redenomination deposit address, base58 ("T…"). */
-    depositAddress: z.string().regex(/^T[1-9A-HJ-NP-Za-km-z]{33}$/, "a base58 TRON address"),
-    /** Smallest deposit the relayer swaps, in TRC-10 base units (10^-6 BTTOLD). */
-    swapMinimum: uint.default(1n),
-    /** What TRON charges for a memo, in sun (1 TRX at present). */
-    memoFeeSun: uint.default(1_000_000n),
-    /** How deep the solidified block lags the head, and the block time, for expected times in quotes. */
-    solidityDepth: z.number().int().min(0).max(1_000).default(19),
-    blockTimeMs: z.number().int().min(1).max(600_000).default(3_000),
-  })
-  .strict();
+/** TRON as the API builds swap deposits for it; `minimumUnits` must be the relayers'. */
+const tronChain = tronChainBaseSchema.extend({
+  /** What TRON charges for a memo, in sun (1 TRX at present). */
+  memoFeeSun: uint.default(1_000_000n),
+  /** How deep the solidified block lags the head, and the block time, for expected times in quotes. */
+  solidityDepth: z.number().int().min(0).max(1_000).default(19),
+  blockTimeMs: z.number().int().min(1).max(600_000).default(3_000),
+});
 
 export const apiConfigSchema = z
   .object({

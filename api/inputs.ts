@@ -2,8 +2,8 @@
 // with its own error code marks its issues with it (errors.ts reads it back): an amount is a decimal
 // string of base units, 1 to 2^256 − 1, nothing else; an address is an EVM address.
 import { ZeroAddress, getAddress, isAddress } from "ethers";
-import { TronWeb } from "tronweb";
 import { z } from "zod";
+import { isTronAddress } from "../common/tron/address.ts";
 import { ApiError, issueParams, type ErrorCode } from "./errors.ts";
 
 export const MAX_UINT256 = (1n << 256n) - 1n;
@@ -57,7 +57,7 @@ export const evmAddressSchema = z
 export const accountSchema = z.string().max(200).meta({ description: "An EVM address, or a base58 TRON address (T…) for TRON" });
 
 export function tronAddress(text: string, field: string): string {
-  if (!/^T[1-9A-HJ-NP-Za-km-z]{33}$/.test(text) || !TronWeb.isAddress(text)) {
+  if (!isTronAddress(text)) {
     throw new ApiError("INVALID_ADDRESS", `${field}: not a base58 TRON address (T…)`);
   }
   return text;

@@ -5,7 +5,8 @@
 import { legacyToBtt } from "../common/redenomination.ts";
 import type { ChainRegistry } from "./chains/registry.ts";
 import { EvmChain } from "./chains/evm-chain.ts";
-import { BTTOLD_TRC10_DECIMALS, TronChain } from "./chains/tron-chain.ts";
+import { BTTOLD_TRC10_DECIMALS } from "../common/redenomination.ts";
+import { TronChain } from "./chains/tron-chain.ts";
 import type { ApiConfig } from "./config.ts";
 import { ApiError } from "./errors.ts";
 
@@ -104,7 +105,7 @@ export class Quoter {
     const networkFees: NetworkFee[] = [];
     if (src instanceof TronChain) {
       decimals = BTTOLD_TRC10_DECIMALS;
-      minimum = src.config.swapMinimum;
+      minimum = src.config.minimumUnits;
       networkFees.push({
         chain: src.name,
         amount: src.config.memoFeeSun,

@@ -17,7 +17,7 @@ import autocannon from "autocannon";
 import { NonceManager, Wallet, parseEther } from "ethers";
 import { Redis } from "ioredis";
 import { deployNetwork } from "../deploy/network.ts";
-import { createEvmProvider } from "../relayer/chains/evm/rpc.ts";
+import { createEvmProvider } from "../common/rpc/evm-provider.ts";
 import { TransferStore } from "../relayer/store/transfer-store.ts";
 import { freePort, startHardhatNode } from "../testkit/hardhat-node.ts";
 import { deleteByPrefix } from "../testkit/redis.ts";

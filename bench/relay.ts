@@ -44,7 +44,7 @@ import {
 } from "ethers";
 import { pino } from "pino";
 import { addressToBytes32, sequenceToRef, transferId } from "../common/transfer.ts";
-import { contractInterface } from "../deploy/artifacts.ts";
+import { contractInterface } from "../common/contracts/artifacts.ts";
 import { sortValidators } from "../deploy/bridge.ts";
 import { deployNetwork } from "../deploy/network.ts";
 import { EventDecoder } from "../relayer/chains/evm/events.ts";

@@ -5,6 +5,10 @@ import { BridgeError } from "./errors.ts";
 export const REDENOMINATION_RATIO = 1000n;
 export const BTT_DECIMALS = 18;
 
+/** BTTOLD on TRON: the TRC-10 token 1002000, with 6 decimals (precision 6): one unit is 10^15 wei of BTT. */
+export const BTTOLD_TRC10_ID = "1002000";
+export const BTTOLD_TRC10_DECIMALS = 6;
+
 /** An amount that has no exact BTT value: a caller's mistake, never worth another try. */
 export class RedenominationError extends BridgeError<"REDENOMINATION_INEXACT"> {
   constructor(message: string) {

@@ -18,8 +18,8 @@ export interface DevnetInfo {
   processes: Record<string, number>;
 }
 
-/** Smallest TRON deposit swapped, in BTTOLD base units: the relayers' `minimumUnits` and the API's
- * `swapMinimum` are both written from this one value, so a quote never promises what the relayers reject. */
+/** Smallest TRON deposit swapped, in BTTOLD base units: the relayers' and the API's `minimumUnits` are both
+ * written from this one value, so a quote never promises what the relayers reject. */
 export const TRON_SWAP_MINIMUM_UNITS = 1n;
 
 /** How long a TRON transaction may wait for a block: TronWeb sets its expiration 60 s after the head
@@ -165,7 +165,7 @@ export function writeApiConfig(input: ApiConfigInput): string {
         chainId: input.tron.chainId.toString(),
         fullHost: input.tron.fullHost,
         depositAddress: input.tron.depositAddress,
-        swapMinimum: TRON_SWAP_MINIMUM_UNITS.toString(),
+        minimumUnits: TRON_SWAP_MINIMUM_UNITS.toString(),
         solidityDepth: input.tron.solidityDepth,
         blockTimeMs: input.tron.blockTimeMs,
       },

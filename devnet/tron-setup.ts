@@ -1,7 +1,7 @@
 // TRON on the devnet: the development node's arguments, and the TRX the redenomination deposit
 // account needs to pay for refunds and for sending swapped BTTOLD to the black hole.
 import { TronWeb } from "tronweb";
-import { fromEvmAddress, toBase58 } from "./tron/address.ts";
+import { fromEvmAddress, toBase58 } from "../common/tron/address.ts";
 import { hardhatAccount, DEPLOYER_INDEX } from "./accounts.ts";
 import { DevnetError } from "./errors.ts";
 

@@ -10,88 +10,53 @@ import {
   parseWith,
   uintSchema as uint,
 } from "../common/schema.ts";
-import { fromBase58 } from "./chains/tron/blocks.ts";
+import { evmChainBaseSchema, tronChainBaseSchema } from "../common/chains/config.ts";
 
-/** When a block counts as final: `confirmations` blocks deep, or the node's `finalized` tag. */
-const finality = z.union([
-  z.object({ confirmations: z.number().int().min(0).max(10_000) }).strict(),
-  z.object({ tag: z.literal("finalized") }).strict(),
-]);
-
-export const evmChainSchema = z
-  .object({
-    name: z.string().regex(/^[a-z][a-z0-9-]*$/, "a lower-case name"),
-    family: z.literal("evm").default("evm"),
-    chainId: uint,
-    rpcUrl: z.url(),
-    gateway: address,
-    finality: finality.default({ confirmations: 2 }),
-    /** First block to scan on a node with no cursor (e.g. the gateway's deployment block). */
-    startBlock: uint.default(0n),
-    /** Largest block range per log query. */
-    maxBlockRange: z.number().int().min(1).max(100_000).default(2_000),
-    pollIntervalMs: z.number().int().min(10).max(600_000).default(1_000),
-    /** Most this node pays per gas for deliveries here (wei). */
-    maxFeePerGas: uint.default(500_000_000_000n),
-  })
-  .strict();
-
-/** java-tron's base58check address (T…), checked for its checksum. */
-const tronAddress = z.string().refine((a) => fromBase58(a) !== undefined, "a base58 TRON address (T…)");
+/** An EVM chain as a relayer watches and delivers to it. */
+export const evmChainSchema = evmChainBaseSchema.extend({
+  /** Unlike the API's, a relayer's configuration may leave out an EVM chain's family. */
+  family: z.literal("evm").default("evm"),
+  pollIntervalMs: z.number().int().min(10).max(600_000).default(1_000),
+  /** Most this node pays per gas for deliveries here (wei). */
+  maxFeePerGas: uint.default(500_000_000_000n),
+});
 
 /**
- * TRON as a source of swaps (docs/protocol.md, "TRON swaps"): TRC-10 BTTOLD sent to `depositAddress` with a swap memo becomes
- * a swap delivered on the chain named `swapTo` (BTTC). Final is TRON's solidified block; nothing else.
+ * TRON as a relayer watches it: deposits become swaps delivered on the chain named `swapTo` (BTTC).
+ * Final is TRON's solidified block; nothing else.
  */
-export const tronChainSchema = z
-  .object({
-    name: z.string().regex(/^[a-z][a-z0-9-]*$/, "a lower-case name"),
-    family: z.literal("tron"),
-    /** The id this bridge gives TRON (devnet 1337728, mainnet 728126428): every swap's srcChainId. */
-    chainId: uint,
-    /** The node's HTTP API: java-tron's full node (:8090), TronGrid, or the development node (:9090). */
-    fullHost: z.url(),
-    /** Where `walletsolidity/*` is served, if not at fullHost (java-tron's solidity port, 8091). */
-    solidityHost: z.url().optional(),
-    /** Sent with every request, e.g. `{ "TRON-PRO-API-KEY": "…" }` for TronGrid. */
-    headers: z.record(z.string(), z.string()).optional(),
-    /** The redenomination deposit account, base58. */
-    depositAddress: tronAddress,
-    /** Holds the deposit account's key: refunds and black-hole forwarding need it (one operator only). */
-    depositKey: keySource.optional(),
-    /** The TRC-10 token swapped. */
-    tokenId: z
-      .string()
-      .regex(/^[1-9]\d*$/, "a TRC-10 token id")
-      .default("1002000"),
-    /** Deposits of fewer base units are rejected (and refundable). */
-    minimumUnits: uint.default(1n),
-    /** Name of the EVM chain every swap is delivered on. */
-    swapTo: z.string().default("bttc"),
-    /** TRON's finality rule is its solidified block; written out so that a config says what it relies on. */
-    finality: z
-      .object({ tag: z.literal("solidified") })
-      .strict()
-      .default({ tag: "solidified" }),
-    /** First block to scan on a node with no cursor (e.g. the block the deposit address opened in). */
-    startBlock: uint.default(0n),
-    /** Blocks per `getblockbylimitnext` (java-tron serves at most 100). */
-    maxBlockRange: z.number().int().min(1).max(100).default(100),
-    pollIntervalMs: z.number().int().min(10).max(600_000).default(3_000),
-    /** Black-hole forwarding of the BTTOLD of delivered swaps (by the node holding depositKey). */
-    burn: z
-      .object({
-        /** Deposits burned per TRON transaction (their ids go in its memo). */
-        batchSize: z.number().int().min(1).max(100).default(20),
-        intervalMs: z.number().int().min(10).max(86_400_000).default(30_000),
-        /** How long a fresh start waits before its first burn: at least the lifetime of a TRON
-         * transaction (TronWeb's 60 s), so that one sent before a loss of Redis data is in a block or dead. */
-        settleMs: z.number().int().min(0).max(3_600_000).default(60_000),
-      })
-      .strict()
-      .default({ batchSize: 20, intervalMs: 30_000, settleMs: 60_000 }),
-  })
-  .strict();
+export const tronChainSchema = tronChainBaseSchema.extend({
+  /** Where `walletsolidity/*` is served, if not at fullHost (java-tron's solidity port, 8091). */
+  solidityHost: z.url().optional(),
+  /** Sent with every request, e.g. `{ "TRON-PRO-API-KEY": "…" }` for TronGrid. */
+  headers: z.record(z.string(), z.string()).optional(),
+  /** Holds the deposit account's key: refunds and black-hole forwarding need it (one operator only). */
+  depositKey: keySource.optional(),
+  /** Name of the EVM chain every swap is delivered on. */
+  swapTo: z.string().default("bttc"),
+  /** TRON's finality rule is its solidified block; written out so that a config says what it relies on. */
+  finality: z
+    .object({ tag: z.literal("solidified") })
+    .strict()
+    .default({ tag: "solidified" }),
+  /** First block to scan on a node with no cursor (e.g. the block the deposit address opened in). */
+  startBlock: uint.default(0n),
+  /** Blocks per `getblockbylimitnext` (java-tron serves at most 100). */
+  maxBlockRange: z.number().int().min(1).max(100).default(100),
+  pollIntervalMs: z.number().int().min(10).max(600_000).default(3_000),
+  /** Black-hole forwarding of the BTTOLD of delivered swaps (by the node holding depositKey). */
+  burn: z
+    .object({
+      /** Deposits burned per TRON transaction (their ids go in its memo). */
+      batchSize: z.number().int().min(1).max(100).default(20),
+      intervalMs: z.number().int().min(10).max(86_400_000).default(30_000),
+      /** How long a fresh start waits before its first burn: at least the lifetime of a TRON
+       * transaction (TronWeb's 60 s), so that one sent before a loss of Redis data is in a block or dead. */
+      settleMs: z.number().int().min(0).max(3_600_000).default(60_000),
+    })
+    .strict()
+    .default({ batchSize: 20, intervalMs: 30_000, settleMs: 60_000 }),
+});
 
 const chainSchema = z.discriminatedUnion("family", [evmChainSchema, tronChainSchema]);
 

@@ -8,7 +8,7 @@ import { Redis } from "ioredis";
 import { pino, type Logger } from "pino";
 import { Contract, type JsonRpcProvider } from "ethers";
 import { gatewayDomain, type Transfer } from "../common/transfer.ts";
-import { contractInterface } from "../deploy/artifacts.ts";
+import { contractInterface } from "../common/contracts/artifacts.ts";
 import { collectSignatures } from "./attestation/peer-client.ts";
 import { CoSigner } from "./attestation/cosigner.ts";
 import { requestFor } from "./attestation/request.ts";

@@ -8,7 +8,7 @@ import { DEVNET_CHAIN_IDS } from "../common/chains/registry.ts";
 import { deployNetwork } from "../deploy/network.ts";
 import { hardhatAccounts, HARDHAT_MNEMONIC } from "../devnet/tron/genesis.ts";
 import { startTestNode, type TestNode } from "../devnet/tron/testing.ts";
-import { createEvmProvider } from "../relayer/chains/evm/rpc.ts";
+import { createEvmProvider } from "../common/rpc/evm-provider.ts";
 import { startHardhatNode, type HardhatNode } from "./hardhat-node.ts";
 import { connectTestRedis, testRedisUrl, type TestRedis } from "./redis.ts";
 import { devAccount } from "./relayer-cluster.ts";
@@ -110,7 +110,7 @@ export async function startApiWorld(label: string, overrides: Record<string, unk
           chainId: API_CHAIN_IDS.tron.toString(),
           fullHost: tron.node.url,
           depositAddress,
-          swapMinimum: WORLD_RULES.tronSwapMinimum.toString(),
+          minimumUnits: WORLD_RULES.tronSwapMinimum.toString(),
           solidityDepth: 3,
         },
       ],

@@ -1,7 +1,8 @@
 // For tests of TRON swaps end to end: a TRON development node next to a relayer cluster (mined in the
 // background, solidifying a few blocks deep), the TRON chain entry of a node's configuration, and exact
 // balances read from the node's HTTP API (int64 as decimal strings, never JS numbers).
-import { createTronWeb, TronHttp } from "../relayer/chains/tron/http.ts";
+import { createTronWeb } from "../common/rpc/tronweb.ts";
+import { TronHttp } from "../relayer/chains/tron/http.ts";
 import { readInt64 } from "../relayer/chains/tron/blocks.ts";
 import { hardhatAccounts, HARDHAT_MNEMONIC, type DevAccount } from "../devnet/tron/genesis.ts";
 import { startTestNode, type TestNode } from "../devnet/tron/testing.ts";

@@ -3,15 +3,12 @@
 // the signed one. Any TRON full node's HTTP API works (java-tron, TronGrid, the development node).
 import { sha256 } from "ethers";
 import type { TronWeb, Types } from "tronweb";
-import { createTronWeb } from "../../relayer/chains/tron/http.ts";
-import { encodeSwapMemo } from "../../relayer/chains/tron/memo.ts";
+import { createTronWeb } from "../../common/rpc/tronweb.ts";
+import { encodeSwapMemo } from "../../common/tron/memo.ts";
 import type { TronChainConfig } from "../config.ts";
 import { ApiError } from "../errors.ts";
 import { shortReason } from "./evm-chain.ts";
 
-/** BTTOLD on TRON: the TRC-10 token 1002000, 6 decimals. */
-export const BTTOLD_TRC10_ID = "1002000";
-export const BTTOLD_TRC10_DECIMALS = 6;
 /** TronWeb takes TRC-10 amounts as JavaScript numbers: larger ones cannot be built exactly. */
 const MAX_TRC10_AMOUNT = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -50,7 +47,7 @@ export class TronChain {
       const transfer = await this.tronWeb.transactionBuilder.sendToken(
         this.config.depositAddress,
         Number(amount), // exact: checked against MAX_SAFE_INTEGER above
-        BTTOLD_TRC10_ID,
+        this.config.tokenId,
         sender,
       );
       const transaction = await this.tronWeb.transactionBuilder.addUpdateData(transfer, memo, "utf8", { txLocal: true });
@@ -75,11 +72,11 @@ export class TronChain {
     }
     // Exact integers: java-tron's JSON numbers stay below 2^63, and BigInt takes them as the node wrote
     // them when the node sends strings (int64_as_string).
-    const bttold = BigInt(account.assetV2?.find((a) => a.key === BTTOLD_TRC10_ID)?.value ?? 0);
+    const bttold = BigInt(account.assetV2?.find((a) => a.key === this.config.tokenId)?.value ?? 0);
     if (bttold < amount) {
       throw new ApiError(
         "INSUFFICIENT_BALANCE",
-        `${sender} holds ${bttold} units of TRC-10 ${BTTOLD_TRC10_ID} on ${this.name}, less than ${amount}`,
+        `${sender} holds ${bttold} units of TRC-10 ${this.config.tokenId} on ${this.name}, less than ${amount}`,
       );
     }
     const trx = BigInt(account.balance ?? 0);

@@ -2,7 +2,7 @@
 // has no staking): a transfer that creates its recipient burns `createAccountFee`; any other
 // transaction uses the owner's free bandwidth (600 bytes a day on mainnet, recovering linearly over
 // 24 hours) if it covers the whole transaction, else burns `transactionFee` sun per byte.
-import { toBase58 } from "./address.ts";
+import { toBase58 } from "../../common/tron/address.ts";
 import { refuse } from "./errors.ts";
 import type { Account, LedgerOverlay } from "./ledger.ts";
 import { SLOT_MS, USAGE_PRECISION, WINDOW_SIZE_SLOTS, type ChainParameters } from "./params.ts";

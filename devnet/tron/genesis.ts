@@ -3,7 +3,8 @@
 // BTTOLD (TRC-10 1002000); a genesis file can replace all of it.
 import { HDNodeWallet, computeAddress, sha256, toUtf8Bytes } from "ethers";
 import { z } from "zod";
-import { fromEvmAddress, parseAddress, toBase58 } from "./address.ts";
+import { fromEvmAddress, toBase58 } from "../../common/tron/address.ts";
+import { parseAddress } from "./address.ts";
 import { BTTOLD_TOKEN, type AssetIssue } from "./asset.ts";
 import { toInt64 } from "./int64.ts";
 import { MAINNET_PARAMETERS, SLOT_MS, type ChainParameters } from "./params.ts";

@@ -1,7 +1,7 @@
 // The TRON development node as a library: `startTronDevNode` starts the chain and its HTTP API in this
 // process and returns its URL, `mine()` for tests that produce blocks on demand, and `close()`.
 import { pino, type Logger } from "pino";
-import { toBase58 } from "./address.ts";
+import { toBase58 } from "../../common/tron/address.ts";
 import { TronChain, type Block } from "./chain.ts";
 import { defaultGenesis, type Genesis } from "./genesis.ts";
 import { BlockProducer } from "./producer.ts";

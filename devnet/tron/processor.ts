@@ -3,7 +3,7 @@
 // only), signature, TAPOS reference block, size and expiration window, one contract, duplicate,
 // bandwidth, memo fee, then the contract. Effects go to an overlay that is returned only on success.
 import { executeTransfer, executeTransferAsset, type ActuatorContext } from "./actuators.ts";
-import { toBase58 } from "./address.ts";
+import { toBase58 } from "../../common/tron/address.ts";
 import type { AssetIssue } from "./asset.ts";
 import { consumeBandwidth, slotAt } from "./bandwidth.ts";
 import { equalBytes, toHex } from "./bytes.ts";

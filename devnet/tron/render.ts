@@ -2,7 +2,7 @@
 // with `visible`, addresses are base58 and name fields (asset names, token names) UTF-8, as java-tron's
 // JsonFormat prints them. Zero and empty values are left out, as protobuf's JSON printer does, except a
 // block's number: TronWeb reads it to reference a block, the genesis block included.
-import { toBase58 } from "./address.ts";
+import { toBase58 } from "../../common/tron/address.ts";
 import type { AssetIssue } from "./asset.ts";
 import { freeNetUsed } from "./bandwidth.ts";
 import { toHex, utf8Bytes, utf8Text } from "./bytes.ts";

@@ -2,7 +2,7 @@
 // permissions (this node has no permission updates): the owner permission (id 0) and the default
 // active permission (id 2) both hold one key, the owner's, with weight 1 and threshold 1.
 import { Signature, hexlify, recoverAddress } from "ethers";
-import { fromEvmAddress, toBase58 } from "./address.ts";
+import { fromEvmAddress, toBase58 } from "../../common/tron/address.ts";
 import { refuse } from "./errors.ts";
 import { TOTAL_SIGN_NUM } from "./params.ts";
 import type { DecodedTransaction } from "./transaction.ts";

@@ -4,10 +4,12 @@
 // cannot tell: a swap delivered under a lower `minimumUnits` decodes as "under the minimum" once the
 // minimum is raised, and refunding it would pay the user twice. Refunds and the refund list ask here.
 import type { EvmChainConfig } from "../config.ts";
-import { contractInterface } from "../../deploy/artifacts.ts";
+import { contractInterface } from "../../common/contracts/artifacts.ts";
 import { TRON_BLACK_HOLE, parseBurnMemo } from "../chains/tron/burn-forwarder.ts";
 import type { OutgoingTransfer, TronSource } from "../chains/tron/source.ts";
-import { createEvmProvider, withRetry, DEFAULT_RETRY } from "../chains/evm/rpc.ts";
+import { createEvmProvider } from "../../common/rpc/evm-provider.ts";
+import { withRetry } from "../chains/evm/rpc.ts";
+import { DEFAULT_RETRY } from "../../common/rpc/retry.ts";
 
 /** The chain swaps are delivered on (BTTC), as the relayer configuration has it. */
 export type SwapChain = Pick<EvmChainConfig, "name" | "chainId" | "rpcUrl" | "gateway">;

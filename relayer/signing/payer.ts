@@ -13,7 +13,9 @@ import type { JsonRpcProvider, TransactionReceipt, TransactionRequest } from "et
 import type { Logger } from "pino";
 import type { KeySource } from "../../common/schema.ts";
 import { RelayerError } from "../errors.ts";
-import { DEFAULT_RETRY, classifyRpcError, withRetry, type RetryOptions } from "../chains/evm/rpc.ts";
+import { DEFAULT_RETRY, type RetryOptions } from "../../common/rpc/retry.ts";
+import { withRetry } from "../chains/evm/rpc.ts";
+import { classifyRpcError } from "../../common/rpc/evm-classifier.ts";
 import { inspectSymbol, walletFromKey, walletFromSource } from "./keys.ts";
 import { PayerLedger, type PayerLedgerOptions } from "./payer-ledger.ts";
 import { isRecord } from "../../common/guards.ts";

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
 import { Contract, JsonRpcProvider, id, parseEther } from "ethers";
-import { contractInterface } from "../../deploy/artifacts.ts";
+import { contractInterface } from "../../common/contracts/artifacts.ts";
 import { startHardhatNode, type HardhatNode } from "../../testkit/hardhat-node.ts";
 import { validatorWallets } from "../../testkit/world.ts";
 

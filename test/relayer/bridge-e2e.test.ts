@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { Contract, HDNodeWallet, JsonRpcProvider, NonceManager, parseEther, Wallet } from "ethers";
 import { pino } from "pino";
 import { deployNetwork } from "../../deploy/network.ts";
-import { createEvmProvider } from "../../relayer/chains/evm/rpc.ts";
+import { createEvmProvider } from "../../common/rpc/evm-provider.ts";
 import { parseRelayerConfig } from "../../relayer/config.ts";
 import { RelayerNode } from "../../relayer/node.ts";
 import { freePort, startHardhatNode, type HardhatNode } from "../../testkit/hardhat-node.ts";

@@ -10,7 +10,7 @@ import { gatewayDomain, orderBySigner, signBatch, transferId } from "../../commo
 import { deployChain } from "../../deploy/bridge.ts";
 import type { DestinationChain, ObservedTransfer } from "../../relayer/chains/adapter.ts";
 import { EvmDestination } from "../../relayer/chains/evm/destination.ts";
-import { createEvmProvider } from "../../relayer/chains/evm/rpc.ts";
+import { createEvmProvider } from "../../common/rpc/evm-provider.ts";
 import { EvmSource } from "../../relayer/chains/evm/source.ts";
 import { DeliveryPipeline, NotEnoughSignaturesError, type BatchSigner } from "../../relayer/pipeline/delivery-pipeline.ts";
 import { TransferWatcher } from "../../relayer/pipeline/watcher.ts";

@@ -22,7 +22,7 @@ import {
 import { deployChain } from "../../deploy/bridge.ts";
 import type { ObservedTransfer } from "../../relayer/chains/adapter.ts";
 import { EvmDeliveryLog } from "../../relayer/chains/evm/delivery-log.ts";
-import { createEvmProvider } from "../../relayer/chains/evm/rpc.ts";
+import { createEvmProvider } from "../../common/rpc/evm-provider.ts";
 import {
   DeliveryWatcher,
   SkipReason,

@@ -19,7 +19,7 @@ import {
   type CompactSignature,
   type Transfer,
 } from "../../common/transfer.ts";
-import { contractInterface } from "../../deploy/artifacts.ts";
+import { contractInterface } from "../../common/contracts/artifacts.ts";
 import { deployChain } from "../../deploy/bridge.ts";
 import type { DeliveryReceipt } from "../../relayer/chains/adapter.ts";
 import { DeliveryRevertError, EvmDestination } from "../../relayer/chains/evm/destination.ts";

@@ -20,17 +20,14 @@ import {
 } from "ethers";
 import type { Interface, TransactionReceipt, TransactionResponse } from "ethers";
 import { TransferKind, gatewayDomain, orderBySigner, signBatch, type Transfer } from "../../common/transfer.ts";
-import { contractInterface } from "../../deploy/artifacts.ts";
+import { contractInterface } from "../../common/contracts/artifacts.ts";
 import { deployChain } from "../../deploy/bridge.ts";
 import type { ObservedTransfer } from "../../relayer/chains/adapter.ts";
-import {
-  classifyRpcError,
-  connectEvmProvider,
-  createEvmProvider,
-  withRetry,
-  type RetryEvent,
-  type RetryOptions,
-} from "../../relayer/chains/evm/rpc.ts";
+import { classifyRpcError } from "../../common/rpc/evm-classifier.ts";
+import { connectEvmProvider } from "../../relayer/chains/evm/rpc.ts";
+import { createEvmProvider } from "../../common/rpc/evm-provider.ts";
+import { withRetry } from "../../relayer/chains/evm/rpc.ts";
+import { type RetryEvent, type RetryOptions } from "../../common/rpc/retry.ts";
 import { EvmSource } from "../../relayer/chains/evm/source.ts";
 import type { EvmChainConfig } from "../../relayer/config.ts";
 import { ChainMismatchError, RelayerError, RpcError } from "../../relayer/errors.ts";

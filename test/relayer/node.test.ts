@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { NonceManager, Wallet, parseEther, type Contract } from "ethers";
 import { pino } from "pino";
 import { deployChain } from "../../deploy/bridge.ts";
-import { createEvmProvider } from "../../relayer/chains/evm/rpc.ts";
+import { createEvmProvider } from "../../common/rpc/evm-provider.ts";
 import { parseRelayerConfig, type RelayerConfig } from "../../relayer/config.ts";
 import { RelayerNode } from "../../relayer/node.ts";
 import { freePort, startHardhatNode, type HardhatNode } from "../../testkit/hardhat-node.ts";

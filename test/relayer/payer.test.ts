@@ -8,7 +8,7 @@ import { inspect } from "node:util";
 import { after, before, describe, it } from "node:test";
 import { pino } from "pino";
 import { JsonRpcProvider, Wallet, parseEther, parseUnits, toQuantity } from "ethers";
-import { createEvmProvider } from "../../relayer/chains/evm/rpc.ts";
+import { createEvmProvider } from "../../common/rpc/evm-provider.ts";
 import { RelayerError } from "../../relayer/errors.ts";
 import { Payer, PayerError, replacementFees, type FeeSettings } from "../../relayer/signing/payer.ts";
 import { startFlakyRpc } from "../../testkit/flaky-rpc.ts";

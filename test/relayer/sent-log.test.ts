@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { contractInterface } from "../../deploy/artifacts.ts";
+import { contractInterface } from "../../common/contracts/artifacts.ts";
 import { decodeSentLog } from "../../relayer/chains/evm/sent-log.ts";
 
 const iface = contractInterface("RemoteGateway");

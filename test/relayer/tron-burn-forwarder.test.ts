@@ -17,7 +17,7 @@ import type { TestNode } from "../../devnet/tron/testing.ts";
 import { BTTOLD, signedToken, startTestNode } from "../../devnet/tron/testing.ts";
 import { BurnForwarder, TRON_BLACK_HOLE, parseBurnMemo, burnMemo } from "../../relayer/chains/tron/burn-forwarder.ts";
 import { DepositWallet } from "../../relayer/chains/tron/deposit-wallet.ts";
-import { encodeSwapMemo } from "../../relayer/chains/tron/memo.ts";
+import { encodeSwapMemo } from "../../common/tron/memo.ts";
 import { TronSource, type TronObservedTransfer } from "../../relayer/chains/tron/source.ts";
 import { TransferStore } from "../../relayer/store/transfer-store.ts";
 import { startPathFaultProxy, type PathFaultProxy } from "../../testkit/path-fault-proxy.ts";

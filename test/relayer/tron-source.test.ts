@@ -22,8 +22,8 @@ import {
 } from "../../devnet/tron/genesis.ts";
 import { MAINNET_PARAMETERS } from "../../devnet/tron/params.ts";
 import { signedToken, signedTrx, startTestNode, type SignedTransaction, type TestNode } from "../../devnet/tron/testing.ts";
-import type { RetryEvent } from "../../relayer/chains/evm/rpc.ts";
-import { encodeSwapMemo, swapMemoChecksum } from "../../relayer/chains/tron/memo.ts";
+import type { RetryEvent } from "../../common/rpc/retry.ts";
+import { encodeSwapMemo, swapMemoChecksum } from "../../common/tron/memo.ts";
 import {
   TronSource,
   isRejected,

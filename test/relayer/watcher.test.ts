@@ -8,7 +8,7 @@ import { JsonRpcProvider, NonceManager, Wallet, parseEther, type Contract } from
 import { pino } from "pino";
 import { deployChain } from "../../deploy/bridge.ts";
 import type { ObservedTransfer, SourceChain } from "../../relayer/chains/adapter.ts";
-import { createEvmProvider } from "../../relayer/chains/evm/rpc.ts";
+import { createEvmProvider } from "../../common/rpc/evm-provider.ts";
 import { EvmSource } from "../../relayer/chains/evm/source.ts";
 import { SequenceGapError, TransferWatcher } from "../../relayer/pipeline/watcher.ts";
 import { ChainCursor } from "../../relayer/store/chain-cursor.ts";

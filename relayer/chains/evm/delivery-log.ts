@@ -4,13 +4,14 @@
 // EvmSource reads them; logs in maxBlockRange chunks; every RPC call goes through withRetry.
 import { getAddress, toQuantity } from "ethers";
 import type { JsonRpcProvider, Log } from "ethers";
-import { contractInterface } from "../../../deploy/artifacts.ts";
+import { contractInterface } from "../../../common/contracts/artifacts.ts";
 import type { EvmChainConfig } from "../../config.ts";
 import { ChainDataError, InvalidRequestError } from "../../errors.ts";
 import type { DeliveryLog, DeliveryLogEntries, DeliveredEntry, SkippedEntry } from "../../pipeline/delivery-watcher.ts";
 import type { ChainHeads } from "../adapter.ts";
 import { EventDecoder } from "./events.ts";
-import { DEFAULT_RETRY, withRetry, type RetryOptions } from "./rpc.ts";
+import { DEFAULT_RETRY, type RetryOptions } from "../../../common/rpc/retry.ts";
+import { withRetry } from "./rpc.ts";
 import { EvmSource } from "./source.ts";
 
 export interface EvmDeliveryLogOptions {

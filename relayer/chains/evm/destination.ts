@@ -5,14 +5,15 @@
 import { Interface, getAddress, toQuantity } from "ethers";
 import type { Fragment, JsonRpcProvider, Log, TransactionReceipt } from "ethers";
 import type { CompactSignature, Transfer, TransferItem } from "../../../common/transfer.ts";
-import { contractInterface } from "../../../deploy/artifacts.ts";
+import { contractInterface } from "../../../common/contracts/artifacts.ts";
 import type { EvmChainConfig } from "../../config.ts";
 import { ChainDataError, InvalidRequestError, RelayerError } from "../../errors.ts";
 import type { Payer, PayerTransaction } from "../../signing/payer.ts";
 import type { DeliveryReceipt, DestinationChain, SubmittedDelivery } from "../adapter.ts";
 import { encodeDeliverBatch } from "./delivery-calldata.ts";
 import { EventDecoder, type DecodedEvent } from "./events.ts";
-import { DEFAULT_RETRY, withRetry, type RetryOptions } from "./rpc.ts";
+import { DEFAULT_RETRY, type RetryOptions } from "../../../common/rpc/retry.ts";
+import { withRetry } from "./rpc.ts";
 
 /** Gateway errors after which the same delivery may pass later (a cap refills, a pause ends, funds come
  * in, more gas is given). Every other revert — AlreadyDelivered, bad signatures, a validator set that

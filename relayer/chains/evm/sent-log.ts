@@ -8,7 +8,7 @@
 // retries its block range instead of going past it — a gateway that emitted one would halt that chain's
 // watcher at that range (retrying it) rather than have a transfer read otherwise than the chain has it.
 import { checksumAddress } from "../../../common/address.ts";
-import { contractInterface } from "../../../deploy/artifacts.ts";
+import { contractInterface } from "../../../common/contracts/artifacts.ts";
 import { EventDecoder } from "./events.ts";
 
 export interface SentLog {

@@ -4,12 +4,13 @@
 import { getAddress, toQuantity } from "ethers";
 import type { JsonRpcProvider } from "ethers";
 import { TransferKind, addressToBytes32, sequenceToRef, transferId, type Transfer } from "../../../common/transfer.ts";
-import { contractInterface } from "../../../deploy/artifacts.ts";
+import { contractInterface } from "../../../common/contracts/artifacts.ts";
 import type { EvmChainConfig } from "../../config.ts";
 import { ChainDataError, InvalidRequestError } from "../../errors.ts";
 import type { ChainHeads, ObservedTransfer, SourceChain } from "../adapter.ts";
 import { EventDecoder } from "./events.ts";
-import { DEFAULT_RETRY, withRetry, type RetryOptions } from "./rpc.ts";
+import { DEFAULT_RETRY, type RetryOptions } from "../../../common/rpc/retry.ts";
+import { withRetry } from "./rpc.ts";
 import { decodeSentLog } from "./sent-log.ts";
 
 export interface EvmSourceOptions {

@@ -4,9 +4,8 @@
 //
 // Only the fields of transfers the relayer acts on are held to their format; a transaction of another
 // kind, or to another account, is never a reason to refuse a block.
-import { getAddress } from "ethers";
-import { TronWeb } from "tronweb";
 import { ChainDataError } from "../../errors.ts";
+import { isRecord } from "../../../common/guards.ts";
 
 export interface TronBlock {
   number: bigint;
@@ -48,10 +47,6 @@ const TRON_HEX_ADDRESS = /^41[0-9a-fA-F]{40}$/;
  * 20-byte account; TRON's ABI leaves out 0x41) and the amount's. */
 const TRC20_TRANSFER_CALL = /^a9059cbb0{24}([0-9a-f]{40})([0-9a-f]{64})/;
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** An int64 field: a digit string, or a JSON number only if it is exact (a safe integer); absent is 0. */
 export function readInt64(value: unknown, what: string): bigint {
   if (value === undefined) return 0n;
@@ -76,22 +71,6 @@ export function readTronAddress(value: unknown, what: string): string {
     throw new ChainDataError(`${what} is not a TRON address (hex 41…): ${JSON.stringify(value)}`);
   }
   return value.toLowerCase();
-}
-
-/** `41…` → `T…`. */
-export function toBase58(hexAddress: string): string {
-  return TronWeb.address.fromHex(hexAddress);
-}
-
-/** `T…` → `41…` (lower-case), or undefined if `base58` is not a valid base58check TRON address. */
-export function fromBase58(base58: string): string | undefined {
-  if (!/^T[1-9A-HJ-NP-Za-km-z]{33}$/.test(base58) || !TronWeb.isAddress(base58)) return undefined;
-  return TronWeb.address.toHex(base58).toLowerCase();
-}
-
-/** The 20-byte account of a TRON address ("41…") as an EIP-55 EVM address. */
-export function toEvmAddress(hexAddress: string): string {
-  return getAddress(`0x${hexAddress.slice(2)}`);
 }
 
 /** One block of `getblockbylimitnext` / `getblock`. */

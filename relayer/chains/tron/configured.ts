@@ -1,7 +1,7 @@
 // The TRON pieces as a relayer configuration's TRON chain entry describes them (relayer/config.ts):
 // built in one place for the node, the refund command and the refund list.
 import type { TronChainConfig } from "../../config.ts";
-import type { TronEndpoint } from "./http.ts";
+import type { TronEndpoint } from "../../../common/rpc/tronweb.ts";
 import { TronSource } from "./source.ts";
 
 export function tronEndpointOf(chain: TronChainConfig): TronEndpoint {

@@ -7,9 +7,12 @@ import { TronWeb, type Types } from "tronweb";
 import { readKey, type KeySource } from "../../../common/schema.ts";
 import { RelayerError } from "../../errors.ts";
 import { inspectSymbol, walletFromKey } from "../../signing/keys.ts";
-import type { RetryOptions } from "../evm/rpc.ts";
-import { fromBase58, isRecord, readInt64 } from "./blocks.ts";
-import { TronHttp, createTronWeb, type JsonObject, type TronEndpoint } from "./http.ts";
+import type { RetryOptions } from "../../../common/rpc/retry.ts";
+import { fromBase58 } from "../../../common/tron/address.ts";
+import { isRecord } from "../../../common/guards.ts";
+import { readInt64 } from "./blocks.ts";
+import { TronHttp, type JsonObject } from "./http.ts";
+import { createTronWeb, type TronEndpoint } from "../../../common/rpc/tronweb.ts";
 import { sleep } from "../../../common/async.ts";
 
 /** java-tron refused a transaction (`{code, message}` of broadcasttransaction), or it never got into a

@@ -22,30 +22,27 @@
 // solidity port, 8091, if that is separate) or at TronGrid (with its API key in `headers`).
 import { ZeroAddress } from "ethers";
 import type { TronWeb } from "tronweb";
-import { legacyToBtt } from "../../../common/redenomination.ts";
+import { BTTOLD_TRC10_DECIMALS, legacyToBtt } from "../../../common/redenomination.ts";
 import { TransferKind, addressToBytes32, transferId, type Transfer } from "../../../common/transfer.ts";
 import { ChainDataError, InvalidRequestError } from "../../errors.ts";
 import type { ChainHeads, ObservedTransfer, SourceChain } from "../adapter.ts";
-import type { RetryOptions } from "../evm/rpc.ts";
+import type { RetryOptions } from "../../../common/rpc/retry.ts";
+import { fromBase58, toBase58, toEvmAddress } from "../../../common/tron/address.ts";
+import { isRecord } from "../../../common/guards.ts";
 import {
-  fromBase58,
-  isRecord,
   parseBlock,
   readInt64,
   recipientOf,
-  toBase58,
-  toEvmAddress,
   transferValue,
   type RawContract,
   type TronBlock,
   type TronTransaction,
   type TronTransferValue,
 } from "./blocks.ts";
-import { TronHttp, createTronWeb, type TronApi } from "./http.ts";
-import { decodeSwapMemo, type MemoRejectionReason } from "./memo.ts";
+import { TronHttp, type TronApi } from "./http.ts";
+import { createTronWeb } from "../../../common/rpc/tronweb.ts";
+import { decodeSwapMemo, type MemoRejectionReason } from "../../../common/tron/memo.ts";
 
-/** TRC-10 `1002000` has 6 decimals (precision 6): one unit is 10^15 wei of BTT. */
-export const BTTOLD_TRC10_DECIMALS = 6;
 /** java-tron's BLOCK_LIMIT_NUM: the most blocks one `getblockbylimitnext` returns. */
 export const TRON_MAX_BLOCK_RANGE = 100;
 
