@@ -6,7 +6,7 @@
 import { TronWeb, type Types } from "tronweb";
 import { readKey, type KeySource } from "../../../common/schema.ts";
 import { RelayerError } from "../../errors.ts";
-import { inspectSymbol, walletFromKey } from "../../signing/keys.ts";
+import { inspectSymbol, walletFromKey } from "../../keys.ts";
 import type { RetryOptions } from "../evm/rpc.ts";
 import { fromBase58, isRecord, readInt64 } from "./blocks.ts";
 import { TronHttp, createTronWeb, type JsonObject, type TronEndpoint } from "./http.ts";
