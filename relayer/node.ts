@@ -58,7 +58,6 @@ export class RelayerNode {
   private pipeline: DeliveryPipeline | null = null;
   private readonly payers = new Map<string, Payer>();
   private readonly roles: ReadonlySet<NodeRole>;
-  private stopping = false;
   /** Every source chain, by chain id (the pipeline checks a transfer peers keep refusing at its source). */
   private readonly sources = new Map<bigint, SourceChain>();
   /** Aborted by stop(): ends the loops' waits, and a burn's wait for its block early (the burn stays noted
@@ -268,8 +267,7 @@ export class RelayerNode {
 
   /** Stops watching (finishing the tick under way), then closes HTTP, Redis and the RPC connections. */
   async stop(): Promise<void> {
-    if (this.stopping) return;
-    this.stopping = true;
+    if (this.stopSignal.signal.aborted) return;
     this.stopSignal.abort();
     await Promise.all([...this.loops, ...this.burners].map((l) => l.stopped()));
     // Closing waits for the requests under way; after a moment it closes every connection: one that

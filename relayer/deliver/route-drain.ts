@@ -131,7 +131,7 @@ export class RouteDrain {
 
   /**
    * Signs and submits one batch of `ids` (those still ready). Transfers peers refused, and transfers
-   * found delivered already (left for the delivery watcher to record), stay ready with a later time.
+   * found delivered already (left for the delivery observer to record), stay ready with a later time.
    */
   private async deliverBatch(route: string, destination: DestinationChain, rank: number, ids: readonly string[]): Promise<void> {
     const { store } = this.o;
@@ -140,7 +140,7 @@ export class RouteDrain {
     if (batch.length < ids.length) await store.unindexNotReady(route, ids);
     const statusOf = new Map(states.flatMap((s) => (s ? [[s.observed.id, s.status] as const] : [])));
     batch = await this.withoutDeliveredUnseen(batch);
-    // Delivered already (by another node, or before a restart): nothing to send; the delivery watcher
+    // Delivered already (by another node, or before a restart): nothing to send; the delivery observer
     // records it completed once that delivery is final. A fallback node asks the chain first (it takes
     // over late, when the others may have delivered); the designated node asks only when a peer says so.
     const proposed = batch;
@@ -153,7 +153,7 @@ export class RouteDrain {
       batch = signed.batch;
       if (batch.length > 0) await this.submitSigned(route, destination, batch, signed.signatures);
     }
-    // Found delivered by someone else: looked at again after a while (the watcher completes it meanwhile).
+    // Found delivered by someone else: looked at again after a while (the delivery observer completes it meanwhile).
     const sent = new Set([...batch.map((o) => o.id), ...refused.keys()]);
     const delivered = proposed.filter((o) => !sent.has(o.id));
     const stillReady = (await store.getMany(delivered.map((o) => o.id))).flatMap((s) => (s && READY.has(s.status) ? [s] : []));
@@ -200,7 +200,7 @@ export class RouteDrain {
   }
 
   /**
-   * Completes the transfers of `batch` the delivery watcher saw delivered before this node had them
+   * Completes the transfers of `batch` the delivery observer saw delivered before this node had them
    * (its note: it has moved past that delivery since), and returns the rest.
    */
   private async withoutDeliveredUnseen(batch: readonly ObservedTransfer[]): Promise<ObservedTransfer[]> {
@@ -212,7 +212,7 @@ export class RouteDrain {
   /**
    * A delivery the gateway would refuse was not sent: the batch goes back to where it was, `delayed` if
    * the refusal passes with time (a limit, a pause; tried again after retryLaterMs). A refusal because a
-   * transfer is delivered already leaves it for the delivery watcher to record; anything else fails the
+   * transfer is delivered already leaves it for the delivery observer to record; anything else fails the
    * job (retried with backoff, or dead-lettered).
    */
   private async onSubmitRefused(route: string, ids: readonly string[], error: unknown): Promise<void> {
