@@ -14,15 +14,20 @@ import { WalletAttestationSigner } from "./attest/attestation-signer.ts";
 import { ThresholdBatchSigner } from "./attest/batch-signer.ts";
 import { CoSigner } from "./attest/cosigner.ts";
 import type { DestinationChain, ObservedTransfer, SourceChain } from "./chains/adapter.ts";
-import { EvmDeliveryLog } from "./chains/evm/delivery-log.ts";
-import { EvmDestination } from "./chains/evm/destination.ts";
-import { Payer } from "./chains/evm/payer/payer.ts";
-import { connectEvmProvider } from "./chains/evm/rpc.ts";
-import { EvmSource } from "./chains/evm/source.ts";
+import { connectEvmChain, type EvmChainParts } from "./chains/evm/configured.ts";
+import type { Payer } from "./chains/evm/payer/payer.ts";
 import { BurnForwarder } from "./chains/tron/burn-forwarder.ts";
 import { DepositWallet } from "./chains/tron/deposit-wallet.ts";
 import { tronEndpointOf, tronSourceFor } from "./chains/tron/configured.ts";
-import { evmChains, keyPrefixOf, tronChains, type NodeRole, type RelayerConfig, type TronChainConfig } from "./config.ts";
+import {
+  evmChains,
+  keyPrefixOf,
+  tronChains,
+  type EvmChainConfig,
+  type NodeRole,
+  type RelayerConfig,
+  type TronChainConfig,
+} from "./config.ts";
 import { DeliveryPipeline } from "./deliver/pipeline.ts";
 import { RelayerError } from "./errors.ts";
 import { registerAttestationRoutes } from "./http/attestation-routes.ts";
@@ -96,24 +101,15 @@ export class RelayerNode {
     }
 
     const destinations = new Map<bigint, DestinationChain>();
-    const providers = new Map<string, JsonRpcProvider>();
+    const evmParts: [EvmChainConfig, EvmChainParts][] = [];
     for (const chain of evmChains(config)) {
-      const provider = await connectEvmProvider(chain);
-      this.providers.push(provider);
-      providers.set(chain.name, provider);
-      // Shared through Redis: any process of this node may send from this key, or replace what another sent.
-      const shared = { redis: this.redis, prefix };
-      const payer = new Payer({
-        chain: chain.name,
-        chainId: chain.chainId,
-        provider,
-        key: payerKey,
-        maxFeePerGas: chain.maxFeePerGas,
-        log: this.log,
-        shared,
-      });
-      this.payers.set(chain.name, payer);
-      destinations.set(chain.chainId, new EvmDestination(chain, provider, payer));
+      // The payer's ledger is shared through Redis: any process of this node may send from this key, or
+      // replace what another sent.
+      const parts = await connectEvmChain(chain, payerKey, { redis: this.redis, prefix }, this.log);
+      this.providers.push(parts.provider);
+      this.payers.set(chain.name, parts.payer);
+      destinations.set(chain.chainId, parts.destination);
+      evmParts.push([chain, parts]);
     }
 
     const nodeIds = [config.id, ...config.peers.map((p) => p.id)];
@@ -153,11 +149,8 @@ export class RelayerNode {
       metrics: this.metrics,
       log: this.log,
     };
-    for (const chain of evmChains(config)) {
-      const provider = providers.get(chain.name)!;
-      const source = this.addSource(new EvmSource(chain, provider));
-      const deliveries = new EvmDeliveryLog(chain, provider);
-      this.loops.push(chainWatchLoop(watch, chain, source, (transfers) => pipeline.enqueue(transfers), deliveries));
+    for (const [chain, { source, deliveries }] of evmParts) {
+      this.loops.push(chainWatchLoop(watch, chain, this.addSource(source), (transfers) => pipeline.enqueue(transfers), deliveries));
     }
     for (const chain of tronChains(config)) this.addTronChain(chain, watch, pipeline);
 
