@@ -50,7 +50,7 @@ import { deployNetwork } from "../deploy/network.ts";
 import { EventDecoder } from "../relayer/chains/evm/events.ts";
 import { parseRelayerConfig } from "../relayer/config.ts";
 import { RelayerNode } from "../relayer/node.ts";
-import { rankFor } from "../relayer/pipeline/routing.ts";
+import { rankFor } from "../relayer/deliver/designation.ts";
 import { routeKey } from "../common/routes.ts";
 import { TransferStore, type TimelineEntry } from "../relayer/store/transfer-store.ts";
 import { freePort, startHardhatNode, type HardhatNode } from "../testkit/hardhat-node.ts";

@@ -1,6 +1,7 @@
 // Prometheus metrics of a relayer node (GET /metrics). One registry per node, so that several nodes in
 // one process (tests) do not share counters.
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { TransferRecord } from "./store/transfer-store.ts";
 
 export class RelayerMetrics {
   readonly registry = new Registry();
@@ -60,4 +61,20 @@ export class RelayerMetrics {
     labelNames: ["chain"] as const,
     registers: [this.registry],
   });
+
+  /** Per-stage latency of a completed transfer, from its timeline. */
+  observeStages(record: TransferRecord): void {
+    const at = (status: string) => record.timeline.findLast((e) => e.status === status)?.at;
+    const stages: [string, string, string][] = [
+      ["attest", "finalized", "attested"],
+      ["submit", "attested", "submitted"],
+      ["confirm", "submitted", "completed"],
+      ["total", "finalized", "completed"],
+    ];
+    for (const [stage, from, to] of stages) {
+      const start = at(from);
+      const end = at(to);
+      if (start !== undefined && end !== undefined && end >= start) this.stageLatency.observe({ stage }, (end - start) / 1000);
+    }
+  }
 }

@@ -16,7 +16,7 @@ import { deployNetwork } from "../deploy/network.ts";
 import { createEvmProvider } from "../common/rpc/evm-provider.ts";
 import { parseRelayerConfig } from "../relayer/config.ts";
 import { RelayerNode } from "../relayer/node.ts";
-import { rankFor } from "../relayer/pipeline/routing.ts";
+import { rankFor } from "../relayer/deliver/designation.ts";
 import { routeKey } from "../common/routes.ts";
 import { TransferStore } from "../relayer/store/transfer-store.ts";
 import { freePort, startHardhatNode, type HardhatNode } from "./hardhat-node.ts";

@@ -1,5 +1,6 @@
-// The one interface through which the relayer sees a chain. Each chain family (evm/, and tron/ later)
-// implements it once; everything above it — watcher, store, pipeline — is family-agnostic.
+// The one interface through which the relayer sees a chain. Each chain family (evm/, tron/) implements
+// it once; everything above it — the stages (watch, attest, deliver, confirm, observe) and the store — is
+// family-agnostic. The errors a destination throws that the stages act on are in delivery-errors.ts.
 import type { ObservedTransfer } from "../../common/observed-transfer.ts";
 import type { CompactSignature, Transfer, TransferItem } from "../../common/transfer.ts";
 
@@ -35,9 +36,13 @@ export interface DeliveryReceipt {
   succeeded: boolean;
   /** Ids the gateway reported delivered by this transaction (TransfersDelivered). */
   delivered: string[];
-  /** Ids the gateway skipped, with the reason (TransferSkipped: 0 already, 1 daily limit, 2 reserve). */
+  /** Ids the gateway skipped, with the reason (TransferSkipped). */
   skipped: { id: string; reason: number }[];
 }
+
+/** Why a gateway skipped a transfer of a batch (IBridgeGateway.SkipReason). */
+export const SkipReason = { AlreadyDelivered: 0, DailyLimitExceeded: 1, ReserveInsufficient: 2 } as const;
+export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason];
 
 /** Delivering transfers to a chain's gateway. */
 export interface DestinationChain {
@@ -52,6 +57,43 @@ export interface DestinationChain {
     items: readonly TransferItem[],
     signatures: readonly CompactSignature[],
   ): Promise<SubmittedDelivery>;
-  /** The receipt once the transaction is final by this chain's rule, null while it is not. */
+  /** The receipt once the transaction is final by this chain's rule, null while it is not; throws
+   * DeliveryTxUnknownError when the chain knows no such transaction. */
   finalReceipt(txHash: string): Promise<DeliveryReceipt | null>;
+  /** How many validator signatures a batch needs now (read each time: the validator set changes). */
+  threshold(): Promise<number>;
+}
+
+/** One transfer that a gateway reported delivered (one per id of a TransfersDelivered event). */
+export interface DeliveredEntry {
+  id: string;
+  txHash: string;
+  blockNumber: bigint;
+  logIndex: number;
+}
+
+/** One TransferSkipped event. */
+export interface SkippedEntry {
+  id: string;
+  /** A SkipReason. */
+  reason: number;
+  txHash: string;
+  blockNumber: bigint;
+  logIndex: number;
+}
+
+export interface DeliveryLogEntries {
+  /** In chain order (block, log index, then position in the event's list). */
+  delivered: DeliveredEntry[];
+  /** In chain order. */
+  skipped: SkippedEntry[];
+}
+
+/** A destination chain's record of deliveries, whoever sent them (EVM: EvmDeliveryLog). */
+export interface DeliveryLog {
+  readonly name: string;
+  /** The head and the newest final block, by the chain's finality rule. */
+  heads(): Promise<ChainHeads>;
+  /** What the gateway delivered and skipped in blocks [from, to]. */
+  deliveriesIn(from: bigint, to: bigint): Promise<DeliveryLogEntries>;
 }

@@ -1,14 +1,14 @@
 // Attestations for peers (docs/protocol.md, "Attestations"): `POST /v1/attestations` takes a batch in its JSON wire form
-// (attestation/request.ts) and answers this node's signature over it, or why not:
+// (attest/request.ts) and answers this node's signature over it, or why not:
 //   200 { signer, r, vs }                                   signed (ERC-2098 compact)
 //   400 { error: { code: "INVALID_REQUEST", field, ... } }  malformed JSON or a wrong field, named
 //   409 { error: { code: "ATTESTATION_REFUSED", reason, transferId?, ... } }  refused (cosigner.ts)
 //   413 / 415                                               body too large / not JSON
 // Every error body is `{ error: { code, message, ... } }`; bad input never yields a 5xx.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { AttestationRefusedError, type CoSigner } from "../attestation/cosigner.ts";
-import { InvalidAttestationRequestError, parseAttestationRequest } from "../attestation/request.ts";
-import { PROPOSER_HEADER } from "../attestation/peer-client.ts";
+import { AttestationRefusedError, type CoSigner } from "../attest/cosigner.ts";
+import { InvalidAttestationRequestError, parseAttestationRequest } from "../attest/request.ts";
+import { PROPOSER_HEADER } from "../attest/peer-client.ts";
 
 /** A full batch of 512 transfers is about 140 kB of JSON; anything much larger is not a request. */
 export const ATTESTATION_BODY_LIMIT = 256 * 1024;

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { AbiCoder, TypedDataEncoder, Wallet, keccak256 } from "ethers";
-import { WalletAttestationSigner } from "../../relayer/signing/attestation-signer.ts";
+import { WalletAttestationSigner } from "../../relayer/attest/attestation-signer.ts";
 import {
   BATCH_TYPES,
   TransferKind,

@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { Contract, JsonRpcProvider, Wallet, parseUnits } from "ethers";
 import { TronWeb } from "tronweb";
 import { addressToBytes32 } from "../../common/transfer.ts";
-import { rankFor } from "../../relayer/pipeline/routing.ts";
+import { rankFor } from "../../relayer/deliver/designation.ts";
 import { routeKey } from "../../common/routes.ts";
 import { alive, runCli, startDevnetProcess, type CliResult, type DevnetProcess } from "../../testkit/devnet.ts";
 import { until } from "../../testkit/wait.ts";

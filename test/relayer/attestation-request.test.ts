@@ -1,4 +1,4 @@
-// The co-signing request (relayer/attestation/request.ts): its wire form keeps every value exact, parsing
+// The co-signing request (relayer/attest/request.ts): its wire form keeps every value exact, parsing
 // refuses what is malformed and names the field, and the digest it stands for is the gateways' own.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -12,7 +12,7 @@ import {
   requestFor,
   toTransfers,
   toWire,
-} from "../../relayer/attestation/request.ts";
+} from "../../relayer/attest/request.ts";
 
 const SRC_GATEWAY = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const DST_GATEWAY = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";

@@ -18,7 +18,7 @@ import {
   type Transfer,
 } from "../../common/transfer.ts";
 import { RelayerError } from "../../relayer/errors.ts";
-import { WalletAttestationSigner, type AttestationSigner } from "../../relayer/signing/attestation-signer.ts";
+import { WalletAttestationSigner, type AttestationSigner } from "../../relayer/attest/attestation-signer.ts";
 
 const KEY = keccak256(toUtf8Bytes("attestation-signer-test"));
 const domain = gatewayDomain(1337001n, "0x5FbDB2315678afecb367f032d93F642f64180aa3");

@@ -17,13 +17,13 @@ import {
   type Transfer,
 } from "../../common/transfer.ts";
 import type { ObservedTransfer } from "../../relayer/chains/adapter.ts";
-import { AttestationRefusedError, CoSigner, type RefusalReason } from "../../relayer/attestation/cosigner.ts";
-import { MAX_BATCH_TRANSFERS, requestDigest, requestFor, toWire, type AttestationRequest } from "../../relayer/attestation/request.ts";
+import { AttestationRefusedError, CoSigner, type RefusalReason } from "../../relayer/attest/cosigner.ts";
+import { MAX_BATCH_TRANSFERS, requestDigest, requestFor, toWire, type AttestationRequest } from "../../relayer/attest/request.ts";
 import { registerAttestationRoutes } from "../../relayer/http/attestation-routes.ts";
-import { PROPOSER_HEADER } from "../../relayer/attestation/peer-client.ts";
-import { rankFor } from "../../relayer/pipeline/routing.ts";
+import { PROPOSER_HEADER } from "../../relayer/attest/peer-client.ts";
+import { rankFor } from "../../relayer/deliver/designation.ts";
 import { routeKey } from "../../common/routes.ts";
-import { WalletAttestationSigner, type AttestationSigner } from "../../relayer/signing/attestation-signer.ts";
+import { WalletAttestationSigner, type AttestationSigner } from "../../relayer/attest/attestation-signer.ts";
 import { TransferStore } from "../../relayer/store/transfer-store.ts";
 import { connectTestRedis, type TestRedis } from "../../testkit/redis.ts";
 import { CHAIN_IDS, validatorWallets } from "../../testkit/world.ts";

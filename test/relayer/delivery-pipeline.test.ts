@@ -12,12 +12,13 @@ import type { DestinationChain, ObservedTransfer } from "../../relayer/chains/ad
 import { EvmDestination } from "../../relayer/chains/evm/destination.ts";
 import { createEvmProvider } from "../../common/rpc/evm-provider.ts";
 import { EvmSource } from "../../relayer/chains/evm/source.ts";
-import { DeliveryPipeline, NotEnoughSignaturesError, type BatchSigner } from "../../relayer/pipeline/delivery-pipeline.ts";
-import { TransferWatcher } from "../../relayer/pipeline/watcher.ts";
+import { NotEnoughSignaturesError, type BatchSigner } from "../../relayer/attest/batch-signer.ts";
+import { DeliveryPipeline } from "../../relayer/deliver/pipeline.ts";
+import { TransferWatcher } from "../../relayer/watch/transfer-watcher.ts";
 import { routeKey } from "../../common/routes.ts";
 import { ChainCursor } from "../../relayer/store/chain-cursor.ts";
 import { TransferStore } from "../../relayer/store/transfer-store.ts";
-import { Payer } from "../../relayer/signing/payer.ts";
+import { Payer } from "../../relayer/chains/evm/payer/payer.ts";
 import { startHardhatNode, type HardhatNode } from "../../testkit/hardhat-node.ts";
 import { connectTestRedis, testRedisUrl, type TestRedis } from "../../testkit/redis.ts";
 import { validatorWallets } from "../../testkit/world.ts";

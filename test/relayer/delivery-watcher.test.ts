@@ -20,16 +20,10 @@ import {
   type Transfer,
 } from "../../common/transfer.ts";
 import { deployChain } from "../../deploy/bridge.ts";
-import type { ObservedTransfer } from "../../relayer/chains/adapter.ts";
+import { SkipReason, type DeliveryLog, type ObservedTransfer } from "../../relayer/chains/adapter.ts";
 import { EvmDeliveryLog } from "../../relayer/chains/evm/delivery-log.ts";
 import { createEvmProvider } from "../../common/rpc/evm-provider.ts";
-import {
-  DeliveryWatcher,
-  SkipReason,
-  deliveryCursorChain,
-  type DeliveryLog,
-  type DeliveryTickResult,
-} from "../../relayer/pipeline/delivery-watcher.ts";
+import { DeliveryObserver, deliveryCursorChain, type DeliveryTickResult } from "../../relayer/observe/delivery-observer.ts";
 import { ChainCursor } from "../../relayer/store/chain-cursor.ts";
 import { TransferStore } from "../../relayer/store/transfer-store.ts";
 import { startHardhatNode, type HardhatNode } from "../../testkit/hardhat-node.ts";
@@ -60,7 +54,7 @@ class LogRangeRecorder extends JsonRpcProvider {
   }
 }
 
-describe("DeliveryWatcher", () => {
+describe("DeliveryObserver", () => {
   let node: HardhatNode;
   let provider: JsonRpcProvider;
   let gateway: Contract;
@@ -111,7 +105,7 @@ describe("DeliveryWatcher", () => {
 
   function watcher(options: { log?: DeliveryLog; maxBlocksPerTick?: bigint } = {}) {
     const store = new TransferStore(redis.redis, redis.prefix);
-    const w = new DeliveryWatcher({
+    const w = new DeliveryObserver({
       deliveries: options.log ?? deliveryLog(),
       store,
       cursor: new ChainCursor(redis.redis, redis.prefix, deliveryCursorChain("ethereum")),
@@ -175,7 +169,7 @@ describe("DeliveryWatcher", () => {
     await mine(1);
   }
 
-  async function catchUp(w: DeliveryWatcher): Promise<{ ticks: number; total: DeliveryTickResult }> {
+  async function catchUp(w: DeliveryObserver): Promise<{ ticks: number; total: DeliveryTickResult }> {
     const total: DeliveryTickResult = { completed: 0, delayed: 0, unknown: 0, scannedUpTo: 0n, finalized: 0n };
     for (let ticks = 1; ticks < 200; ticks++) {
       const r = await w.tick();

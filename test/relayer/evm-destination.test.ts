@@ -24,7 +24,7 @@ import { deployChain } from "../../deploy/bridge.ts";
 import type { DeliveryReceipt } from "../../relayer/chains/adapter.ts";
 import { DeliveryRevertError, EvmDestination } from "../../relayer/chains/evm/destination.ts";
 import type { EvmChainConfig } from "../../relayer/config.ts";
-import { Payer } from "../../relayer/signing/payer.ts";
+import { Payer } from "../../relayer/chains/evm/payer/payer.ts";
 import { startHardhatNode, type HardhatNode } from "../../testkit/hardhat-node.ts";
 import { validatorWallets } from "../../testkit/world.ts";
 

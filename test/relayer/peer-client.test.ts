@@ -23,11 +23,11 @@ import {
   type Transfer,
 } from "../../common/transfer.ts";
 import type { ObservedTransfer } from "../../relayer/chains/adapter.ts";
-import { CoSigner } from "../../relayer/attestation/cosigner.ts";
-import { collectSignatures, recoverSigner, type PeerEndpoint } from "../../relayer/attestation/peer-client.ts";
-import { parseAttestationRequest, requestFor, toTransfers, type AttestationRequest } from "../../relayer/attestation/request.ts";
+import { CoSigner } from "../../relayer/attest/cosigner.ts";
+import { collectSignatures, recoverSigner, type PeerEndpoint } from "../../relayer/attest/peer-client.ts";
+import { parseAttestationRequest, requestFor, toTransfers, type AttestationRequest } from "../../relayer/attest/request.ts";
 import { registerAttestationRoutes } from "../../relayer/http/attestation-routes.ts";
-import { WalletAttestationSigner } from "../../relayer/signing/attestation-signer.ts";
+import { WalletAttestationSigner } from "../../relayer/attest/attestation-signer.ts";
 import { TransferStore } from "../../relayer/store/transfer-store.ts";
 import { connectTestRedis, type TestRedis } from "../../testkit/redis.ts";
 import { CHAIN_IDS, validatorWallets } from "../../testkit/world.ts";

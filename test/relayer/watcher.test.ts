@@ -10,7 +10,7 @@ import { deployChain } from "../../deploy/bridge.ts";
 import type { ObservedTransfer, SourceChain } from "../../relayer/chains/adapter.ts";
 import { createEvmProvider } from "../../common/rpc/evm-provider.ts";
 import { EvmSource } from "../../relayer/chains/evm/source.ts";
-import { SequenceGapError, TransferWatcher } from "../../relayer/pipeline/watcher.ts";
+import { SequenceGapError, TransferWatcher } from "../../relayer/watch/transfer-watcher.ts";
 import { ChainCursor } from "../../relayer/store/chain-cursor.ts";
 import { TransferStore } from "../../relayer/store/transfer-store.ts";
 import { startHardhatNode, type HardhatNode } from "../../testkit/hardhat-node.ts";

@@ -2,14 +2,16 @@
 // sending a delivery — `deliver` for one transfer, `deliverBatch` for more — and its receipt once final by
 // the chain's rule. A delivery is simulated (eth_estimateGas) before it is sent: one that would revert is
 // never sent, and fails with the gateway's own error, decoded, and whether waiting may help.
-import { Interface, getAddress, toQuantity } from "ethers";
+import { Contract, Interface, getAddress, toQuantity } from "ethers";
 import type { Fragment, JsonRpcProvider, Log, TransactionReceipt } from "ethers";
 import type { CompactSignature, Transfer, TransferItem } from "../../../common/transfer.ts";
 import { contractInterface } from "../../../common/contracts/artifacts.ts";
 import type { EvmChainConfig } from "../../config.ts";
 import { ChainDataError, InvalidRequestError, RelayerError } from "../../errors.ts";
-import type { Payer, PayerTransaction } from "../../signing/payer.ts";
 import type { DeliveryReceipt, DestinationChain, SubmittedDelivery } from "../adapter.ts";
+import { DeliveryRefusedError, DeliveryTxUnknownError } from "../delivery-errors.ts";
+import type { Payer } from "./payer/payer.ts";
+import type { PayerTransaction } from "./payer/types.ts";
 import { encodeDeliverBatch } from "./delivery-calldata.ts";
 import { EventDecoder, type DecodedEvent } from "./events.ts";
 import { DEFAULT_RETRY, type RetryOptions } from "../../../common/rpc/retry.ts";
@@ -21,8 +23,7 @@ import { withRetry } from "./rpc.ts";
 const RETRY_LATER = new Set(["DailyLimitExceeded", "GatewayPaused", "ReserveInsufficient", "LockedInsufficient", "PayoutGasTooLow"]);
 
 /** A delivery that the gateway would revert, so it was not sent. */
-export class DeliveryRevertError extends RelayerError {
-  readonly chain: string;
+export class DeliveryRevertError extends DeliveryRefusedError {
   /** The gateway's custom error (`AlreadyDelivered`, `DailyLimitExceeded`, ...), `Error`/`Panic` for
    * those, or null when the revert carried no data this code can read. */
   readonly errorName: string | null;
@@ -32,24 +33,19 @@ export class DeliveryRevertError extends RelayerError {
     const shown = errorName === null ? "a revert without a reason" : `${errorName}(${args.map(String).join(", ")})`;
     const retryable = errorName !== null && RETRY_LATER.has(errorName);
     super(
-      "DELIVERY_WOULD_REVERT",
+      chain,
       `${chain}: the delivery would revert with ${shown}; not sent${retryable ? ", try again later" : ""}`,
       retryable,
+      errorName === "AlreadyDelivered",
       options,
     );
-    this.chain = chain;
     this.errorName = errorName;
     this.args = args;
   }
 }
 
-/** The node knows no transaction with this hash (dropped, or replaced by a transaction of another
- * process): whether its transfers were delivered is for `isDelivered` to say. */
-export class DeliveryTxUnknownError extends RelayerError {
-  constructor(chain: string, txHash: string) {
-    super("DELIVERY_TX_UNKNOWN", `${chain}: no transaction ${txHash} on the chain or in the node's pool`, false);
-  }
-}
+// Thrown by finalReceipt; defined beside the adapter, where the stages see it.
+export { DeliveryTxUnknownError };
 
 export interface EvmDestinationOptions {
   /** Gas limit = estimate + this share of it (default 25%). */
@@ -94,6 +90,11 @@ export class EvmDestination implements DestinationChain {
     const data = gatewayInterface().encodeFunctionData("isDelivered", [transfer.srcChainId, transfer.srcGateway, transfer.srcRef]);
     const result = await this.call("isDelivered", () => this.provider.call({ to: this.gateway, data }));
     return gatewayInterface().decodeFunctionResult("isDelivered", result)[0] as boolean;
+  }
+
+  async threshold(): Promise<number> {
+    const status = await new Contract(this.gateway, contractInterface("BttcGateway"), this.provider).getFunction("status")();
+    return Number(status.threshold);
   }
 
   async submit(

@@ -19,6 +19,7 @@
 // before the loss, whose id went with the data, is in a block, or can never be, before the chain is read.
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { NodeKeys } from "../../../common/redis-keys.ts";
 import type { ObservedTransfer } from "../adapter.ts";
 import type { TransferStore } from "../../store/transfer-store.ts";
 import { TronTxExpiredError, type DepositWallet } from "./deposit-wallet.ts";
@@ -78,8 +79,7 @@ export class BurnForwarder {
 
   constructor(options: BurnForwarderOptions) {
     this.o = options;
-    const base = `${options.prefix}tron:${options.chain}:`;
-    this.keys = { unburned: `${base}unburned`, burned: `${base}burned`, scan: `${base}burnScan`, inflight: `${base}burnInFlight` };
+    this.keys = new NodeKeys(options.prefix).tronBurn(options.chain);
   }
 
   /** Notes newly final swaps (the watcher's hand-on; idempotent): each is burned once completed. */

@@ -6,7 +6,7 @@
 import { TronWeb, type Types } from "tronweb";
 import { readKey, type KeySource } from "../../../common/schema.ts";
 import { RelayerError } from "../../errors.ts";
-import { inspectSymbol, walletFromKey } from "../../signing/keys.ts";
+import { inspectSymbol, walletFromKey } from "../../keys.ts";
 import type { RetryOptions } from "../../../common/rpc/retry.ts";
 import { fromBase58 } from "../../../common/tron/address.ts";
 import { isRecord } from "../../../common/guards.ts";

@@ -1,49 +1,14 @@
-// Watches one destination chain's gateway for deliveries, whoever sent them. Several nodes deliver the
+// Observes one destination chain's gateway for deliveries, whoever sent them. Several nodes deliver the
 // same transfers (the designated one, then fallbacks), and only one transaction per transfer can succeed:
 // the others' nodes learn it here, from the chain, so their store (which the API follows) shows
-// `completed` and their pipeline stops trying. Only final blocks are read, in bounded ranges, from a
+// `completed` and their deliver stage stops trying. Only final blocks are read, in bounded ranges, from a
 // cursor of its own that survives restarts; re-reading a range changes nothing (store transitions are
 // idempotent and never move a transfer backwards).
 import type { Logger } from "pino";
-import type { ChainHeads } from "../chains/adapter.ts";
+import { groupBy } from "../../common/group-by.ts";
+import { SkipReason, type DeliveredEntry, type DeliveryLog, type DeliveryLogEntries } from "../chains/adapter.ts";
 import type { ChainCursor } from "../store/chain-cursor.ts";
 import type { TransferStatus, TransferStore } from "../store/transfer-store.ts";
-
-/** One transfer that a gateway reported delivered (one per id of a TransfersDelivered event). */
-export interface DeliveredEntry {
-  id: string;
-  txHash: string;
-  blockNumber: bigint;
-  logIndex: number;
-}
-
-/** One TransferSkipped event. */
-export interface SkippedEntry {
-  id: string;
-  /** IBridgeGateway.SkipReason: 0 already delivered, 1 daily limit, 2 reserve/locked insufficient. */
-  reason: number;
-  txHash: string;
-  blockNumber: bigint;
-  logIndex: number;
-}
-
-export interface DeliveryLogEntries {
-  /** In chain order (block, log index, then position in the event's list). */
-  delivered: DeliveredEntry[];
-  /** In chain order. */
-  skipped: SkippedEntry[];
-}
-
-/** A destination chain's record of deliveries, as this watcher reads it (EVM: EvmDeliveryLog). */
-export interface DeliveryLog {
-  readonly name: string;
-  /** The head and the newest final block, by the chain's finality rule. */
-  heads(): Promise<ChainHeads>;
-  /** What the gateway delivered and skipped in blocks [from, to]. */
-  deliveriesIn(from: bigint, to: bigint): Promise<DeliveryLogEntries>;
-}
-
-export const SkipReason = { AlreadyDelivered: 0, DailyLimitExceeded: 1, ReserveInsufficient: 2 } as const;
 
 const SKIP_REASONS: Record<number, string> = {
   [SkipReason.DailyLimitExceeded]: "the daily limit is reached",
@@ -58,7 +23,7 @@ export function deliveryCursorChain(chain: string): string {
   return `${chain}:deliveries`;
 }
 
-export interface DeliveryWatcherOptions {
+export interface DeliveryObserverOptions {
   deliveries: DeliveryLog;
   store: TransferStore;
   /** Its own cursor (e.g. `new ChainCursor(redis, prefix, deliveryCursorChain(chain))`). */
@@ -85,11 +50,11 @@ export interface DeliveryTickResult {
 
 const DEFAULT_MAX_BLOCKS_PER_TICK = 20_000n;
 
-export class DeliveryWatcher {
-  private readonly o: DeliveryWatcherOptions;
+export class DeliveryObserver {
+  private readonly o: DeliveryObserverOptions;
   private readonly maxBlocksPerTick: bigint;
 
-  constructor(options: DeliveryWatcherOptions) {
+  constructor(options: DeliveryObserverOptions) {
     this.o = options;
     this.maxBlocksPerTick = options.maxBlocksPerTick ?? DEFAULT_MAX_BLOCKS_PER_TICK;
     if (this.maxBlocksPerTick < 1n) throw new RangeError("maxBlocksPerTick must be at least 1");
@@ -127,7 +92,8 @@ export class DeliveryWatcher {
     // Deliveries first, all at once (pipelined, one transaction's detail each): their order does not
     // matter, as each settles its own transfer for good, and no skip below concerns a delivered one.
     const detailOf = (d: DeliveredEntry) => `delivered on ${deliveries.name} in block ${d.blockNumber}`;
-    for (const [txHash, group] of groupByTx(entries.delivered)) {
+    // By transaction (one TransfersDelivered event's ids share one), in their order.
+    for (const [txHash, group] of groupBy(entries.delivered, (d) => d.txHash)) {
       const moved = await store.transitionMany(
         group.map((d) => d.id),
         "completed",
@@ -171,17 +137,6 @@ export class DeliveryWatcher {
       this.o.log?.info({ chain: deliveries.name, completed: result.completed, delayed: result.delayed }, "deliveries recorded");
     }
   }
-}
-
-/** Entries by transaction (one TransfersDelivered event's ids share one), in their order. */
-function groupByTx(entries: readonly DeliveredEntry[]): Map<string, DeliveredEntry[]> {
-  const groups = new Map<string, DeliveredEntry[]>();
-  for (const entry of entries) {
-    const group = groups.get(entry.txHash);
-    if (group) group.push(entry);
-    else groups.set(entry.txHash, [entry]);
-  }
-  return groups;
 }
 
 /** Block, then log index; entries of one TransfersDelivered event keep their order (a stable sort). */

@@ -6,10 +6,11 @@
 // LOCK_TTL_MS; one killed between a broadcast and the write of the next nonce leaves it one behind,
 // which the payer's usual resync ("nonce too low" or "occupied": go past it) repairs.
 import type { Redis } from "ioredis";
-import { RouteLock } from "../pipeline/route-lock.ts";
-import { RelayerError } from "../errors.ts";
-import type { FeeSettings, PayerTransaction, TxRequest } from "./payer.ts";
-import { sleep } from "../../common/async.ts";
+import { sleep } from "../../../../common/async.ts";
+import { NodeKeys } from "../../../../common/redis-keys.ts";
+import { RedisLock } from "../../../coordination/redis-lock.ts";
+import { RelayerError } from "../../../errors.ts";
+import type { FeeSettings, PayerLedgerOptions, PayerTransaction, TxRequest } from "./types.ts";
 
 /** The lock's lifetime unless renewed (its holder renews it while it sends). */
 const LOCK_TTL_MS = 5_000;
@@ -20,12 +21,6 @@ const LOCK_WAIT_MS = 30_000;
 /** How long a sent transaction's record is kept: far longer than any confirmation takes. */
 const RECORD_TTL_S = 7 * 24 * 3600;
 
-export interface PayerLedgerOptions {
-  redis: Redis;
-  /** The node's key prefix. */
-  prefix: string;
-}
-
 export class PayerLedger {
   readonly #redis: Redis;
   readonly #key: string;
@@ -33,15 +28,15 @@ export class PayerLedger {
 
   constructor(options: PayerLedgerOptions, chainId: bigint, address: string) {
     this.#redis = options.redis;
-    this.#key = `${options.prefix}payer:${chainId}:${address.toLowerCase()}:`;
+    this.#key = new NodeKeys(options.prefix).payer(chainId, address);
     this.#owner = `pid${process.pid}`;
   }
 
   /** Runs `work` holding the payer's lock (waiting for another process's send to end). */
   async locked<T>(work: (lock: { readonly held: boolean }) => Promise<T>): Promise<T> {
     const deadline = Date.now() + LOCK_WAIT_MS;
-    let lock: RouteLock | null;
-    while (!(lock = await RouteLock.acquire(this.#redis, this.#key + "lock", this.#owner, LOCK_TTL_MS))) {
+    let lock: RedisLock | null;
+    while (!(lock = await RedisLock.acquire(this.#redis, this.#key + "lock", this.#owner, LOCK_TTL_MS))) {
       if (Date.now() > deadline)
         throw new RelayerError("PAYER_BUSY", `the payer lock ${this.#key}lock stayed taken for ${LOCK_WAIT_MS} ms`, true);
       await sleep(LOCK_POLL_MS);

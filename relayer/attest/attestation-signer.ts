@@ -4,7 +4,7 @@
 import type { TypedDataDomain, Wallet } from "ethers";
 import type { KeySource } from "../../common/schema.ts";
 import { batchDigest, type CompactSignature, type Transfer } from "../../common/transfer.ts";
-import { inspectSymbol, walletFromKey, walletFromSource } from "./keys.ts";
+import { inspectSymbol, walletFromKey, walletFromSource } from "../keys.ts";
 
 export interface AttestationSigner {
   /** The checksummed address its signatures recover to: its entry in the validator set. */

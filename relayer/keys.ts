@@ -2,8 +2,8 @@
 // an error message, a log line or an inspected object (ethers' own parse errors quote the value given,
 // so they are not passed on as causes).
 import { Wallet } from "ethers";
-import { readKey, type KeySource } from "../../common/schema.ts";
-import { RelayerError } from "../errors.ts";
+import { readKey, type KeySource } from "../common/schema.ts";
+import { RelayerError } from "./errors.ts";
 
 export class InvalidKeyError extends RelayerError {
   constructor(what: string) {

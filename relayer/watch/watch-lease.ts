@@ -1,20 +1,21 @@
 // A lease in Redis on watching one chain for one node: of several `watch` processes of a node, the one
 // holding a chain's lease scans it, and the others stand by, trying to take it now and then. The holder
-// renews it while it lives (RouteLock does); one killed with SIGKILL loses it within `ttlMs`, and a
+// renews it while it lives (RedisLock does); one killed with SIGKILL loses it within `ttlMs`, and a
 // standby takes over. Scanning twice would be harmless (every write is idempotent) but wasteful.
 import type { Redis } from "ioredis";
-import { RouteLock } from "./route-lock.ts";
+import { NodeKeys } from "../../common/redis-keys.ts";
+import { RedisLock } from "../coordination/redis-lock.ts";
 
 export class WatchLease {
   private readonly redis: Redis;
   readonly key: string;
   private readonly owner: string;
   private readonly ttlMs: number;
-  private lock: RouteLock | null = null;
+  private lock: RedisLock | null = null;
 
   constructor(redis: Redis, prefix: string, chain: string, owner: string, ttlMs: number) {
     this.redis = redis;
-    this.key = `${prefix}lease:watch:${chain}`;
+    this.key = new NodeKeys(prefix).watchLease(chain);
     this.owner = owner;
     this.ttlMs = ttlMs;
   }
@@ -26,7 +27,7 @@ export class WatchLease {
       await this.lock.release(); // lost (expired): stops renewing; deletes nothing another holder owns
       this.lock = null;
     }
-    this.lock = await RouteLock.acquire(this.redis, this.key, this.owner, this.ttlMs);
+    this.lock = await RedisLock.acquire(this.redis, this.key, this.owner, this.ttlMs);
     return this.lock !== null;
   }
 

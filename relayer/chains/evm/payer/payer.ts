@@ -9,109 +9,33 @@
 // taken (inside the process's own) around nonce assignment and broadcast, the next nonce is kept there,
 // and every transaction sent is recorded, so that any process may replace it.
 import { keccak256 } from "ethers";
-import type { JsonRpcProvider, TransactionReceipt, TransactionRequest } from "ethers";
+import type { JsonRpcProvider } from "ethers";
 import type { Logger } from "pino";
-import type { KeySource } from "../../common/schema.ts";
-import { RelayerError } from "../errors.ts";
-import { DEFAULT_RETRY, type RetryOptions } from "../../common/rpc/retry.ts";
-import { withRetry } from "../chains/evm/rpc.ts";
-import { classifyRpcError } from "../../common/rpc/evm-classifier.ts";
-import { inspectSymbol, walletFromKey, walletFromSource } from "./keys.ts";
-import { PayerLedger, type PayerLedgerOptions } from "./payer-ledger.ts";
-import { isRecord } from "../../common/guards.ts";
-import { sleep } from "../../common/async.ts";
+import type { KeySource } from "../../../../common/schema.ts";
+import { sleep } from "../../../../common/async.ts";
+import { inspectSymbol, walletFromKey, walletFromSource } from "../../../keys.ts";
+import { DEFAULT_RETRY, type RetryOptions } from "../../../../common/rpc/retry.ts";
+import { withRetry } from "../rpc.ts";
+import { FeeOracle } from "./fee-oracle.ts";
+import { minOf, replacementFees } from "./fees.ts";
+import { PayerLedger } from "./ledger.ts";
+import { BASE_FEE_TOO_LOW, PayerError, classifySend, type SendOutcome } from "./send-errors.ts";
+import { SerialQueue } from "./serial-queue.ts";
+import type {
+  FeeSettings,
+  MinedTransaction,
+  PayerOptions,
+  PayerTransaction,
+  ReplaceOptions,
+  TransactionSigner,
+  TxRequest,
+  WaitOptions,
+} from "./types.ts";
 
-/** Signs raw transactions for one address: an ethers Wallet, or a KMS-backed signer. */
-export interface TransactionSigner {
-  readonly address: string;
-  signTransaction(tx: TransactionRequest): Promise<string>;
-}
-
-export interface PayerOptions {
-  /** The chain's name, for messages. */
-  chain: string;
-  chainId: bigint;
-  provider: JsonRpcProvider;
-  /** A private key (hex), or a signer that holds it elsewhere. */
-  key: string | TransactionSigner;
-  /** Never pay more than this per gas (maxFeePerGas, or gasPrice on a chain without EIP-1559). */
-  maxFeePerGas: bigint;
-  /** Never tip more than this per gas (default: up to maxFeePerGas). */
-  maxPriorityFeePerGas?: bigint;
-  /** Replace a transaction not mined after this long (default 30 s). */
-  replaceAfterMs?: number;
-  /** Most replacements per transaction (default 5); after that it is rebroadcast as it is. */
-  maxReplacements?: number;
-  /** How long fee data read for new transactions is reused (default 1 s). */
-  feeCacheMs?: number;
-  retry?: RetryOptions;
-  log?: Logger;
-  /** Shares nonces and sent transactions with the node's other processes (Redis); none: this process only. */
-  shared?: PayerLedgerOptions;
-}
-
-export interface TxRequest {
-  to: string;
-  data?: string;
-  value?: bigint;
-  /** Estimated (from this payer's address) when not given. */
-  gasLimit?: bigint;
-}
-
-export type FeeSettings = { type: 2; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | { type: 0; gasPrice: bigint };
-
-/** A transaction this payer sent, with every replacement sent for its nonce. */
-export interface PayerTransaction {
-  readonly nonce: number;
-  readonly request: Readonly<Required<TxRequest>>;
-  /** Hashes sent under this nonce, oldest first; the last one carries the highest fees. */
-  readonly hashes: string[];
-  /** The fees of the last one sent. */
-  fees: FeeSettings;
-  /** When the last one was sent (ms since the epoch). */
-  lastSentAt: number;
-  replacements: number;
-  /** The newest signed transaction, to rebroadcast when a node dropped it. */
-  raw: string;
-}
-
-export interface MinedTransaction {
-  /** The hash that was mined: the original or one of its replacements. */
-  hash: string;
-  nonce: number;
-  receipt: TransactionReceipt;
-  replacements: number;
-}
-
-export interface ReplaceOptions {
-  replaceAfterMs?: number;
-  maxReplacements?: number;
-}
-
-export interface WaitOptions extends ReplaceOptions {
-  /** Between two checks (default 500 ms). */
-  pollMs?: number;
-  /** Give up (with a retryable PayerError) after this long; the transaction stays in flight. */
-  timeoutMs?: number;
-}
-
-export class PayerError extends RelayerError {}
-
-/** How nodes say a transaction's fee cap is under the next block's base fee (Hardhat/EDR, geth, erigon). */
-const BASE_FEE_TOO_LOW =
-  /too low for the next block|less than (the )?block base fee|fee cap less than block base fee|max fee per gas less than/i;
-
-/** Nodes (geth, Erigon, Nethermind, BSC) want ≥ 10–12.5% more on both fees to replace a transaction. */
-const BUMP_PERMILLE = 125n;
 /** Nonce problems fixed by reading the chain again, before a send gives up. */
 const MAX_NONCE_RESYNCS = 3;
 /** Retries of the same signed transaction when the node's answer was lost. */
 const UNCERTAIN_RETRY_DELAYS_MS = [200, 1_000];
-
-type SendOutcome =
-  | { kind: "sent" }
-  | { kind: "nonce-low" | "nonce-high" | "occupied" | "uncertain"; reason: string }
-  | { kind: "refused"; reason: string; retryable: boolean; insufficientFunds: boolean };
 
 export class Payer {
   readonly chain: string;
@@ -119,21 +43,18 @@ export class Payer {
   readonly address: string;
   readonly #signer: TransactionSigner;
   readonly #provider: JsonRpcProvider;
-  readonly #feeCap: bigint;
-  readonly #tipCap: bigint;
   readonly #replaceAfterMs: number;
   readonly #maxReplacements: number;
-  readonly #feeCacheMs: number;
   readonly #retry: RetryOptions;
   readonly #log: Logger | undefined;
-  readonly #nonceLock = new Lock();
-  readonly #txLocks = new WeakMap<PayerTransaction, Lock>();
+  readonly #nonceLock = new SerialQueue();
+  readonly #txLocks = new WeakMap<PayerTransaction, SerialQueue>();
   readonly #ledger: PayerLedger | undefined;
   /** The next nonce to use; undefined until read from the chain. */
   #next: number | undefined;
   /** The next nonce as the shared ledger holds it (while this process holds its lock). */
   #stored: number | undefined;
-  #feeCache: { at: number; fees: Promise<FeeSettings> } | undefined;
+  readonly #fees: FeeOracle;
 
   constructor(options: PayerOptions) {
     this.#signer = typeof options.key === "string" ? walletFromKey(options.key, "payer key") : options.key;
@@ -142,12 +63,16 @@ export class Payer {
     this.chainId = options.chainId;
     this.#provider = options.provider;
     if (options.maxFeePerGas <= 0n) throw new PayerError("PAYER_CONFIG", `${this.chain}: maxFeePerGas must be positive`, false);
-    this.#feeCap = options.maxFeePerGas;
-    this.#tipCap = min(options.maxPriorityFeePerGas ?? options.maxFeePerGas, options.maxFeePerGas);
     this.#replaceAfterMs = options.replaceAfterMs ?? 30_000;
     this.#maxReplacements = options.maxReplacements ?? 5;
-    this.#feeCacheMs = options.feeCacheMs ?? 1_000;
     this.#retry = options.retry ?? DEFAULT_RETRY;
+    this.#fees = new FeeOracle({
+      chain: this.chain,
+      feeCap: options.maxFeePerGas,
+      tipCap: minOf(options.maxPriorityFeePerGas ?? options.maxFeePerGas, options.maxFeePerGas),
+      cacheMs: options.feeCacheMs ?? 1_000,
+      feeData: () => this.#read("fee data", () => this.#provider.getFeeData()),
+    });
     this.#log = options.log;
     this.#ledger = options.shared ? new PayerLedger(options.shared, this.chainId, this.address) : undefined;
   }
@@ -189,7 +114,7 @@ export class Payer {
       value: request.value ?? 0n,
       gasLimit: request.gasLimit ?? (await this.#estimate(request)),
     };
-    const fees = await this.#feesForNew();
+    const fees = await this.#fees.forNew();
     return this.#nonceLock.run(() => this.#shared((lock) => this.#sendLocked(full, fees, lock)));
   }
 
@@ -238,8 +163,8 @@ export class Payer {
         // The base fee rose since the fee data was read (it is cached briefly): read it again, once.
         if (!feesRefreshed && BASE_FEE_TOO_LOW.test(outcome.reason)) {
           feesRefreshed = true;
-          this.#feeCache = undefined;
-          fees = await this.#feesForNew();
+          this.#fees.forget();
+          fees = await this.#fees.forNew();
           continue;
         }
         throw new PayerError(
@@ -274,7 +199,7 @@ export class Payer {
    */
   async checkOrReplace(tx: PayerTransaction, options: ReplaceOptions = {}): Promise<MinedTransaction | null> {
     let lock = this.#txLocks.get(tx);
-    if (!lock) this.#txLocks.set(tx, (lock = new Lock()));
+    if (!lock) this.#txLocks.set(tx, (lock = new SerialQueue()));
     return lock.run(async () => {
       if ((await this.#count("latest")) > tx.nonce) {
         await this.#refresh(tx); // another process may have replaced it: every hash sent for it
@@ -338,7 +263,7 @@ export class Payer {
   }
 
   async #replace(tx: PayerTransaction): Promise<void> {
-    const fees = replacementFees(tx.fees, await this.#currentFees(), this.#feeCap, this.#tipCap);
+    const fees = replacementFees(tx.fees, await this.#fees.current(), this.#fees.feeCap, this.#fees.tipCap);
     if (!fees) {
       this.#log?.warn({ chain: this.chain, payer: this.address, nonce: tx.nonce }, "payer fee cap reached: cannot replace, rebroadcasting");
       await this.#rebroadcast(tx);
@@ -428,30 +353,6 @@ export class Payer {
     });
   }
 
-  #feesForNew(): Promise<FeeSettings> {
-    const now = Date.now();
-    if (!this.#feeCache || now - this.#feeCache.at > this.#feeCacheMs) {
-      const fees = this.#currentFees();
-      this.#feeCache = { at: now, fees };
-      // A failed read is not reused: the next send asks again.
-      void fees.catch(() => {
-        if (this.#feeCache?.fees === fees) this.#feeCache = undefined;
-      });
-    }
-    return this.#feeCache.fees;
-  }
-
-  /** The node's fees now (EIP-1559 where the chain has a base fee), within the caps. */
-  async #currentFees(): Promise<FeeSettings> {
-    const data = await this.#read("fee data", () => this.#provider.getFeeData());
-    if (data.maxFeePerGas !== null && data.maxPriorityFeePerGas !== null) {
-      const tip = min(data.maxPriorityFeePerGas, this.#tipCap);
-      return { type: 2, maxFeePerGas: min(max(data.maxFeePerGas, tip), this.#feeCap), maxPriorityFeePerGas: tip };
-    }
-    if (data.gasPrice === null) throw new PayerError("PAYER_NO_FEE_DATA", `${this.chain}: the node gave no fee data`, true);
-    return { type: 0, gasPrice: min(data.gasPrice, this.#feeCap) };
-  }
-
   async #estimate(request: TxRequest): Promise<bigint> {
     return this.#read("eth_estimateGas", () =>
       this.#provider.estimateGas({ from: this.address, to: request.to, data: request.data ?? "0x", value: request.value ?? 0n }),
@@ -476,90 +377,5 @@ export class Payer {
 
   [inspectSymbol](): string {
     return this.toString();
-  }
-}
-
-/**
- * Fees for a replacement: at least 12.5% (and 1 wei) more than the last on both EIP-1559 fields, and no
- * less than the node asks now; null when the caps leave no room for that.
- */
-export function replacementFees(last: FeeSettings, now: FeeSettings, feeCap: bigint, tipCap: bigint): FeeSettings | null {
-  if (last.type === 0) {
-    const floor = bump(last.gasPrice);
-    const current = now.type === 0 ? now.gasPrice : now.maxFeePerGas;
-    return floor > feeCap ? null : { type: 0, gasPrice: min(max(floor, current), feeCap) };
-  }
-  const tipFloor = bump(last.maxPriorityFeePerGas);
-  const feeFloor = bump(last.maxFeePerGas);
-  const tipLimit = min(tipCap, feeCap);
-  if (tipFloor > tipLimit || feeFloor > feeCap) return null;
-  const tip = min(max(tipFloor, now.type === 2 ? now.maxPriorityFeePerGas : 0n), tipLimit);
-  const currentFee = now.type === 2 ? now.maxFeePerGas : now.gasPrice;
-  return { type: 2, maxPriorityFeePerGas: tip, maxFeePerGas: min(max(feeFloor, currentFee, tip), feeCap) };
-}
-
-function bump(value: bigint): bigint {
-  const raised = (value * (1000n + BUMP_PERMILLE) + 999n) / 1000n;
-  return raised > value ? raised : value + 1n;
-}
-
-/** What a node's answer to eth_sendRawTransaction means for the nonce. */
-function classifySend(error: unknown): SendOutcome | { kind: "known" } {
-  const code = isRecord(error) && typeof error.code === "string" ? error.code : "";
-  const messages = messagesOf(error);
-  const text = messages.join(" | ");
-  // The innermost message is the node's own words; ethers' outer ones repeat the whole request.
-  const reason = (messages.at(-1) ?? code ?? "unknown error").slice(0, 300);
-  if (/already known|known transaction|already imported|alreadyknown/i.test(text)) return { kind: "known" };
-  if (code === "NONCE_EXPIRED" || /nonce too low|nonce has already been used|expected nonce to be at least|oldnonce/i.test(text)) {
-    return { kind: "nonce-low", reason };
-  }
-  if (/nonce too high|nonce gap|can't be queued/i.test(text)) return { kind: "nonce-high", reason };
-  if (code === "REPLACEMENT_UNDERPRICED" || /replacement (transaction )?underpriced|replacement fee too low/i.test(text)) {
-    return { kind: "occupied", reason };
-  }
-  const insufficientFunds = code === "INSUFFICIENT_FUNDS" || /insufficient funds|enough funds/i.test(text);
-  if (insufficientFunds) return { kind: "refused", reason, retryable: true, insufficientFunds };
-  if (!hasRpcAnswer(error) && classifyRpcError(error).retryable) return { kind: "uncertain", reason };
-  const retryable = /underpriced|fee too low|pool is full|txpool is full|rate.?limit|too many requests/i.test(text);
-  return { kind: "refused", reason, retryable, insufficientFunds: false };
-}
-
-/** Whether the error carries a JSON-RPC error object, i.e. the node itself answered. */
-function hasRpcAnswer(error: unknown): boolean {
-  if (!isRecord(error)) return false;
-  const inner = isRecord(error.error) ? error.error : isRecord(error.info) && isRecord(error.info.error) ? error.info.error : undefined;
-  return inner !== undefined && typeof inner.code === "number";
-}
-
-function messagesOf(error: unknown): string[] {
-  const found: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && isRecord(current); depth++) {
-    for (const key of ["shortMessage", "message"] as const) {
-      if (typeof current[key] === "string") found.push(current[key]);
-    }
-    const info = current.info;
-    current = current.error ?? (isRecord(info) ? info.error : undefined) ?? current.cause;
-  }
-  return found;
-}
-
-function min(a: bigint, b: bigint): bigint {
-  return a < b ? a : b;
-}
-
-function max(...values: bigint[]): bigint {
-  return values.reduce((a, b) => (a > b ? a : b));
-}
-
-/** Runs tasks one at a time, in call order. */
-class Lock {
-  #tail: Promise<unknown> = Promise.resolve();
-
-  run<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.#tail.then(task);
-    this.#tail = result.catch(() => undefined);
-    return result;
   }
 }

@@ -1,14 +1,14 @@
-// A per-route lock in Redis: while one worker (of any process of this node) builds and sends batches for
-// a route, no other does, so no transfer is put in two of this node's batches. The lock lives only
-// `ttlMs` unless renewed, and its holder renews it while it works: a holder that dies (SIGKILL) blocks
-// the route for at most `ttlMs`, however long the work it had would have taken.
+// A lock in Redis owned by a token: whoever took it (a worker of any process of this node) holds it until
+// it releases it or lets it expire. It lives only `ttlMs` unless renewed, and its holder renews it while it
+// works, so a holder that dies (SIGKILL) blocks the others for at most `ttlMs`, however long its work would
+// have taken. Built on by the route lock (deliver), the watch lease (watch) and the payer's ledger.
 import type { ClientContext, Redis, Result } from "ioredis";
 
 // Renews / releases only if the lock still holds the caller's token (it may have expired and been taken).
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
-export class RouteLock {
+export class RedisLock {
   private readonly redis: Redis;
   private readonly key: string;
   private readonly token: string;
@@ -21,7 +21,7 @@ export class RouteLock {
     this.token = token;
     this.renewer = setInterval(
       () => {
-        redis.renewRouteLock(key, token, String(ttlMs)).then(
+        redis.renewRedisLock(key, token, String(ttlMs)).then(
           (renewed) => {
             if (renewed !== 1) this.lost = true;
           },
@@ -34,14 +34,14 @@ export class RouteLock {
   }
 
   /** Takes the lock `key` for `owner`, or returns null if someone holds it. */
-  static async acquire(redis: Redis, key: string, owner: string, ttlMs: number): Promise<RouteLock | null> {
-    if (!redis.renewRouteLock) {
-      redis.defineCommand("renewRouteLock", { numberOfKeys: 1, lua: RENEW });
-      redis.defineCommand("releaseRouteLock", { numberOfKeys: 1, lua: RELEASE });
+  static async acquire(redis: Redis, key: string, owner: string, ttlMs: number): Promise<RedisLock | null> {
+    if (!redis.renewRedisLock) {
+      redis.defineCommand("renewRedisLock", { numberOfKeys: 1, lua: RENEW });
+      redis.defineCommand("releaseRedisLock", { numberOfKeys: 1, lua: RELEASE });
     }
     const token = `${owner}:${Date.now()}:${Math.random().toString(36).slice(2)}`;
     if ((await redis.set(key, token, "PX", ttlMs, "NX")) !== "OK") return null;
-    return new RouteLock(redis, key, token, ttlMs);
+    return new RedisLock(redis, key, token, ttlMs);
   }
 
   /** False once a renewal found the lock gone (expired and maybe taken): stop starting new work. */
@@ -51,13 +51,13 @@ export class RouteLock {
 
   async release(): Promise<void> {
     clearInterval(this.renewer);
-    await this.redis.releaseRouteLock(this.key, this.token);
+    await this.redis.releaseRedisLock(this.key, this.token);
   }
 }
 
 declare module "ioredis" {
   interface RedisCommander<Context extends ClientContext = { type: "default" }> {
-    renewRouteLock(key: string, token: string, ttlMs: string): Result<number, Context>;
-    releaseRouteLock(key: string, token: string): Result<number, Context>;
+    renewRedisLock(key: string, token: string, ttlMs: string): Result<number, Context>;
+    releaseRedisLock(key: string, token: string): Result<number, Context>;
   }
 }
