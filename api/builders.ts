@@ -5,7 +5,6 @@ import { Signature, verifyTypedData } from "ethers";
 import type { Types } from "tronweb";
 import { EvmChain } from "./chains/evm-chain.ts";
 import type { ChainRegistry } from "./chains/registry.ts";
-import { BTTOLD_TRC10_ID } from "../common/redenomination.ts";
 import { TronChain } from "./chains/tron-chain.ts";
 import { ApiError } from "./errors.ts";
 import { evmAddress, tronAddress } from "./inputs.ts";
@@ -135,7 +134,7 @@ export class TransactionBuilder {
           {
             family: "tron",
             action: "deposit",
-            description: `send ${request.amount} units of TRC-10 ${BTTOLD_TRC10_ID} to ${src.config.depositAddress} with memo ${memo}; TRON charges ${src.config.memoFeeSun} sun for the memo`,
+            description: `send ${request.amount} units of TRC-10 ${src.config.tokenId} to ${src.config.depositAddress} with memo ${memo}; TRON charges ${src.config.memoFeeSun} sun for the memo`,
             memo,
             transaction,
           },

@@ -8,6 +8,7 @@ import { pino } from "pino";
 import { parseWith } from "../common/schema.ts";
 import { loadApiConfig, logLevelSchema } from "./config.ts";
 import { buildApi } from "./server.ts";
+import { stopOnSignals } from "../common/process.ts";
 
 export const API_USAGE = "usage: npm run api -- --config <api.json>   (or: bttb api --config <api.json>)";
 
@@ -24,21 +25,7 @@ export async function runApi(configPath: string, overrides: { logLevel?: string 
   const app = await buildApi(config, { redis, logger: log, processMetrics: true });
   await app.listen({ host: config.host, port: config.port });
   log.info({ url: `http://${config.host}:${config.port}`, docs: `http://${config.host}:${config.port}/docs` }, "API listening");
-  const stop = (signal: string) => {
-    log.info({ signal }, "stopping");
-    app
-      .close()
-      .then(() => redis.quit())
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          log.error({ err: error }, "stop failed");
-          process.exit(1);
-        },
-      );
-  };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
+  stopOnSignals(log, () => app.close().then(() => redis.quit()));
 }
 
 async function main(): Promise<void> {

@@ -75,11 +75,12 @@ export class NodeKeys {
 
   // ----- watching -----
 
-  /** String: the last block of `chain` scanned final. */
+  /** Hash: how far `chain` was read (scannedHead, finalizedUpTo, lastSequence). */
   cursor(chain: string): string {
     return `${this.prefix}cursor:${chain}`;
   }
-  /** Hash: the blocks of `chain` seen but not yet final (number → hash), to notice reorgs. */
+  /** Sorted set: the ids of transfers seen on `chain` above its final block, scored by block number
+   * (re-read once final: one missing then was dropped by a reorg). */
   pendingBlocks(chain: string): string {
     return `${this.prefix}pendingBlocks:${chain}`;
   }

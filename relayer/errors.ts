@@ -1,6 +1,7 @@
 // The relayer's errors: each has a stable machine `code` and says whether trying again may help
 // (`retryable`). Whoever runs the work (the watcher loop, the queue) decides retry or give-up from that
-// flag alone; the RPC layer (chains/evm/rpc.ts) is the one place that classifies low-level failures.
+// flag alone; the RPC classifiers (common/rpc/*-classifier.ts) are the one place that classifies low-level
+// failures.
 import { BridgeError } from "../common/errors.ts";
 
 /** Every code a relayer error carries, whichever module throws it. */

@@ -7,6 +7,7 @@ import { pino } from "pino";
 import { loadRelayerConfig, NODE_ROLES, rolesSchema } from "./config.ts";
 import { parseWith } from "../common/schema.ts";
 import { RelayerNode } from "./node.ts";
+import { stopOnSignals } from "../common/process.ts";
 
 export const RELAYER_USAGE = `usage: npm run relayer -- --config <relayer.json> [--roles ${NODE_ROLES.join(",")}]   (or: bttb relayer --config <relayer.json>)`;
 
@@ -22,18 +23,7 @@ export async function runRelayer(configPath: string, env: NodeJS.ProcessEnv, rol
   const log = pino({ name: `relayer-${config.id}` });
   const node = new RelayerNode({ config, env, log });
   await node.start();
-  const stop = (signal: string) => {
-    log.info({ signal }, "stopping");
-    node.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error({ err: error }, "stop failed");
-        process.exit(1);
-      },
-    );
-  };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
+  stopOnSignals(log, () => node.stop());
 }
 
 async function main(): Promise<void> {

@@ -28,7 +28,7 @@ import {
   type RelayerConfig,
   type TronChainConfig,
 } from "./config.ts";
-import { DeliveryPipeline } from "./deliver/pipeline.ts";
+import { DeliveryPipeline } from "./queues/delivery-pipeline.ts";
 import { RelayerError } from "./errors.ts";
 import { registerAttestationRoutes } from "./http/attestation-routes.ts";
 import { buildNodeHttpServer, type HealthReport } from "./http/server.ts";

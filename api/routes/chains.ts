@@ -43,7 +43,7 @@ export function chainRoutes(app: App, ctx: ApiContext): void {
               chainId: c.chainId.toString(),
               gateway: null,
               bridgedToken: null,
-              legacyToken: "1002000",
+              legacyToken: c.tokenId,
               depositAddress: c.depositAddress,
               finality: `solidified block (${c.solidityDepth} blocks behind the head)`,
               paused: null,

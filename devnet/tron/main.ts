@@ -5,6 +5,7 @@ import { TronNodeConfigError, USAGE, parseConfig } from "./config.ts";
 import { GenesisFileSchema, defaultGenesis, genesisFromFile, type DevAccount, type Genesis } from "./genesis.ts";
 import { startTronDevNode } from "./node.ts";
 import { messageOf } from "../../common/errors.ts";
+import { stopOnSignals } from "../../common/process.ts";
 
 function loadGenesisFile(path: string): Genesis {
   let json: unknown;
@@ -60,18 +61,7 @@ async function main(): Promise<void> {
     );
   }
 
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, "stopping");
-    node.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, "stopping failed");
-        process.exit(1);
-      },
-    );
-  };
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
+  stopOnSignals(logger, () => node.close());
 }
 
 main().catch((error: unknown) => {

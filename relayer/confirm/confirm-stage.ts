@@ -7,8 +7,8 @@ import { routeKey } from "../../common/routes.ts";
 import { SkipReason, type DestinationChain, type ObservedTransfer } from "../chains/adapter.ts";
 import { DeliveryTxUnknownError } from "../chains/delivery-errors.ts";
 import { RelayerError } from "../errors.ts";
-import { queueOptions, type DeliveryPipelineOptions, type Requeue } from "../deliver/options.ts";
-import { logWorkerEvents, retryDecision } from "../deliver/retry.ts";
+import { queueOptions, type DeliveryPipelineOptions, type Requeue } from "../queues/options.ts";
+import { logWorkerEvents, retryDecision } from "../queues/job-outcome.ts";
 
 interface ConfirmJob {
   dstChainId: string;

@@ -10,8 +10,9 @@ import { DelayedError, Queue, Worker, type Job } from "bullmq";
 import { destinationOfRoute, routeKey, routeTag } from "../../common/routes.ts";
 import type { ObservedTransfer } from "../chains/adapter.ts";
 import type { Designation } from "./designation.ts";
-import { queueOptions, type DeliveryPipelineOptions, type FollowDelivery } from "./options.ts";
-import { BUSY_RETRY_MS, logWorkerEvents, retryDecision, routeJobBackoff } from "./retry.ts";
+import { queueOptions, type DeliveryPipelineOptions, type FollowDelivery } from "../queues/options.ts";
+import { logWorkerEvents, retryDecision } from "../queues/job-outcome.ts";
+import { BUSY_RETRY_MS, routeJobBackoff } from "./backoff.ts";
 import { RouteDrain } from "./route-drain.ts";
 import { lockRoute } from "./route-lock.ts";
 

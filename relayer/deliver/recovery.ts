@@ -5,7 +5,7 @@ import { groupBy } from "../../common/group-by.ts";
 import { destinationOfRoute, routeKey } from "../../common/routes.ts";
 import type { DeliverStage } from "./deliver-stage.ts";
 import type { Designation } from "./designation.ts";
-import type { DeliveryPipelineOptions, FollowDelivery } from "./options.ts";
+import type { DeliveryPipelineOptions, FollowDelivery } from "../queues/options.ts";
 import { lockRoute } from "./route-lock.ts";
 
 export class Recovery {

@@ -2,8 +2,8 @@
 // refusals (a transfer peers will never sign would hold back every batch it is in).
 import type { ObservedTransfer } from "../chains/adapter.ts";
 import type { RefusedTransfers } from "../attest/sign-dropping.ts";
-import type { DeliveryPipelineOptions } from "./options.ts";
-import { refusedBackoff } from "./retry.ts";
+import type { DeliveryPipelineOptions } from "../queues/options.ts";
+import { refusedBackoff } from "./backoff.ts";
 
 /** Refusals of a transfer before it is checked at its source and parked as stuck. */
 const MAX_REFUSALS = 20;

@@ -15,9 +15,9 @@ import { DeliveryRefusedError } from "../chains/delivery-errors.ts";
 import type { RedisLock } from "../coordination/redis-lock.ts";
 import { RelayerError } from "../errors.ts";
 import { READY_STATUSES } from "../store/transfer-store.ts";
-import type { DeliveryPipelineOptions, FollowDelivery, Requeue } from "./options.ts";
+import type { DeliveryPipelineOptions, FollowDelivery, Requeue } from "../queues/options.ts";
 import { recordRefusals } from "./refusals.ts";
-import { REFUSED_RETRY_MS, failedBackoff } from "./retry.ts";
+import { REFUSED_RETRY_MS, failedBackoff } from "./backoff.ts";
 
 /** Batches of one route signed and submitted at once by one drain. */
 const BATCHES_IN_FLIGHT = 3;

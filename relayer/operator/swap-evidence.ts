@@ -8,7 +8,7 @@ import { contractInterface } from "../../common/contracts/artifacts.ts";
 import { TRON_BLACK_HOLE, parseBurnMemo } from "../chains/tron/burn-forwarder.ts";
 import type { OutgoingTransfer, TronSource } from "../chains/tron/source.ts";
 import { createEvmProvider } from "../../common/rpc/evm-provider.ts";
-import { withRetry } from "../chains/evm/rpc.ts";
+import { withRpcRetry } from "../chains/evm/rpc.ts";
 import { DEFAULT_RETRY } from "../../common/rpc/retry.ts";
 
 /** The chain swaps are delivered on (BTTC), as the relayer configuration has it. */
@@ -40,7 +40,7 @@ export class BttcDeliveries {
   async isDelivered(depositTxId: string): Promise<boolean> {
     const gateway = contractInterface("BttcGateway");
     const data = gateway.encodeFunctionData("isDelivered", [this.source.chainId, this.source.srcGateway, `0x${depositTxId}`]);
-    const answer = await withRetry(() => this.provider.call({ to: this.chain.gateway, data }), {
+    const answer = await withRpcRetry(() => this.provider.call({ to: this.chain.gateway, data }), {
       ...DEFAULT_RETRY,
       chain: this.chain.name,
       operation: "isDelivered",

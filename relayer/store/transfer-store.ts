@@ -223,9 +223,4 @@ export class TransferStore extends TransferRecordReader {
   async noteProposal(route: string, now = Date.now()): Promise<void> {
     await this.redis.set(this.keys.proposed(route), String(now));
   }
-
-  /** A key under this node's prefix from its segments (`key("status", "finalized")`); `keys` names each shape. */
-  key(...parts: string[]): string {
-    return this.prefix + parts.join(":");
-  }
 }

@@ -13,7 +13,7 @@ import { EvmDestination } from "../../relayer/chains/evm/destination.ts";
 import { createEvmProvider } from "../../common/rpc/evm-provider.ts";
 import { EvmSource } from "../../relayer/chains/evm/source.ts";
 import { NotEnoughSignaturesError, type BatchSigner } from "../../relayer/attest/batch-signer.ts";
-import { DeliveryPipeline } from "../../relayer/deliver/pipeline.ts";
+import { DeliveryPipeline } from "../../relayer/queues/delivery-pipeline.ts";
 import { TransferWatcher } from "../../relayer/watch/transfer-watcher.ts";
 import { routeKey } from "../../common/routes.ts";
 import { ChainCursor } from "../../relayer/store/chain-cursor.ts";

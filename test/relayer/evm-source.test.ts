@@ -26,7 +26,7 @@ import type { ObservedTransfer } from "../../relayer/chains/adapter.ts";
 import { classifyRpcError } from "../../common/rpc/evm-classifier.ts";
 import { connectEvmProvider } from "../../relayer/chains/evm/rpc.ts";
 import { createEvmProvider } from "../../common/rpc/evm-provider.ts";
-import { withRetry } from "../../relayer/chains/evm/rpc.ts";
+import { withRpcRetry } from "../../relayer/chains/evm/rpc.ts";
 import { type RetryEvent, type RetryOptions } from "../../common/rpc/retry.ts";
 import { EvmSource } from "../../relayer/chains/evm/source.ts";
 import type { EvmChainConfig } from "../../relayer/config.ts";
@@ -505,7 +505,7 @@ describe("EvmSource", () => {
       // Invalid params, as the node itself refuses them.
       const started = Date.now();
       const badParam = await rejectsWith(
-        withRetry(() => provider.send("eth_getLogs", [{ fromBlock: "0xzz" }]) as Promise<unknown>, {
+        withRpcRetry(() => provider.send("eth_getLogs", [{ fromBlock: "0xzz" }]) as Promise<unknown>, {
           ...retry,
           chain: "bttc",
           operation: "eth_getLogs",
@@ -526,7 +526,7 @@ describe("EvmSource", () => {
         [],
       ]);
       const reverted = await rejectsWith(
-        withRetry(() => provider.call({ to: bttc.gatewayAddress, data: call }), { ...retry, chain: "bttc", operation: "eth_call" }),
+        withRpcRetry(() => provider.call({ to: bttc.gatewayAddress, data: call }), { ...retry, chain: "bttc", operation: "eth_call" }),
       );
       assert.ok(reverted instanceof RpcError, String(reverted));
       assert.equal(reverted.retryable, false);

@@ -430,7 +430,7 @@ describe("relayer resilience: three nodes, threshold 2, BTTC→Ethereum", () => 
         const record = (await liarStore.get(s.id))!;
         const transfer = { ...record.observed.transfer, amount: record.observed.transfer.amount * 1_000n };
         if (i === 0) transfer.recipient = attacker;
-        await cluster.redis.redis.hset(liarStore.key("transfer", s.id), "record", encodeObserved({ ...record.observed, transfer }));
+        await cluster.redis.redis.hset(liarStore.keys.transfer(s.id), "record", encodeObserved({ ...record.observed, transfer }));
       }
 
       // With one honest node up, neither side gets a second signature: nothing is delivered.

@@ -1,7 +1,7 @@
 // An EVM gateway's inbound log, read as a destination: which transfers it delivered (TransfersDelivered,
 // one event per delivery transaction, listing ids in order) and which it skipped and why
 // (TransferSkipped), whoever sent the transaction. Heads come by the chain's finality rule, exactly as
-// EvmSource reads them; logs in maxBlockRange chunks; every RPC call goes through withRetry.
+// EvmSource reads them; logs in maxBlockRange chunks; every RPC call goes through withRpcRetry.
 import { getAddress, toQuantity } from "ethers";
 import type { JsonRpcProvider, Log } from "ethers";
 import { contractInterface } from "../../../common/contracts/artifacts.ts";
@@ -10,7 +10,7 @@ import { ChainDataError, InvalidRequestError } from "../../errors.ts";
 import type { ChainHeads, DeliveryLog, DeliveryLogEntries, DeliveredEntry, SkippedEntry } from "../adapter.ts";
 import { EventDecoder } from "./events.ts";
 import { DEFAULT_RETRY, type RetryOptions } from "../../../common/rpc/retry.ts";
-import { withRetry } from "./rpc.ts";
+import { withRpcRetry } from "./rpc.ts";
 import { EvmSource } from "./source.ts";
 
 export interface EvmDeliveryLogOptions {
@@ -105,6 +105,6 @@ export class EvmDeliveryLog implements DeliveryLog {
   }
 
   private call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    return withRetry(fn, { ...this.retry, chain: this.name, operation });
+    return withRpcRetry(fn, { ...this.retry, chain: this.name, operation });
   }
 }

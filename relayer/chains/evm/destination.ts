@@ -15,7 +15,7 @@ import type { PayerTransaction } from "./payer/types.ts";
 import { encodeDeliverBatch } from "./delivery-calldata.ts";
 import { EventDecoder, type DecodedEvent } from "./events.ts";
 import { DEFAULT_RETRY, type RetryOptions } from "../../../common/rpc/retry.ts";
-import { withRetry } from "./rpc.ts";
+import { withRpcRetry } from "./rpc.ts";
 
 /** Gateway errors after which the same delivery may pass later (a cap refills, a pause ends, funds come
  * in, more gas is given). Every other revert — AlreadyDelivered, bad signatures, a validator set that
@@ -117,7 +117,7 @@ export class EvmDestination implements DestinationChain {
         return { gas: await this.provider.estimateGas({ from: this.payer.address, to: this.gateway, data }) };
       } catch (error) {
         const revert = revertOf(error);
-        if (revert === undefined) throw error; // not a revert: an RPC failure, classified by withRetry
+        if (revert === undefined) throw error; // not a revert: an RPC failure, classified by withRpcRetry
         return { revert, error };
       }
     });
@@ -232,7 +232,7 @@ export class EvmDestination implements DestinationChain {
   }
 
   private call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    return withRetry(fn, { ...this.retry, chain: this.name, operation });
+    return withRpcRetry(fn, { ...this.retry, chain: this.name, operation });
   }
 }
 

@@ -5,22 +5,22 @@ import type { JsonRpcProvider } from "ethers";
 import { classifyRpcError } from "../../../common/rpc/evm-classifier.ts";
 import { createEvmProvider, type EvmEndpoint, type EvmProviderOptions } from "../../../common/rpc/evm-provider.ts";
 import { describeUrl } from "../../../common/rpc/http.ts";
-import { DEFAULT_RETRY, withRetry as retrying, type RetryOptions } from "../../../common/rpc/retry.ts";
+import { DEFAULT_RETRY, withRetry, type RetryOptions } from "../../../common/rpc/retry.ts";
 import { ChainMismatchError, RpcError } from "../../errors.ts";
 import { rpcErrorOf } from "../rpc-error.ts";
 
 /**
- * Runs `fn` until it succeeds, it fails in a way that another try cannot fix, or `attempts` run out.
- * Failures come out as an `RpcError` (or the project error that `fn` threw) whose `retryable` says
+ * The shared retry loop with the EVM classifier: runs `fn` until it succeeds, it fails in a way that
+ * another try cannot fix, or `attempts` run out. Failures come out as an `RpcError` (or the project error that `fn` threw) whose `retryable` says
  * whether trying again later may help.
  */
-export function withRetry<T>(fn: () => Promise<T>, options: RetryOptions & { chain?: string; operation?: string }): Promise<T> {
-  return retrying(fn, { ...options, shouldRetry: classifyRpcError, giveUp: (failure) => rpcErrorOf(failure) });
+export function withRpcRetry<T>(fn: () => Promise<T>, options: RetryOptions & { chain?: string; operation?: string }): Promise<T> {
+  return withRetry(fn, { ...options, shouldRetry: classifyRpcError, giveUp: (failure) => rpcErrorOf(failure) });
 }
 
 /** Fails with ChainMismatchError (not retryable) if the endpoint serves another chain than configured. */
 export async function verifyChainId(provider: JsonRpcProvider, chain: EvmEndpoint, retry: RetryOptions = DEFAULT_RETRY): Promise<void> {
-  const answer = await withRetry(() => provider.send("eth_chainId", []) as Promise<unknown>, {
+  const answer = await withRpcRetry(() => provider.send("eth_chainId", []) as Promise<unknown>, {
     ...retry,
     chain: chain.name,
     operation: "eth_chainId",

@@ -1,6 +1,6 @@
 // An EVM gateway as a source of transfers: the chain's head and final block by its finality rule, block
 // hashes (to notice reorgs), and the gateway's TransferSent/SwapSent logs in bounded ranges, mapped to the
-// transfer they attest (docs/protocol.md, "Transfer"). Every RPC call goes through withRetry.
+// transfer they attest (docs/protocol.md, "Transfer"). Every RPC call goes through withRpcRetry.
 import { getAddress, toQuantity } from "ethers";
 import type { JsonRpcProvider } from "ethers";
 import { TransferKind, addressToBytes32, sequenceToRef, transferId, type Transfer } from "../../../common/transfer.ts";
@@ -10,7 +10,7 @@ import { ChainDataError, InvalidRequestError } from "../../errors.ts";
 import type { ChainHeads, ObservedTransfer, SourceChain } from "../adapter.ts";
 import { EventDecoder } from "./events.ts";
 import { DEFAULT_RETRY, type RetryOptions } from "../../../common/rpc/retry.ts";
-import { withRetry } from "./rpc.ts";
+import { withRpcRetry } from "./rpc.ts";
 import { decodeSentLog } from "./sent-log.ts";
 
 export interface EvmSourceOptions {
@@ -201,6 +201,6 @@ export class EvmSource implements SourceChain {
   }
 
   private call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    return withRetry(fn, { ...this.retry, chain: this.name, operation });
+    return withRpcRetry(fn, { ...this.retry, chain: this.name, operation });
   }
 }

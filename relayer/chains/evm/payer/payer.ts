@@ -15,7 +15,7 @@ import type { KeySource } from "../../../../common/schema.ts";
 import { sleep } from "../../../../common/async.ts";
 import { inspectSymbol, walletFromKey, walletFromSource } from "../../../keys.ts";
 import { DEFAULT_RETRY, type RetryOptions } from "../../../../common/rpc/retry.ts";
-import { withRetry } from "../rpc.ts";
+import { withRpcRetry } from "../rpc.ts";
 import { FeeOracle } from "./fee-oracle.ts";
 import { minOf, replacementFees } from "./fees.ts";
 import { PayerLedger } from "./ledger.ts";
@@ -364,7 +364,7 @@ export class Payer {
   }
 
   #read<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    return withRetry(fn, { ...this.#retry, chain: this.chain, operation });
+    return withRpcRetry(fn, { ...this.#retry, chain: this.chain, operation });
   }
 
   toString(): string {

@@ -1,14 +1,14 @@
 // The stages after a transfer is final at its source, on BullMQ queues under the node's own prefix:
-// deliver (deliver-stage.ts: drain a route, batch, sign, submit) and confirm (confirm/confirm-stage.ts:
+// deliver (deliver/deliver-stage.ts: drain a route, batch, sign, submit) and confirm (confirm/confirm-stage.ts:
 // follow a delivery to finality), with the recovery of what a dead drain or process left half-way.
 // Enqueueing is idempotent (job ids from transfer ids and tx hashes).
 import type { Worker } from "bullmq";
 import { ConfirmStage } from "../confirm/confirm-stage.ts";
+import { DeliverStage } from "../deliver/deliver-stage.ts";
+import { Designation } from "../deliver/designation.ts";
+import { Recovery } from "../deliver/recovery.ts";
 import type { ObservedTransfer } from "../chains/adapter.ts";
-import { DeliverStage } from "./deliver-stage.ts";
-import { Designation } from "./designation.ts";
 import type { DeliveryPipelineOptions, FollowDelivery } from "./options.ts";
-import { Recovery } from "./recovery.ts";
 
 export type { DeliveryPipelineOptions } from "./options.ts";
 
