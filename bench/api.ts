@@ -24,12 +24,13 @@ import { deleteByPrefix } from "../testkit/redis.ts";
 import { devAccount } from "../testkit/relayer-cluster.ts";
 import { observedTransfer } from "../testkit/transfer-records.ts";
 import { until } from "../testkit/wait.ts";
+import { CHAIN_IDS } from "../testkit/constants.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const RECORDS = 10_000;
 const DURATION_S = 15;
 const CONNECTIONS = 50;
-const CHAINS = { bttc: 1337199n, ethereum: 1337001n } as const;
+const CHAINS = { bttc: CHAIN_IDS.bttc, ethereum: CHAIN_IDS.ethereum } as const;
 
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const prefix = `bttb-bench:api:${Date.now().toString(36)}:`;

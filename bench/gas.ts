@@ -21,7 +21,8 @@ import {
   type Transfer,
 } from "../common/transfer.ts";
 import { deployChain } from "../deploy/bridge.ts";
-import { CHAIN_IDS, validatorWallets } from "../testkit/world.ts";
+import { validatorWallets } from "../testkit/world.ts";
+import { CHAIN_IDS } from "../testkit/constants.ts";
 
 const DAILY_LIMIT = parseEther("1000000000"); // finite, so the limit is checked and updated
 const WARMUP_DELIVERIES = 320;

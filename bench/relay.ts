@@ -60,6 +60,7 @@ import { BENCH_HEADER, CpuMeter, Profiler, RequestMeter, pidsListeningAs, type C
 import type { FromNode, NodeReport, ToNode } from "./relay/node-process.ts";
 import { installRelayerTimers } from "./relay/timers.ts";
 import { sleep } from "../common/async.ts";
+import { CHAIN_IDS, DEVNET_MNEMONIC } from "../testkit/constants.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -124,9 +125,8 @@ const loadArtifact = JSON.parse(readFileSync(LOAD_ARTIFACT, "utf8")) as { abi: I
 
 // ----- set-up -----
 
-const MNEMONIC = "test test test test test test test test test test test junk";
-const account = (i: number) => HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`);
-const CHAINS = { bttc: 1337199n, ethereum: 1337001n, bsc: 1337056n } as const;
+const account = (i: number) => HDNodeWallet.fromPhrase(DEVNET_MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`);
+const CHAINS = { bttc: CHAIN_IDS.bttc, ethereum: CHAIN_IDS.ethereum, bsc: CHAIN_IDS.bsc } as const;
 type Name = keyof typeof CHAINS;
 const NAMES = Object.keys(CHAINS) as Name[];
 const NODE_IDS = ["n1", "n2", "n3"];

@@ -4,7 +4,6 @@
 import { Contract, NonceManager, parseEther, type JsonRpcProvider } from "ethers";
 import { TronWeb } from "tronweb";
 import { parseApiConfig, type ApiConfig } from "../api/config.ts";
-import { DEVNET_CHAIN_IDS } from "../common/chains/registry.ts";
 import { deployNetwork } from "../deploy/network.ts";
 import { hardhatAccounts, HARDHAT_MNEMONIC } from "../devnet/tron/genesis.ts";
 import { startTestNode, type TestNode } from "../devnet/tron/testing.ts";
@@ -13,8 +12,8 @@ import { startHardhatNode, type HardhatNode } from "./hardhat-node.ts";
 import { connectTestRedis, testRedisUrl, type TestRedis } from "./redis.ts";
 import { devAccount } from "./relayer-cluster.ts";
 import { validatorWallets } from "./world.ts";
+import { CHAIN_IDS } from "./constants.ts";
 
-export const API_CHAIN_IDS = DEVNET_CHAIN_IDS;
 export type EvmName = "bttc" | "ethereum" | "bsc";
 const EVM_NAMES: EvmName[] = ["bttc", "ethereum", "bsc"];
 
@@ -57,19 +56,19 @@ export async function startApiWorld(label: string, overrides: Record<string, unk
   try {
     await Promise.all(
       EVM_NAMES.map(async (name) => {
-        const node = await startHardhatNode({ chainId: API_CHAIN_IDS[name] });
-        chains[name] = { node, provider: createEvmProvider({ name, chainId: API_CHAIN_IDS[name], rpcUrl: node.url }) } as ApiWorldChain;
+        const node = await startHardhatNode({ chainId: CHAIN_IDS[name] });
+        chains[name] = { node, provider: createEvmProvider({ name, chainId: CHAIN_IDS[name], rpcUrl: node.url }) } as ApiWorldChain;
       }),
     );
     const validators = validatorWallets(3);
     const perDestination = (self: EvmName, value: bigint) =>
-      new Map(EVM_NAMES.filter((n) => n !== self).map((n) => [API_CHAIN_IDS[n], value] as const));
+      new Map(EVM_NAMES.filter((n) => n !== self).map((n) => [CHAIN_IDS[n], value] as const));
     const deployed = await deployNetwork({
       validators: validators.map((v) => v.address),
       threshold: 2,
       chains: EVM_NAMES.map((name) => ({
         name,
-        chainId: API_CHAIN_IDS[name],
+        chainId: CHAIN_IDS[name],
         role: name === "bttc" ? ("bttc" as const) : ("remote" as const),
         deployer: new NonceManager(devAccount(0).connect(chains[name].provider)),
         guardian: devAccount(0).address,
@@ -98,7 +97,7 @@ export async function startApiWorld(label: string, overrides: Record<string, unk
           name,
           family: "evm",
           role: name === "bttc" ? "bttc" : "remote",
-          chainId: API_CHAIN_IDS[name].toString(),
+          chainId: CHAIN_IDS[name].toString(),
           rpcUrl: chains[name].node.url,
           gateway: chains[name].gateway.target as string,
           ...(chains[name].legacy ? { legacyToken: chains[name].legacy.target as string } : {}),
@@ -107,7 +106,7 @@ export async function startApiWorld(label: string, overrides: Record<string, unk
         {
           name: "tron",
           family: "tron",
-          chainId: API_CHAIN_IDS.tron.toString(),
+          chainId: CHAIN_IDS.tron.toString(),
           fullHost: tron.node.url,
           depositAddress,
           minimumUnits: WORLD_RULES.tronSwapMinimum.toString(),

@@ -23,15 +23,15 @@ import { freePort, startHardhatNode, type HardhatNode } from "./hardhat-node.ts"
 import { connectTestRedis, testRedisUrl, type TestRedis } from "./redis.ts";
 import { validatorWallets } from "./world.ts";
 import { sleep, until } from "./wait.ts";
+import { DEVNET_MNEMONIC } from "./constants.ts";
 
 export { sleep, until };
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const MNEMONIC = "test test test test test test test test test test test junk";
 
 /** Hardhat's development account `i` (funded on every `hardhat node`). */
 export function devAccount(i: number): HDNodeWallet {
-  return HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`);
+  return HDNodeWallet.fromPhrase(DEVNET_MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`);
 }
 
 export interface ClusterChainPlan {

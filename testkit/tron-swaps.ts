@@ -6,9 +6,7 @@ import { TronHttp } from "../relayer/chains/tron/http.ts";
 import { readInt64 } from "../relayer/chains/tron/blocks.ts";
 import { hardhatAccounts, HARDHAT_MNEMONIC, type DevAccount } from "../devnet/tron/genesis.ts";
 import { startTestNode, type TestNode } from "../devnet/tron/testing.ts";
-import { DEVNET_CHAIN_IDS } from "../common/chains/registry.ts";
-
-export const TRON_DEVNET_CHAIN_ID = DEVNET_CHAIN_IDS.tron;
+import { CHAIN_IDS } from "./constants.ts";
 
 /** Hardhat's first 20 accounts, each funded with TRX and BTTOLD by the development node's genesis. */
 export const TRON_ACCOUNTS: readonly DevAccount[] = hardhatAccounts(HARDHAT_MNEMONIC, 20);
@@ -63,7 +61,7 @@ export function tronChainEntry(options: TronEntryOptions): Record<string, unknow
   return {
     name: "tron",
     family: "tron",
-    chainId: TRON_DEVNET_CHAIN_ID.toString(),
+    chainId: CHAIN_IDS.tron.toString(),
     fullHost: options.fullHost,
     depositAddress: options.depositAddress,
     ...(options.depositKey ? { depositKey: options.depositKey } : {}),

@@ -22,8 +22,9 @@ import { deployChain, sortValidators, type DeployedChain } from "../deploy/bridg
 import { DEVNET_CHAIN_IDS } from "../common/chains/registry.ts";
 
 /** The three EVM chains of the simulated world, with the devnet's ids. */
-export const CHAIN_IDS = { bttc: DEVNET_CHAIN_IDS.bttc, ethereum: DEVNET_CHAIN_IDS.ethereum, bsc: DEVNET_CHAIN_IDS.bsc } as const;
-export type ChainName = keyof typeof CHAIN_IDS;
+/** The EVM chains of an in-process world (the devnet's ids). */
+export const EVM_CHAIN_IDS = { bttc: DEVNET_CHAIN_IDS.bttc, ethereum: DEVNET_CHAIN_IDS.ethereum, bsc: DEVNET_CHAIN_IDS.bsc } as const;
+export type ChainName = keyof typeof EVM_CHAIN_IDS;
 const NETWORKS: Record<ChainName, string> = { bttc: "bttcSim", ethereum: "ethereumSim", bsc: "bscSim" };
 
 type Connection = Awaited<ReturnType<typeof network.create>>;
@@ -69,13 +70,13 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   const decimals = options.legacyDecimals ?? { ethereum: 18, bsc: 6 };
   const chains = {} as Record<ChainName, Chain>;
 
-  for (const name of Object.keys(CHAIN_IDS) as ChainName[]) {
+  for (const name of Object.keys(EVM_CHAIN_IDS) as ChainName[]) {
     const connection = await network.create(NETWORKS[name]);
     const signers: Signer[] = await connection.ethers.getSigners();
     const deployer = signers[0]!;
-    const routes = (Object.keys(CHAIN_IDS) as ChainName[])
+    const routes = (Object.keys(EVM_CHAIN_IDS) as ChainName[])
       .filter((other) => other !== name)
-      .map((other) => ({ dstChainId: CHAIN_IDS[other], fee: options.fee ?? 0n, minAmount: options.minAmount ?? 0n }));
+      .map((other) => ({ dstChainId: EVM_CHAIN_IDS[other], fee: options.fee ?? 0n, minAmount: options.minAmount ?? 0n }));
     const deployed = await deployChain({
       deployer,
       role: name === "bttc" ? "bttc" : "remote",
@@ -85,7 +86,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
       dailyLimit: options.dailyLimit ?? null,
       routes,
       timelockDelay: options.timelockDelay ?? 0n,
-      homeChainId: CHAIN_IDS.bttc,
+      homeChainId: EVM_CHAIN_IDS.bttc,
       ...(name === "bttc" ? {} : { legacyToken: { mockDecimals: decimals[name] } }),
     });
     if (name === "bttc" && options.reserve) {
@@ -94,7 +95,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     chains[name] = {
       ...deployed,
       name,
-      chainId: CHAIN_IDS[name],
+      chainId: EVM_CHAIN_IDS[name],
       connection,
       signers,
       gatewayAddress: await deployed.gateway.getAddress(),

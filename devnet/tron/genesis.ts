@@ -9,8 +9,10 @@ import { BTTOLD_TOKEN, type AssetIssue } from "./asset.ts";
 import { toInt64 } from "./int64.ts";
 import { MAINNET_PARAMETERS, SLOT_MS, type ChainParameters } from "./params.ts";
 import { messageOf } from "../../common/errors.ts";
+import { DEVNET_MNEMONIC } from "../accounts.ts";
 
-export const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
+/** Hardhat's published development mnemonic: the TRON accounts are the devnet's EVM accounts, same keys. */
+export const HARDHAT_MNEMONIC = DEVNET_MNEMONIC;
 
 /** The development witness that signs blocks: a published key, worthless anywhere else. */
 export const DEV_WITNESS_PRIVATE_KEY = sha256(toUtf8Bytes("BTT Bridge TRON development witness"));

@@ -12,12 +12,13 @@ import { checkHealth } from "../../api/health.ts";
 import type { App } from "../../api/context.ts";
 import { TransferKind } from "../../common/transfer.ts";
 import { TransferStore } from "../../relayer/store/transfer-store.ts";
-import { API_CHAIN_IDS, WORLD_RULES, startApiWorld, type ApiWorld } from "../../testkit/api-world.ts";
+import { WORLD_RULES, startApiWorld, type ApiWorld } from "../../testkit/api-world.ts";
 import { devAccount } from "../../testkit/relayer-cluster.ts";
 import { testRedisUrl } from "../../testkit/redis.ts";
 import { startFlakyRpc } from "../../testkit/flaky-rpc.ts";
 import { observedTransfer } from "../../testkit/transfer-records.ts";
 import { until } from "../../testkit/wait.ts";
+import { CHAIN_IDS } from "../../testkit/constants.ts";
 
 interface ErrorBody {
   error: { code: string; message: string };
@@ -72,7 +73,7 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
         ["bttc", "ethereum", "bsc", "tron"],
       );
       const bttc = body.chains[0]!;
-      assert.equal(bttc.chainId, "1337199");
+      assert.equal(bttc.chainId, String(CHAIN_IDS.bttc));
       assert.equal(bttc.gateway, world.chains.bttc.gateway.target);
       assert.equal(bttc.dailyLimit, WORLD_RULES.bttcDailyLimit.toString());
       assert.equal(bttc.finality, "2 blocks deep");
@@ -177,11 +178,11 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
       assert.equal(body.steps[0]!.action, "bridge");
       assert.deepEqual(
         [tx.chainId, tx.to, tx.value, tx.from],
-        ["1337199", world.chains.bttc.gateway.target, amount.toString(), user.address],
+        [String(CHAIN_IDS.bttc), world.chains.bttc.gateway.target, amount.toString(), user.address],
       );
       const call = world.chains.bttc.gateway.interface.parseTransaction({ data: tx.data! })!;
       assert.equal(call.name, "bridge");
-      assert.deepEqual([...call.args], [API_CHAIN_IDS.ethereum, recipient]);
+      assert.deepEqual([...call.args], [CHAIN_IDS.ethereum, recipient]);
     });
 
     it("builds a remote burn, and refuses a sender without the bridged BTT", async () => {
@@ -383,7 +384,7 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
       const forEthereum = await wallet.signTransaction({
         to: wallet.address,
         value: 1n,
-        chainId: API_CHAIN_IDS.ethereum,
+        chainId: CHAIN_IDS.ethereum,
         nonce: 0,
         gasLimit: 21000n,
         gasPrice: 1n,
@@ -392,7 +393,7 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
       const unfunded = await wallet.signTransaction({
         to: wallet.address,
         value: 1n,
-        chainId: API_CHAIN_IDS.bttc,
+        chainId: CHAIN_IDS.bttc,
         nonce: 0,
         gasLimit: 21000n,
         maxFeePerGas: 10n ** 10n,
@@ -420,9 +421,9 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
       const t0 = Date.now() - 60_000;
       for (let i = 0; i < 5; i++) {
         const o = observedTransfer({
-          srcChainId: API_CHAIN_IDS.bttc,
+          srcChainId: CHAIN_IDS.bttc,
           srcGateway: world.chains.bttc.gateway.target as string,
-          dstChainId: i % 2 === 0 ? API_CHAIN_IDS.ethereum : API_CHAIN_IDS.bsc,
+          dstChainId: i % 2 === 0 ? CHAIN_IDS.ethereum : CHAIN_IDS.bsc,
           sequence: BigInt(i + 1),
           sender,
           amount: parseEther(String(i + 1)),
@@ -437,9 +438,9 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
       await store.transition(ids[0]!, "submitted", { at: t0 + 12_000, txHash: `0x${"cd".repeat(32)}` });
       await store.transition(ids[0]!, "completed", { at: t0 + 13_000, txHash: `0x${"cd".repeat(32)}` });
       const swap = observedTransfer({
-        srcChainId: API_CHAIN_IDS.bsc,
+        srcChainId: CHAIN_IDS.bsc,
         srcGateway: world.chains.bsc.gateway.target as string,
-        dstChainId: API_CHAIN_IDS.bttc,
+        dstChainId: CHAIN_IDS.bttc,
         sequence: 1n,
         sender,
         kind: TransferKind.Swap,
@@ -511,9 +512,9 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
 
     it("GET /v1/transfers/:id/events: the transfer, each status change, then end", async () => {
       const o = observedTransfer({
-        srcChainId: API_CHAIN_IDS.ethereum,
+        srcChainId: CHAIN_IDS.ethereum,
         srcGateway: world.chains.ethereum.gateway.target as string,
-        dstChainId: API_CHAIN_IDS.bttc,
+        dstChainId: CHAIN_IDS.bttc,
         sequence: 99n,
       });
       await store.observe(o, "pending");
@@ -553,9 +554,9 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
 
     it("GET /v1/transfers/:id/events ends cleanly when the client goes away", async () => {
       const o = observedTransfer({
-        srcChainId: API_CHAIN_IDS.ethereum,
+        srcChainId: CHAIN_IDS.ethereum,
         srcGateway: world.chains.ethereum.gateway.target as string,
-        dstChainId: API_CHAIN_IDS.bttc,
+        dstChainId: CHAIN_IDS.bttc,
         sequence: 100n,
       });
       await store.observe(o, "pending");
@@ -578,7 +579,7 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
     it("GET /v1/stats: locked, minted and in flight from the chains, and the invariant", async () => {
       // Lock 3 BTT on BTTC for Ethereum: nothing delivered, so all of it is in flight.
       const gateway = world.chains.bttc.gateway.connect(devAccount(6).connect(world.chains.bttc.provider));
-      await (await gateway.getFunction("bridge")(API_CHAIN_IDS.ethereum, user.address, { value: parseEther("3") })).wait();
+      await (await gateway.getFunction("bridge")(CHAIN_IDS.ethereum, user.address, { value: parseEther("3") })).wait();
       const early = await get<{ chains: { chain: string; inFlight: { transfers: number } }[]; invariant: { holds: boolean } }>("/v1/stats");
       assert.equal(
         early.body.chains.find((c) => c.chain === "bttc")!.inFlight.transfers,
@@ -608,7 +609,7 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
       assert.equal(before.body.invariant.holds, true);
       const snapshot = (await provider.send("evm_snapshot", [])) as string;
       const gateway = world.chains.bttc.gateway.connect(devAccount(6).connect(provider));
-      await (await gateway.getFunction("bridge")(API_CHAIN_IDS.ethereum, user.address, { value: parseEther("2") })).wait();
+      await (await gateway.getFunction("bridge")(CHAIN_IDS.ethereum, user.address, { value: parseEther("2") })).wait();
       const seen = await get<{ invariant: { holds: boolean } }>("/v1/stats"); // at the head, the transfer exists
       assert.equal(seen.body.invariant.holds, true);
       assert.equal(await provider.send("evm_revert", [snapshot]), true); // the reorg: the transfer's block is gone
@@ -646,7 +647,7 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
         );
         proxy.set({ kind: "pass" });
         const gateway = world.chains.bttc.gateway.connect(devAccount(6).connect(world.chains.bttc.provider));
-        await (await gateway.getFunction("bridge")(API_CHAIN_IDS.ethereum, user.address, { value: parseEther("1") })).wait();
+        await (await gateway.getFunction("bridge")(CHAIN_IDS.ethereum, user.address, { value: parseEther("1") })).wait();
         await world.chains.bttc.provider.send("hardhat_mine", ["0x2"]);
         const second = await slow.inject({ method: "GET", url: "/v1/stats" });
         for (const res of [await first, second]) {
@@ -814,9 +815,9 @@ describe("HTTP API routes", { timeout: 180_000 }, () => {
 
   it("caps the event streams one client holds open (429 TOO_MANY_STREAMS), configurably", async () => {
     const o = observedTransfer({
-      srcChainId: API_CHAIN_IDS.ethereum,
+      srcChainId: CHAIN_IDS.ethereum,
       srcGateway: world.chains.ethereum.gateway.target as string,
-      dstChainId: API_CHAIN_IDS.bttc,
+      dstChainId: CHAIN_IDS.bttc,
       sequence: 101n,
     });
     await store.observe(o, "pending");

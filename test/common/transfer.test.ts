@@ -18,14 +18,15 @@ import {
   transferId,
   type Transfer,
 } from "../../common/transfer.ts";
+import { CHAIN_IDS } from "../../testkit/constants.ts";
 
 const gateway = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const transfer: Transfer = {
-  srcChainId: 1337199n,
+  srcChainId: CHAIN_IDS.bttc,
   srcGateway: addressToBytes32(gateway),
   srcRef: sequenceToRef(42n),
   kind: TransferKind.Bridge,
-  dstChainId: 1337001n,
+  dstChainId: CHAIN_IDS.ethereum,
   recipient: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
   amount: 10n ** 18n,
 };
@@ -35,7 +36,7 @@ describe("transfer identity", () => {
     const expected = keccak256(
       AbiCoder.defaultAbiCoder().encode(
         ["uint64", "bytes32", "bytes32"],
-        [1337199n, "0x0000000000000000000000005fbdb2315678afecb367f032d93f642f64180aa3", "0x" + "00".repeat(31) + "2a"],
+        [CHAIN_IDS.bttc, "0x0000000000000000000000005fbdb2315678afecb367f032d93f642f64180aa3", "0x" + "00".repeat(31) + "2a"],
       ),
     );
     assert.equal(transferId(transfer), expected);
@@ -43,12 +44,12 @@ describe("transfer identity", () => {
 
   it("differs for another source gateway or reference", () => {
     assert.notEqual(transferId(transfer), transferId({ ...transfer, srcRef: sequenceToRef(43n) }));
-    assert.notEqual(transferId(transfer), transferId({ ...transfer, srcChainId: 1337001n }));
+    assert.notEqual(transferId(transfer), transferId({ ...transfer, srcChainId: CHAIN_IDS.ethereum }));
   });
 
   it("splits a batch from one source into delivery arguments, and refuses mixed sources", () => {
     const args = toDeliveryArgs([transfer, { ...transfer, srcRef: sequenceToRef(43n), amount: 5n }]);
-    assert.equal(args.srcChainId, 1337199n);
+    assert.equal(args.srcChainId, CHAIN_IDS.bttc);
     assert.deepEqual(
       args.items.map((i) => i.amount),
       [10n ** 18n, 5n],
@@ -102,7 +103,7 @@ describe("transfer identity", () => {
 
   it("signs a batch as signTypedData does: one signature, whoever computes the digest", async () => {
     const wallet = Wallet.createRandom();
-    const domain = gatewayDomain(1337001n, gateway);
+    const domain = gatewayDomain(CHAIN_IDS.ethereum, gateway);
     const batch = [transfer, { ...transfer, srcRef: sequenceToRef(43n), amount: 7n }];
     const viaEthers = await signBatch(wallet, domain, batch);
     assert.deepEqual(await new WalletAttestationSigner(wallet.privateKey).signBatch(domain, batch), viaEthers.signature);

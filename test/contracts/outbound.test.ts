@@ -12,7 +12,6 @@ import { deployChain } from "../../deploy/bridge.ts";
 import { assertRevert } from "../../testkit/errors.ts";
 import {
   as,
-  CHAIN_IDS,
   createWorld,
   deliverAll,
   gatewayEvents,
@@ -22,8 +21,9 @@ import {
   type Chain,
   type World,
 } from "../../testkit/world.ts";
+import { CHAIN_IDS } from "../../testkit/constants.ts";
 
-const TRON_CHAIN_ID = 1337728n;
+const TRON_CHAIN_ID = CHAIN_IDS.tron;
 
 function eventArgs(events: LogDescription[], name: string): unknown[][] {
   return events.filter((e) => e.name === name).map((e) => [...e.args]);

@@ -11,10 +11,11 @@ import { Contract, JsonRpcProvider, id, parseEther } from "ethers";
 import { contractInterface } from "../../common/contracts/artifacts.ts";
 import { startHardhatNode, type HardhatNode } from "../../testkit/hardhat-node.ts";
 import { validatorWallets } from "../../testkit/world.ts";
+import { CHAIN_IDS, DEV_KEYS } from "../../testkit/constants.ts";
 
 const run = promisify(execFile);
 // Hardhat's first two development accounts (mnemonic "test test ... junk"): public test keys.
-const DEPLOYER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+const DEPLOYER_KEY = DEV_KEYS[0];
 const GUARDIAN = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 
 describe("npm run deploy", () => {
@@ -24,7 +25,10 @@ describe("npm run deploy", () => {
   const validators = validatorWallets(3).map((w) => w.address);
 
   before(async () => {
-    [bttc, ethereum] = await Promise.all([startHardhatNode({ chainId: 1337199n }), startHardhatNode({ chainId: 1337001n })]);
+    [bttc, ethereum] = await Promise.all([
+      startHardhatNode({ chainId: CHAIN_IDS.bttc }),
+      startHardhatNode({ chainId: CHAIN_IDS.ethereum }),
+    ]);
   });
   after(async () => {
     await Promise.all([bttc?.stop(), ethereum?.stop()]);
@@ -47,11 +51,11 @@ describe("npm run deploy", () => {
         validators,
         threshold: 2,
         chains: [
-          { ...chain("bttc", "1337199", "bttc", bttc.url), reserve: parseEther("100").toString() },
+          { ...chain("bttc", String(CHAIN_IDS.bttc), "bttc", bttc.url), reserve: parseEther("100").toString() },
           {
-            ...chain("ethereum", "1337001", "remote", ethereum.url),
+            ...chain("ethereum", String(CHAIN_IDS.ethereum), "remote", ethereum.url),
             legacyToken: { mockDecimals: 18 },
-            fees: { "1337199": "1000" },
+            fees: { [String(CHAIN_IDS.bttc)]: "1000" },
           },
         ],
         ...overrides,
@@ -87,9 +91,9 @@ describe("npm run deploy", () => {
       assert.equal((await bttcGateway.getFunction("status")()).dailyLimit, parseEther("1000000"));
       const [, reserve] = await bttcGateway.getFunction("accounting")();
       assert.equal(reserve, parseEther("100"));
-      const route = await ethGateway.getFunction("route")(1337199n);
+      const route = await ethGateway.getFunction("route")(CHAIN_IDS.bttc);
       assert.deepEqual([route.enabled, route.fee, route.minAmount], [true, 1000n, 0n]);
-      assert.equal((await bttcGateway.getFunction("route")(1337001n)).enabled, true);
+      assert.equal((await bttcGateway.getFunction("route")(CHAIN_IDS.ethereum)).enabled, true);
       assert.equal(await ethGateway.getFunction("legacyDecimals")(), 18n);
       // The admin role went to the timelock; the deployer kept nothing.
       const admin = "0x" + "00".repeat(32);

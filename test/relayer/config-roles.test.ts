@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError, parseWith } from "../../common/schema.ts";
 import { NODE_ROLES, parseRelayerConfig, rolesSchema } from "../../relayer/config.ts";
+import { CHAIN_IDS } from "../../testkit/constants.ts";
 
 const evm = (name: string, chainId: string) => ({
   name,
@@ -15,7 +16,7 @@ const base = {
   id: "n1",
   attestationKey: { env: "A" },
   payerKey: { env: "P" },
-  chains: [evm("bttc", "1337199"), evm("ethereum", "1337001")],
+  chains: [evm("bttc", String(CHAIN_IDS.bttc)), evm("ethereum", String(CHAIN_IDS.ethereum))],
 };
 
 describe("relayer config: roles", () => {

@@ -16,13 +16,14 @@ import { freePort, startHardhatNode, type HardhatNode } from "../../testkit/hard
 import { connectTestRedis, testRedisUrl, type TestRedis } from "../../testkit/redis.ts";
 import { validatorWallets } from "../../testkit/world.ts";
 import { until } from "../../testkit/wait.ts";
+import { CHAIN_IDS, DEV_KEYS } from "../../testkit/constants.ts";
 
-const DEPLOYER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-const CHAINS = { bttc: 1337199n, ethereum: 1337001n } as const;
+const DEPLOYER_KEY = DEV_KEYS[0];
+const CHAINS = { bttc: CHAIN_IDS.bttc, ethereum: CHAIN_IDS.ethereum } as const;
 // Keys the node reads from its environment: a validator's attestation key, and Hardhat account #5 to pay.
 const KEYS = {
   BTTB_TEST_ATTESTATION_KEY: validatorWallets(3)[0]!.privateKey,
-  BTTB_TEST_PAYER_KEY: "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
+  BTTB_TEST_PAYER_KEY: DEV_KEYS[5],
 };
 
 describe("relayer node", () => {

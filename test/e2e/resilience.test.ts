@@ -31,8 +31,8 @@ import {
   type NodeConfigOptions,
   type NodeSpec,
 } from "../../testkit/relayer-cluster.ts";
+import { CHAIN_IDS } from "../../testkit/constants.ts";
 
-const CHAIN_IDS = { bttc: 1337199n, ethereum: 1337001n } as const;
 const IDS = ["n1", "n2", "n3"] as const;
 
 interface Sent {

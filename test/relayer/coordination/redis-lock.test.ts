@@ -2,9 +2,9 @@
 // holder that died, and never released by anyone but its holder — against the machine's real Redis.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { RedisLock } from "../../relayer/coordination/redis-lock.ts";
-import { connectTestRedis, type TestRedis } from "../../testkit/redis.ts";
-import { sleep } from "../../testkit/wait.ts";
+import { RedisLock } from "../../../relayer/coordination/redis-lock.ts";
+import { connectTestRedis, type TestRedis } from "../../../testkit/redis.ts";
+import { sleep } from "../../../testkit/wait.ts";
 
 describe("RedisLock", () => {
   let t: TestRedis;

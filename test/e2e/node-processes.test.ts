@@ -20,8 +20,10 @@ import {
   type NodeProcess,
   type NodeSpec,
 } from "../../testkit/relayer-cluster.ts";
+import { CHAIN_IDS } from "../../testkit/constants.ts";
 
-const CHAIN_IDS = { bttc: 1337199n, ethereum: 1337001n, bsc: 1337056n } as const;
+/** The chains each node watches. */
+const WATCHED = ["bttc", "ethereum", "bsc"] as const;
 const DESTINATIONS = ["ethereum", "bsc"] as const;
 const LEASE_MS = 1_500;
 
@@ -149,7 +151,7 @@ describe("one relayer node as several processes on one Redis", () => {
       }
       assert.deepEqual(
         await leaseOwners(),
-        Object.keys(CHAIN_IDS).map(() => undefined),
+        WATCHED.map(() => undefined),
         "no lease left after a clean stop",
       );
     } catch (error) {
@@ -170,9 +172,7 @@ describe("one relayer node as several processes on one Redis", () => {
 
     /** The pid in each chain's watch lease of the split node (undefined where none is held). */
     async function leaseOwners(): Promise<(number | undefined)[]> {
-      const tokens = await Promise.all(
-        Object.keys(CHAIN_IDS).map((chain) => cluster.redis.redis.get(`${split.prefix}lease:watch:${chain}`)),
-      );
+      const tokens = await Promise.all(WATCHED.map((chain) => cluster.redis.redis.get(`${split.prefix}lease:watch:${chain}`)));
       return tokens.map((token) => {
         const pid = token?.match(/\/pid(\d+):/)?.[1];
         return pid === undefined ? undefined : Number(pid);

@@ -19,28 +19,29 @@ import {
   zeroPadValue,
 } from "ethers";
 import type { Interface, TransactionReceipt, TransactionResponse } from "ethers";
-import { TransferKind, gatewayDomain, orderBySigner, signBatch, type Transfer } from "../../common/transfer.ts";
-import { contractInterface } from "../../common/contracts/artifacts.ts";
-import { deployChain } from "../../deploy/bridge.ts";
-import type { ObservedTransfer } from "../../relayer/chains/adapter.ts";
-import { classifyRpcError } from "../../common/rpc/evm-classifier.ts";
-import { connectEvmProvider } from "../../relayer/chains/evm/rpc.ts";
-import { createEvmProvider } from "../../common/rpc/evm-provider.ts";
-import { withRpcRetry } from "../../relayer/chains/evm/rpc.ts";
-import { type RetryEvent, type RetryOptions } from "../../common/rpc/retry.ts";
-import { EvmSource } from "../../relayer/chains/evm/source.ts";
-import type { EvmChainConfig } from "../../relayer/config.ts";
-import { ChainMismatchError, RelayerError, RpcError } from "../../relayer/errors.ts";
-import { startFlakyRpc, type FlakyRpc } from "../../testkit/flaky-rpc.ts";
-import { freePort, startHardhatNode, type HardhatNode } from "../../testkit/hardhat-node.ts";
-import { validatorWallets } from "../../testkit/world.ts";
+import { TransferKind, gatewayDomain, orderBySigner, signBatch, type Transfer } from "../../../../common/transfer.ts";
+import { contractInterface } from "../../../../common/contracts/artifacts.ts";
+import { deployChain } from "../../../../deploy/bridge.ts";
+import type { ObservedTransfer } from "../../../../relayer/chains/adapter.ts";
+import { classifyRpcError } from "../../../../common/rpc/evm-classifier.ts";
+import { connectEvmProvider } from "../../../../relayer/chains/evm/rpc.ts";
+import { createEvmProvider } from "../../../../common/rpc/evm-provider.ts";
+import { withRpcRetry } from "../../../../relayer/chains/evm/rpc.ts";
+import { type RetryEvent, type RetryOptions } from "../../../../common/rpc/retry.ts";
+import { EvmSource } from "../../../../relayer/chains/evm/source.ts";
+import type { EvmChainConfig } from "../../../../relayer/config.ts";
+import { ChainMismatchError, RelayerError, RpcError } from "../../../../relayer/errors.ts";
+import { startFlakyRpc, type FlakyRpc } from "../../../../testkit/flaky-rpc.ts";
+import { freePort, startHardhatNode, type HardhatNode } from "../../../../testkit/hardhat-node.ts";
+import { validatorWallets } from "../../../../testkit/world.ts";
+import { CHAIN_IDS, DEV_KEYS } from "../../../../testkit/constants.ts";
 
 // Hardhat's development accounts #0 to #2 (public test keys, as `hardhat node` prints them).
-const DEPLOYER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-const GUARDIAN_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
-const USER_KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
-const BTTC_ID = 1337199n;
-const ETH_ID = 1337001n;
+const DEPLOYER_KEY = DEV_KEYS[0];
+const GUARDIAN_KEY = DEV_KEYS[1];
+const USER_KEY = DEV_KEYS[2];
+const BTTC_ID = CHAIN_IDS.bttc;
+const ETH_ID = CHAIN_IDS.ethereum;
 const BTTC_FEE = 1_000n;
 const ETH_FEE = 7n;
 const RECIPIENTS = [
@@ -558,7 +559,7 @@ describe("EvmSource", () => {
 
     // Nobody listening: a retryable error after the attempts, not a hang.
     const closed = `http://127.0.0.1:${await freePort()}`;
-    const down = await rejectsWith(connectEvmProvider({ name: "bsc", chainId: 1337056n, rpcUrl: closed }, { retry: QUICK_RETRY }));
+    const down = await rejectsWith(connectEvmProvider({ name: "bsc", chainId: CHAIN_IDS.bsc, rpcUrl: closed }, { retry: QUICK_RETRY }));
     assert.ok(down instanceof RpcError, String(down));
     assert.equal(down.retryable, true);
     assert.equal(down.attempts, QUICK_RETRY.attempts);

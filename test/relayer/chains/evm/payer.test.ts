@@ -8,22 +8,23 @@ import { inspect } from "node:util";
 import { after, before, describe, it } from "node:test";
 import { pino } from "pino";
 import { JsonRpcProvider, Wallet, parseEther, parseUnits, toQuantity } from "ethers";
-import { createEvmProvider } from "../../common/rpc/evm-provider.ts";
-import { RelayerError } from "../../relayer/errors.ts";
-import { replacementFees } from "../../relayer/chains/evm/payer/fees.ts";
-import { Payer } from "../../relayer/chains/evm/payer/payer.ts";
-import { PayerError } from "../../relayer/chains/evm/payer/send-errors.ts";
-import type { FeeSettings } from "../../relayer/chains/evm/payer/types.ts";
-import { startFlakyRpc } from "../../testkit/flaky-rpc.ts";
-import { startHardhatNode, type HardhatNode } from "../../testkit/hardhat-node.ts";
-import { connectTestRedis, type TestRedis } from "../../testkit/redis.ts";
+import { createEvmProvider } from "../../../../common/rpc/evm-provider.ts";
+import { RelayerError } from "../../../../relayer/errors.ts";
+import { replacementFees } from "../../../../relayer/chains/evm/payer/fees.ts";
+import { Payer } from "../../../../relayer/chains/evm/payer/payer.ts";
+import { PayerError } from "../../../../relayer/chains/evm/payer/send-errors.ts";
+import type { FeeSettings } from "../../../../relayer/chains/evm/payer/types.ts";
+import { startFlakyRpc } from "../../../../testkit/flaky-rpc.ts";
+import { startHardhatNode, type HardhatNode } from "../../../../testkit/hardhat-node.ts";
+import { connectTestRedis, type TestRedis } from "../../../../testkit/redis.ts";
+import { CHAIN_IDS, DEV_KEYS } from "../../../../testkit/constants.ts";
 
 // Hardhat's development accounts #2 and #3 (public test keys, as `hardhat node` prints them).
-const KEY_A = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
-const KEY_B = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6";
+const KEY_A = DEV_KEYS[2];
+const KEY_B = DEV_KEYS[3];
 // Hardhat's development account #4: the key two "processes" share.
-const KEY_SHARED = "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a";
-const CHAIN_ID = 1337001n;
+const KEY_SHARED = DEV_KEYS[4];
+const CHAIN_ID = CHAIN_IDS.ethereum;
 const SINK = "0x000000000000000000000000000000000000bEEF";
 
 describe("Payer", () => {

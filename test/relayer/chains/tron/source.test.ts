@@ -10,8 +10,8 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { AbiCoder, SigningKey, ZeroAddress, getAddress, keccak256, sha256, zeroPadValue } from "ethers";
 import { TronWeb } from "tronweb";
-import { transferId, type Transfer } from "../../common/transfer.ts";
-import { BTTOLD_TOKEN, type AssetIssue } from "../../devnet/tron/asset.ts";
+import { transferId, type Transfer } from "../../../../common/transfer.ts";
+import { BTTOLD_TOKEN, type AssetIssue } from "../../../../devnet/tron/asset.ts";
 import {
   completeGenesis,
   currentSlotTime,
@@ -19,23 +19,24 @@ import {
   hardhatAccounts,
   HARDHAT_MNEMONIC,
   type DevAccount,
-} from "../../devnet/tron/genesis.ts";
-import { MAINNET_PARAMETERS } from "../../devnet/tron/params.ts";
-import { signedToken, signedTrx, startTestNode, type SignedTransaction, type TestNode } from "../../devnet/tron/testing.ts";
-import type { RetryEvent } from "../../common/rpc/retry.ts";
-import { encodeSwapMemo, swapMemoChecksum } from "../../common/tron/memo.ts";
+} from "../../../../devnet/tron/genesis.ts";
+import { MAINNET_PARAMETERS } from "../../../../devnet/tron/params.ts";
+import { signedToken, signedTrx, startTestNode, type SignedTransaction, type TestNode } from "../../../../devnet/tron/testing.ts";
+import type { RetryEvent } from "../../../../common/rpc/retry.ts";
+import { encodeSwapMemo, swapMemoChecksum } from "../../../../common/tron/memo.ts";
 import {
   TronSource,
   isRejected,
   type OtherDeposit,
   type TronObservedTransfer,
   type TronSourceConfig,
-} from "../../relayer/chains/tron/source.ts";
-import { ChainDataError, InvalidRequestError, RelayerError, RpcError } from "../../relayer/errors.ts";
+} from "../../../../relayer/chains/tron/source.ts";
+import { ChainDataError, InvalidRequestError, RelayerError, RpcError } from "../../../../relayer/errors.ts";
+import { CHAIN_IDS } from "../../../../testkit/constants.ts";
 
 const DEPTH = 3;
-const TRON_ID = 1337728n;
-const BTTC_ID = 1337199n;
+const TRON_ID = CHAIN_IDS.tron;
+const BTTC_ID = CHAIN_IDS.bttc;
 const MINIMUM = 5n;
 const WEI_PER_UNIT = 10n ** 15n;
 const FAST_RETRY = { attempts: 3, baseDelayMs: 5, maxDelayMs: 50 };

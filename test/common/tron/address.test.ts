@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { TronWeb } from "tronweb";
-import { fromBase58, fromEvmAddress, isTronAddress, toBase58, toEvmAddress } from "../../common/tron/address.ts";
+import { fromBase58, fromEvmAddress, isTronAddress, toBase58, toEvmAddress } from "../../../common/tron/address.ts";
 
 // Hardhat's first development account, on both kinds of chain.
 const HARDHAT_EVM = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";

@@ -16,18 +16,19 @@ import {
   sequenceToRef,
   signBatch,
   type Transfer,
-} from "../../common/transfer.ts";
-import { RelayerError } from "../../relayer/errors.ts";
-import { WalletAttestationSigner, type AttestationSigner } from "../../relayer/attest/attestation-signer.ts";
+} from "../../../common/transfer.ts";
+import { RelayerError } from "../../../relayer/errors.ts";
+import { WalletAttestationSigner, type AttestationSigner } from "../../../relayer/attest/attestation-signer.ts";
+import { CHAIN_IDS } from "../../../testkit/constants.ts";
 
 const KEY = keccak256(toUtf8Bytes("attestation-signer-test"));
-const domain = gatewayDomain(1337001n, "0x5FbDB2315678afecb367f032d93F642f64180aa3");
+const domain = gatewayDomain(CHAIN_IDS.ethereum, "0x5FbDB2315678afecb367f032d93F642f64180aa3");
 const transfers: Transfer[] = [1n, 2n].map((sequence) => ({
-  srcChainId: 1337199n,
+  srcChainId: CHAIN_IDS.bttc,
   srcGateway: addressToBytes32("0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"),
   srcRef: sequenceToRef(sequence),
   kind: TransferKind.Bridge,
-  dstChainId: 1337001n,
+  dstChainId: CHAIN_IDS.ethereum,
   recipient: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
   amount: sequence * 10n ** 18n,
 }));

@@ -18,21 +18,22 @@ import {
   transferId,
   type CompactSignature,
   type Transfer,
-} from "../../common/transfer.ts";
-import { contractInterface } from "../../common/contracts/artifacts.ts";
-import { deployChain } from "../../deploy/bridge.ts";
-import type { DeliveryReceipt } from "../../relayer/chains/adapter.ts";
-import { DeliveryRevertError, EvmDestination } from "../../relayer/chains/evm/destination.ts";
-import type { EvmChainConfig } from "../../relayer/config.ts";
-import { Payer } from "../../relayer/chains/evm/payer/payer.ts";
-import { startHardhatNode, type HardhatNode } from "../../testkit/hardhat-node.ts";
-import { validatorWallets } from "../../testkit/world.ts";
+} from "../../../../common/transfer.ts";
+import { contractInterface } from "../../../../common/contracts/artifacts.ts";
+import { deployChain } from "../../../../deploy/bridge.ts";
+import type { DeliveryReceipt } from "../../../../relayer/chains/adapter.ts";
+import { DeliveryRevertError, EvmDestination } from "../../../../relayer/chains/evm/destination.ts";
+import type { EvmChainConfig } from "../../../../relayer/config.ts";
+import { Payer } from "../../../../relayer/chains/evm/payer/payer.ts";
+import { startHardhatNode, type HardhatNode } from "../../../../testkit/hardhat-node.ts";
+import { validatorWallets } from "../../../../testkit/world.ts";
+import { CHAIN_IDS, DEV_KEYS } from "../../../../testkit/constants.ts";
 
 // Hardhat's development accounts #0 and #1 (public test keys, as `hardhat node` prints them).
-const DEPLOYER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-const PAYER_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
-const BTTC_ID = 1337199n;
-const ETH_ID = 1337001n;
+const DEPLOYER_KEY = DEV_KEYS[0];
+const PAYER_KEY = DEV_KEYS[1];
+const BTTC_ID = CHAIN_IDS.bttc;
+const ETH_ID = CHAIN_IDS.ethereum;
 const DAILY_LIMIT = parseEther("1000");
 // A BTTC gateway that exists only in these transfers: the destination checks signatures, not sources.
 const SOURCE = { srcChainId: BTTC_ID, srcGateway: addressToBytes32("0x00000000000000000000000000000000000B77c0") };

@@ -29,7 +29,8 @@ import { RelayerNode } from "../../relayer/node.ts";
 import { listRefundable } from "../../relayer/operator/tron-deposits.ts";
 import { RefundRefusedError, refundDeposit, refundMemo } from "../../relayer/operator/tron-refund.ts";
 import { devAccount, startCluster, until, wipeAtomically, type Cluster, type NodeSpec } from "../../testkit/relayer-cluster.ts";
-import { TRON_ACCOUNTS, TRON_DEVNET_CHAIN_ID, startMinedTronNode, tronChainEntry, type MinedTronNode } from "../../testkit/tron-swaps.ts";
+import { TRON_ACCOUNTS, startMinedTronNode, tronChainEntry, type MinedTronNode } from "../../testkit/tron-swaps.ts";
+import { CHAIN_IDS } from "../../testkit/constants.ts";
 
 const WEI_PER_UNIT = 10n ** 15n;
 const DEPOSIT = TRON_ACCOUNTS[19]!;
@@ -40,7 +41,7 @@ const TIMEOUT = 90_000;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 function swapId(txId: string): string {
-  return transferId({ srcChainId: TRON_DEVNET_CHAIN_ID, srcGateway: SRC_GATEWAY, srcRef: `0x${txId}` });
+  return transferId({ srcChainId: CHAIN_IDS.tron, srcGateway: SRC_GATEWAY, srcRef: `0x${txId}` });
 }
 
 describe("TRON swaps end to end: three relayer nodes, threshold 2", { timeout: 600_000 }, () => {
@@ -103,8 +104,8 @@ describe("TRON swaps end to end: three relayer nodes, threshold 2", { timeout: 6
     cluster = await startCluster({
       label: "tron-e2e",
       chains: [
-        { name: "bttc", chainId: 1337199n, role: "bttc" },
-        { name: "ethereum", chainId: 1337001n, role: "remote" },
+        { name: "bttc", chainId: CHAIN_IDS.bttc, role: "bttc" },
+        { name: "ethereum", chainId: CHAIN_IDS.ethereum, role: "remote" },
       ],
       validatorCount: 3,
       threshold: 2,
@@ -145,7 +146,7 @@ describe("TRON swaps end to end: three relayer nodes, threshold 2", { timeout: 6
     const record = (await cluster.storeOf(specs[1]!).get(id))!;
     assert.equal(record.observed.transfer.kind, 1);
     assert.equal(record.observed.transfer.srcRef, `0x${txId}`);
-    assert.equal(record.observed.transfer.dstChainId, 1337199n);
+    assert.equal(record.observed.transfer.dstChainId, CHAIN_IDS.bttc);
     assert.equal(record.observed.legacyAmount, 1_000_000n);
     assert.equal(record.observed.sender, USERS[0]!.base58);
     const statuses = record.timeline.map((e) => e.status);
@@ -176,11 +177,11 @@ describe("TRON swaps end to end: three relayer nodes, threshold 2", { timeout: 6
     }
     const source = new TronSource({
       name: "tron",
-      chainId: TRON_DEVNET_CHAIN_ID,
+      chainId: CHAIN_IDS.tron,
       fullHost: tron.node.url,
       depositAddress: DEPOSIT.base58,
       tokenId: BTTOLD,
-      bttcChainId: 1337199n,
+      bttcChainId: CHAIN_IDS.bttc,
       minimumUnits: 1n,
       maxBlockRange: 100,
     });
@@ -211,7 +212,7 @@ describe("TRON swaps end to end: three relayer nodes, threshold 2", { timeout: 6
     const entry = record.timeline.find((e) => e.status === "rejected")!;
     assert.match(entry.detail!, /^BAD_ADDRESS: /);
     assert.ok((await cluster.storeOf(specs[0]!).idsWithStatus("rejected")).includes(id), "listed for refund");
-    assert.equal(await cluster.chain("bttc").gateway.getFunction("isDelivered")(TRON_DEVNET_CHAIN_ID, SRC_GATEWAY, `0x${txId}`), false);
+    assert.equal(await cluster.chain("bttc").gateway.getFunction("isDelivered")(CHAIN_IDS.tron, SRC_GATEWAY, `0x${txId}`), false);
 
     const before = await tron.balance(user.base58, BTTOLD);
     const refund = await refundDeposit(refundOptions(txId));
@@ -353,11 +354,11 @@ describe("TRON swaps end to end: three relayer nodes, threshold 2", { timeout: 6
     const burnedTxs = async () => {
       const source = new TronSource({
         name: "tron",
-        chainId: TRON_DEVNET_CHAIN_ID,
+        chainId: CHAIN_IDS.tron,
         fullHost: tron.node.url,
         depositAddress: DEPOSIT.base58,
         tokenId: BTTOLD,
-        bttcChainId: 1337199n,
+        bttcChainId: CHAIN_IDS.bttc,
         minimumUnits: 1n,
         maxBlockRange: 100,
       });
@@ -415,7 +416,11 @@ describe("TRON swaps end to end: three relayer nodes, threshold 2", { timeout: 6
       const txId = await deposit(10, 777, encodeSwapMemo(recipient));
       await until("delivered by n2 and n3", async () => (await cluster.storeOf(specs[1]!).statusOf(swapId(txId))) === "completed", TIMEOUT);
       assert.equal(await bttcBalance(recipient), 777n * WEI_PER_UNIT);
-      await until("the deposit solidified", () => tronSourceFor(refundOptions(txId).chain, 1337199n).solidifiedBlockOf(txId), TIMEOUT);
+      await until(
+        "the deposit solidified",
+        () => tronSourceFor(refundOptions(txId).chain, CHAIN_IDS.bttc).solidifiedBlockOf(txId),
+        TIMEOUT,
+      );
       const before = await tron.balance(user.base58, BTTOLD);
       await assert.rejects(refundDeposit(refundOptions(txId, raised)), refusedAsSwapped(/it is delivered on bttc.*BELOW_MINIMUM/));
 

@@ -18,23 +18,24 @@ import {
   toDeliveryArgs,
   transferId,
   type Transfer,
-} from "../../common/transfer.ts";
-import { deployChain } from "../../deploy/bridge.ts";
-import { SkipReason, type DeliveryLog, type ObservedTransfer } from "../../relayer/chains/adapter.ts";
-import { EvmDeliveryLog } from "../../relayer/chains/evm/delivery-log.ts";
-import { createEvmProvider } from "../../common/rpc/evm-provider.ts";
-import { DeliveryObserver, deliveryCursorChain, type DeliveryTickResult } from "../../relayer/observe/delivery-observer.ts";
-import { ChainCursor } from "../../relayer/store/chain-cursor.ts";
-import { TransferStore } from "../../relayer/store/transfer-store.ts";
-import { startHardhatNode, type HardhatNode } from "../../testkit/hardhat-node.ts";
-import { connectTestRedis, deleteByPrefix, type TestRedis } from "../../testkit/redis.ts";
-import { validatorWallets } from "../../testkit/world.ts";
+} from "../../../common/transfer.ts";
+import { deployChain } from "../../../deploy/bridge.ts";
+import { SkipReason, type DeliveryLog, type ObservedTransfer } from "../../../relayer/chains/adapter.ts";
+import { EvmDeliveryLog } from "../../../relayer/chains/evm/delivery-log.ts";
+import { createEvmProvider } from "../../../common/rpc/evm-provider.ts";
+import { DeliveryObserver, deliveryCursorChain, type DeliveryTickResult } from "../../../relayer/observe/delivery-observer.ts";
+import { ChainCursor } from "../../../relayer/store/chain-cursor.ts";
+import { TransferStore } from "../../../relayer/store/transfer-store.ts";
+import { startHardhatNode, type HardhatNode } from "../../../testkit/hardhat-node.ts";
+import { connectTestRedis, deleteByPrefix, type TestRedis } from "../../../testkit/redis.ts";
+import { validatorWallets } from "../../../testkit/world.ts";
+import { CHAIN_IDS, DEV_KEYS } from "../../../testkit/constants.ts";
 
 // Hardhat's development accounts #0 and #2: the deployer, and "another node" that delivers.
-const DEPLOYER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-const OTHER_NODE_KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
-const BTTC_ID = 1337199n;
-const ETH_ID = 1337001n;
+const DEPLOYER_KEY = DEV_KEYS[0];
+const OTHER_NODE_KEY = DEV_KEYS[2];
+const BTTC_ID = CHAIN_IDS.bttc;
+const ETH_ID = CHAIN_IDS.ethereum;
 const DAILY_LIMIT = parseEther("10");
 const ONE_DAY = 86_400;
 // A BTTC gateway that exists only in these transfers: the destination checks signatures, not sources.

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseEther } from "ethers";
-import { TransferKind, addressToBytes32, batchDigest, gatewayDomain, sequenceToRef, type Transfer } from "../../common/transfer.ts";
+import { TransferKind, addressToBytes32, batchDigest, gatewayDomain, sequenceToRef, type Transfer } from "../../../common/transfer.ts";
 import {
   InvalidAttestationRequestError,
   MAX_BATCH_TRANSFERS,
@@ -12,18 +12,19 @@ import {
   requestFor,
   toTransfers,
   toWire,
-} from "../../relayer/attest/request.ts";
+} from "../../../relayer/attest/request.ts";
+import { CHAIN_IDS } from "../../../testkit/constants.ts";
 
 const SRC_GATEWAY = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const DST_GATEWAY = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
 const RECIPIENT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 
 const transfers: Transfer[] = [1n, 2n, 3n].map((sequence) => ({
-  srcChainId: 1337199n,
+  srcChainId: CHAIN_IDS.bttc,
   srcGateway: addressToBytes32(SRC_GATEWAY),
   srcRef: sequenceToRef(sequence),
   kind: sequence === 2n ? TransferKind.Swap : TransferKind.Bridge,
-  dstChainId: 1337001n,
+  dstChainId: CHAIN_IDS.ethereum,
   recipient: RECIPIENT,
   amount: parseEther("1") * sequence + 1n,
 }));
@@ -43,11 +44,11 @@ function fieldOf(raw: unknown): string {
 describe("attestation request", () => {
   it("stands for the full transfers and exactly the gateway's batch digest", () => {
     const request = requestFor(DST_GATEWAY, transfers);
-    assert.equal(request.dstChainId, 1337001n);
+    assert.equal(request.dstChainId, CHAIN_IDS.ethereum);
     assert.equal(request.srcGateway, addressToBytes32(SRC_GATEWAY));
     assert.equal(request.items.length, 3);
     assert.deepEqual(toTransfers(request), transfers);
-    assert.equal(requestDigest(request), batchDigest(gatewayDomain(1337001n, DST_GATEWAY), transfers));
+    assert.equal(requestDigest(request), batchDigest(gatewayDomain(CHAIN_IDS.ethereum, DST_GATEWAY), transfers));
     // Another order is another batch.
     assert.notEqual(requestDigest(requestFor(DST_GATEWAY, [...transfers].reverse())), requestDigest(request));
   });
@@ -56,7 +57,7 @@ describe("attestation request", () => {
     const big = { ...transfers[0]!, amount: 2n ** 256n - 1n };
     const request = requestFor(DST_GATEWAY, [big, ...transfers.slice(1)]);
     const wire = toWire(request);
-    assert.equal(wire.dstChainId, "1337001");
+    assert.equal(wire.dstChainId, String(CHAIN_IDS.ethereum));
     assert.equal(wire.items[0]!.amount, (2n ** 256n - 1n).toString());
     assert.equal(wire.items[1]!.kind, "1");
     assert.deepEqual(parseAttestationRequest(JSON.parse(JSON.stringify(wire))), request);

@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { contractInterface } from "../../common/contracts/artifacts.ts";
-import { decodeSentLog } from "../../relayer/chains/evm/sent-log.ts";
+import { contractInterface } from "../../../../common/contracts/artifacts.ts";
+import { decodeSentLog } from "../../../../relayer/chains/evm/sent-log.ts";
 
 const iface = contractInterface("RemoteGateway");
 const hex = (bytes: number) => fc.uint8Array({ minLength: bytes, maxLength: bytes }).map((b) => "0x" + Buffer.from(b).toString("hex"));

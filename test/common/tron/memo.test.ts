@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ZeroAddress, dataSlice, getAddress, hexlify, id, keccak256, toUtf8Bytes } from "ethers";
 import fc from "fast-check";
-import { decodeSwapMemo, encodeSwapMemo, swapMemoChecksum } from "../../common/tron/memo.ts";
+import { decodeSwapMemo, encodeSwapMemo, swapMemoChecksum } from "../../../common/tron/memo.ts";
 
 // Hardhat's account #1, as a BTTC recipient.
 const RECIPIENT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";

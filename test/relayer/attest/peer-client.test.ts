@@ -21,16 +21,17 @@ import {
   type CompactSignature,
   type SignerSignature,
   type Transfer,
-} from "../../common/transfer.ts";
-import type { ObservedTransfer } from "../../relayer/chains/adapter.ts";
-import { CoSigner } from "../../relayer/attest/cosigner.ts";
-import { collectSignatures, recoverSigner, type PeerEndpoint } from "../../relayer/attest/peer-client.ts";
-import { parseAttestationRequest, requestFor, toTransfers, type AttestationRequest } from "../../relayer/attest/request.ts";
-import { registerAttestationRoutes } from "../../relayer/http/attestation-routes.ts";
-import { WalletAttestationSigner } from "../../relayer/attest/attestation-signer.ts";
-import { TransferStore } from "../../relayer/store/transfer-store.ts";
-import { connectTestRedis, type TestRedis } from "../../testkit/redis.ts";
-import { CHAIN_IDS, validatorWallets } from "../../testkit/world.ts";
+} from "../../../common/transfer.ts";
+import type { ObservedTransfer } from "../../../relayer/chains/adapter.ts";
+import { CoSigner } from "../../../relayer/attest/cosigner.ts";
+import { collectSignatures, recoverSigner, type PeerEndpoint } from "../../../relayer/attest/peer-client.ts";
+import { parseAttestationRequest, requestFor, toTransfers, type AttestationRequest } from "../../../relayer/attest/request.ts";
+import { registerAttestationRoutes } from "../../../relayer/http/attestation-routes.ts";
+import { WalletAttestationSigner } from "../../../relayer/attest/attestation-signer.ts";
+import { TransferStore } from "../../../relayer/store/transfer-store.ts";
+import { connectTestRedis, type TestRedis } from "../../../testkit/redis.ts";
+import { validatorWallets } from "../../../testkit/world.ts";
+import { CHAIN_IDS } from "../../../testkit/constants.ts";
 
 const SRC_GATEWAY = "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0"; // on Ethereum
 const DST_GATEWAY = "0x5FbDB2315678afecb367f032d93F642f64180aa3"; // on BTTC

@@ -15,6 +15,7 @@ import { startTestNode, tokenBalance, type SignedTransaction, type TestNode } fr
 import type { RelayerNode } from "../../relayer/node.ts";
 import { testRedisUrl } from "../../testkit/redis.ts";
 import { devAccount, startCluster, until, type Cluster, type NodeSpec } from "../../testkit/relayer-cluster.ts";
+import { CHAIN_IDS } from "../../testkit/constants.ts";
 
 interface TransferJson {
   id: string;
@@ -36,8 +37,8 @@ describe("a user's transfers through the API alone", { timeout: 300_000 }, () =>
     cluster = await startCluster({
       label: "api-flow",
       chains: [
-        { name: "bttc", chainId: 1337199n, role: "bttc" },
-        { name: "ethereum", chainId: 1337001n, role: "remote" },
+        { name: "bttc", chainId: CHAIN_IDS.bttc, role: "bttc" },
+        { name: "ethereum", chainId: CHAIN_IDS.ethereum, role: "remote" },
       ],
       validatorCount: 3,
       threshold: 2,
@@ -63,7 +64,7 @@ describe("a user's transfers through the API alone", { timeout: 300_000 }, () =>
           finality: { confirmations: 2 },
           blockTimeMs: 200,
         })),
-        { name: "tron", family: "tron", chainId: "1337728", fullHost: tron.node.url, depositAddress, solidityDepth: 3 },
+        { name: "tron", family: "tron", chainId: String(CHAIN_IDS.tron), fullHost: tron.node.url, depositAddress, solidityDepth: 3 },
       ],
       relayers: specs.map((s) => ({ id: s.id, url: `http://127.0.0.1:${s.port}` })),
       chainCacheMs: 0,

@@ -15,18 +15,19 @@ import {
   transferId,
   type CompactSignature,
   type Transfer,
-} from "../../common/transfer.ts";
-import type { ObservedTransfer } from "../../relayer/chains/adapter.ts";
-import { AttestationRefusedError, CoSigner, type RefusalReason } from "../../relayer/attest/cosigner.ts";
-import { MAX_BATCH_TRANSFERS, requestDigest, requestFor, toWire, type AttestationRequest } from "../../relayer/attest/request.ts";
-import { registerAttestationRoutes } from "../../relayer/http/attestation-routes.ts";
-import { PROPOSER_HEADER } from "../../relayer/attest/peer-client.ts";
-import { rankFor } from "../../relayer/deliver/designation.ts";
-import { routeKey } from "../../common/routes.ts";
-import { WalletAttestationSigner, type AttestationSigner } from "../../relayer/attest/attestation-signer.ts";
-import { TransferStore } from "../../relayer/store/transfer-store.ts";
-import { connectTestRedis, type TestRedis } from "../../testkit/redis.ts";
-import { CHAIN_IDS, validatorWallets } from "../../testkit/world.ts";
+} from "../../../common/transfer.ts";
+import type { ObservedTransfer } from "../../../relayer/chains/adapter.ts";
+import { AttestationRefusedError, CoSigner, type RefusalReason } from "../../../relayer/attest/cosigner.ts";
+import { MAX_BATCH_TRANSFERS, requestDigest, requestFor, toWire, type AttestationRequest } from "../../../relayer/attest/request.ts";
+import { registerAttestationRoutes } from "../../../relayer/http/attestation-routes.ts";
+import { PROPOSER_HEADER } from "../../../relayer/attest/peer-client.ts";
+import { rankFor } from "../../../relayer/deliver/designation.ts";
+import { routeKey } from "../../../common/routes.ts";
+import { WalletAttestationSigner, type AttestationSigner } from "../../../relayer/attest/attestation-signer.ts";
+import { TransferStore } from "../../../relayer/store/transfer-store.ts";
+import { connectTestRedis, type TestRedis } from "../../../testkit/redis.ts";
+import { validatorWallets } from "../../../testkit/world.ts";
+import { CHAIN_IDS } from "../../../testkit/constants.ts";
 
 const SRC_GATEWAY = "0x5FbDB2315678afecb367f032d93F642f64180aa3"; // on BTTC
 const DST_GATEWAY = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"; // on Ethereum

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError } from "../../common/schema.ts";
 import { parseRelayerConfig, tronChains } from "../../relayer/config.ts";
+import { CHAIN_IDS } from "../../testkit/constants.ts";
 
 const DEPOSIT = "TYBNgWfhGuNzdLtjKtxXTfskAhTbMcqbaG";
 const evm = (name: string, chainId: string) => ({
@@ -16,9 +17,15 @@ const base = (tron: Record<string, unknown>) => ({
   id: "n1",
   attestationKey: { env: "A" },
   payerKey: { env: "P" },
-  chains: [evm("bttc", "1337199"), evm("ethereum", "1337001"), tron],
+  chains: [evm("bttc", String(CHAIN_IDS.bttc)), evm("ethereum", String(CHAIN_IDS.ethereum)), tron],
 });
-const tronEntry = { name: "tron", family: "tron", chainId: "1337728", fullHost: "http://127.0.0.1:9090", depositAddress: DEPOSIT };
+const tronEntry = {
+  name: "tron",
+  family: "tron",
+  chainId: String(CHAIN_IDS.tron),
+  fullHost: "http://127.0.0.1:9090",
+  depositAddress: DEPOSIT,
+};
 
 function problems(raw: unknown): string {
   try {
@@ -37,7 +44,7 @@ describe("relayer config: TRON chain entry", () => {
       { ...tron },
       {
         ...tronEntry,
-        chainId: 1337728n,
+        chainId: CHAIN_IDS.tron,
         tokenId: "1002000",
         minimumUnits: 1n,
         swapTo: "bttc",
@@ -79,7 +86,10 @@ describe("relayer config: TRON chain entry", () => {
     const noEvm = { ...base(tronEntry), chains: [tronEntry, { ...tronEntry, name: "tron2", chainId: "1" }] };
     assert.match(problems(noEvm), /at least one EVM chain/);
     // BTTC and TRON alone: a swap-only bridge.
-    assert.equal(tronChains(parseRelayerConfig({ ...base(tronEntry), chains: [evm("bttc", "1337199"), tronEntry] })).length, 1);
+    assert.equal(
+      tronChains(parseRelayerConfig({ ...base(tronEntry), chains: [evm("bttc", String(CHAIN_IDS.bttc)), tronEntry] })).length,
+      1,
+    );
   });
 
   it("refuses a TRON chain id that an EVM chain already has", () => {

@@ -6,20 +6,21 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { JsonRpcProvider, NonceManager, Wallet, parseEther, type Contract } from "ethers";
 import { pino } from "pino";
-import { deployChain } from "../../deploy/bridge.ts";
-import type { ObservedTransfer, SourceChain } from "../../relayer/chains/adapter.ts";
-import { createEvmProvider } from "../../common/rpc/evm-provider.ts";
-import { EvmSource } from "../../relayer/chains/evm/source.ts";
-import { SequenceGapError, TransferWatcher } from "../../relayer/watch/transfer-watcher.ts";
-import { ChainCursor } from "../../relayer/store/chain-cursor.ts";
-import { TransferStore } from "../../relayer/store/transfer-store.ts";
-import { startHardhatNode, type HardhatNode } from "../../testkit/hardhat-node.ts";
-import { connectTestRedis, deleteByPrefix, type TestRedis } from "../../testkit/redis.ts";
-import { validatorWallets } from "../../testkit/world.ts";
+import { deployChain } from "../../../deploy/bridge.ts";
+import type { ObservedTransfer, SourceChain } from "../../../relayer/chains/adapter.ts";
+import { createEvmProvider } from "../../../common/rpc/evm-provider.ts";
+import { EvmSource } from "../../../relayer/chains/evm/source.ts";
+import { SequenceGapError, TransferWatcher } from "../../../relayer/watch/transfer-watcher.ts";
+import { ChainCursor } from "../../../relayer/store/chain-cursor.ts";
+import { TransferStore } from "../../../relayer/store/transfer-store.ts";
+import { startHardhatNode, type HardhatNode } from "../../../testkit/hardhat-node.ts";
+import { connectTestRedis, deleteByPrefix, type TestRedis } from "../../../testkit/redis.ts";
+import { validatorWallets } from "../../../testkit/world.ts";
+import { CHAIN_IDS, DEV_KEYS } from "../../../testkit/constants.ts";
 
-const DEPLOYER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-const USER_KEY = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6";
-const ETHEREUM = 1337001n;
+const DEPLOYER_KEY = DEV_KEYS[0];
+const USER_KEY = DEV_KEYS[3];
+const ETHEREUM = CHAIN_IDS.ethereum;
 const log = pino({ level: "silent" });
 
 describe("TransferWatcher", () => {
@@ -32,8 +33,8 @@ describe("TransferWatcher", () => {
   let redis: TestRedis;
 
   before(async () => {
-    node = await startHardhatNode({ chainId: 1337199n });
-    provider = createEvmProvider({ name: "bttc", chainId: 1337199n, rpcUrl: node.url });
+    node = await startHardhatNode({ chainId: CHAIN_IDS.bttc });
+    provider = createEvmProvider({ name: "bttc", chainId: CHAIN_IDS.bttc, rpcUrl: node.url });
     const deployer = new NonceManager(new Wallet(DEPLOYER_KEY, provider));
     const deployed = await deployChain({
       deployer,
@@ -60,7 +61,7 @@ describe("TransferWatcher", () => {
 
   function source(): EvmSource {
     return new EvmSource(
-      { name: "bttc", chainId: 1337199n, gateway: gatewayAddress, finality: { confirmations: 2 }, maxBlockRange: 5 },
+      { name: "bttc", chainId: CHAIN_IDS.bttc, gateway: gatewayAddress, finality: { confirmations: 2 }, maxBlockRange: 5 },
       provider,
     );
   }

@@ -14,10 +14,10 @@ import { freePort, startHardhatNode, type HardhatNode } from "../../testkit/hard
 import { connectTestRedis, testRedisUrl, type TestRedis } from "../../testkit/redis.ts";
 import { validatorWallets } from "../../testkit/world.ts";
 import { until } from "../../testkit/wait.ts";
+import { CHAIN_IDS, DEVNET_MNEMONIC } from "../../testkit/constants.ts";
 
-const MNEMONIC = "test test test test test test test test test test test junk";
-const account = (i: number) => HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`);
-const CHAINS = { bttc: 1337199n, ethereum: 1337001n, bsc: 1337056n } as const;
+const account = (i: number) => HDNodeWallet.fromPhrase(DEVNET_MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`);
+const CHAINS = { bttc: CHAIN_IDS.bttc, ethereum: CHAIN_IDS.ethereum, bsc: CHAIN_IDS.bsc } as const;
 type Name = keyof typeof CHAINS;
 const NAMES = Object.keys(CHAINS) as Name[];
 

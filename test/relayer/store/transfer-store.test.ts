@@ -3,11 +3,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { parseEther } from "ethers";
-import { TransferKind, addressToBytes32, sequenceToRef, transferId, type Transfer } from "../../common/transfer.ts";
-import type { ObservedTransfer } from "../../relayer/chains/adapter.ts";
-import { routeKey } from "../../common/routes.ts";
-import { TransferStore } from "../../relayer/store/transfer-store.ts";
-import { connectTestRedis, type TestRedis } from "../../testkit/redis.ts";
+import { TransferKind, addressToBytes32, sequenceToRef, transferId, type Transfer } from "../../../common/transfer.ts";
+import type { ObservedTransfer } from "../../../relayer/chains/adapter.ts";
+import { routeKey } from "../../../common/routes.ts";
+import { TransferStore } from "../../../relayer/store/transfer-store.ts";
+import { connectTestRedis, type TestRedis } from "../../../testkit/redis.ts";
+import { CHAIN_IDS } from "../../../testkit/constants.ts";
 
 const GATEWAY = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const SENDER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
@@ -15,11 +16,11 @@ const RECIPIENT = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
 
 function observed(sequence: bigint, overrides: Partial<ObservedTransfer> = {}): ObservedTransfer {
   const transfer: Transfer = {
-    srcChainId: 1337199n,
+    srcChainId: CHAIN_IDS.bttc,
     srcGateway: addressToBytes32(GATEWAY),
     srcRef: sequenceToRef(sequence),
     kind: TransferKind.Bridge,
-    dstChainId: 1337001n,
+    dstChainId: CHAIN_IDS.ethereum,
     recipient: RECIPIENT,
     amount: parseEther("1.5") + sequence,
   };

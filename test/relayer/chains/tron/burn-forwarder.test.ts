@@ -13,17 +13,18 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Wallet } from "ethers";
 import { pino } from "pino";
-import type { TestNode } from "../../devnet/tron/testing.ts";
-import { BTTOLD, signedToken, startTestNode } from "../../devnet/tron/testing.ts";
-import { BurnForwarder, TRON_BLACK_HOLE, parseBurnMemo, burnMemo } from "../../relayer/chains/tron/burn-forwarder.ts";
-import { DepositWallet } from "../../relayer/chains/tron/deposit-wallet.ts";
-import { encodeSwapMemo } from "../../common/tron/memo.ts";
-import { TronSource, type TronObservedTransfer } from "../../relayer/chains/tron/source.ts";
-import { TransferStore } from "../../relayer/store/transfer-store.ts";
-import { startPathFaultProxy, type PathFaultProxy } from "../../testkit/path-fault-proxy.ts";
-import { connectTestRedis, deleteByPrefix, type TestRedis } from "../../testkit/redis.ts";
-import { TRON_ACCOUNTS, TRON_DEVNET_CHAIN_ID } from "../../testkit/tron-swaps.ts";
-import { sleep, until } from "../../testkit/wait.ts";
+import type { TestNode } from "../../../../devnet/tron/testing.ts";
+import { BTTOLD, signedToken, startTestNode } from "../../../../devnet/tron/testing.ts";
+import { BurnForwarder, TRON_BLACK_HOLE, parseBurnMemo, burnMemo } from "../../../../relayer/chains/tron/burn-forwarder.ts";
+import { DepositWallet } from "../../../../relayer/chains/tron/deposit-wallet.ts";
+import { encodeSwapMemo } from "../../../../common/tron/memo.ts";
+import { TronSource, type TronObservedTransfer } from "../../../../relayer/chains/tron/source.ts";
+import { TransferStore } from "../../../../relayer/store/transfer-store.ts";
+import { startPathFaultProxy, type PathFaultProxy } from "../../../../testkit/path-fault-proxy.ts";
+import { connectTestRedis, deleteByPrefix, type TestRedis } from "../../../../testkit/redis.ts";
+import { TRON_ACCOUNTS } from "../../../../testkit/tron-swaps.ts";
+import { sleep, until } from "../../../../testkit/wait.ts";
+import { CHAIN_IDS } from "../../../../testkit/constants.ts";
 
 const DEPOSIT = TRON_ACCOUNTS[19]!;
 const KEY_ENV = "DEPOSIT_KEY";
@@ -115,11 +116,11 @@ describe("black-hole forwarding of swapped BTTOLD", { timeout: 300_000 }, () => 
     store = new TransferStore(redis.redis, redis.prefix);
     source = new TronSource({
       name: "tron",
-      chainId: TRON_DEVNET_CHAIN_ID,
+      chainId: CHAIN_IDS.tron,
       fullHost: h.node.url,
       depositAddress: DEPOSIT.base58,
       tokenId: BTTOLD,
-      bttcChainId: 1337199n,
+      bttcChainId: CHAIN_IDS.bttc,
       minimumUnits: 1n,
       maxBlockRange: 100,
     });

@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { contractInterface } from "../../common/contracts/artifacts.ts";
-import { encodeDeliverBatch } from "../../relayer/chains/evm/delivery-calldata.ts";
+import { contractInterface } from "../../../../common/contracts/artifacts.ts";
+import { encodeDeliverBatch } from "../../../../relayer/chains/evm/delivery-calldata.ts";
 
 const iface = contractInterface("RemoteGateway");
 const selector = iface.getFunction("deliverBatch")!.selector;
