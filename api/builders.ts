@@ -84,40 +84,30 @@ export class TransactionBuilder {
     const src = this.chains.evm(quote.from, "is not a bridge chain");
     const dst = this.chains.evm(quote.to, "is not a bridge chain");
     const iface = src.gatewayInterface;
-    if (src.config.role === "bttc") {
-      const balance = await src.nativeBalance(sender);
-      if (balance < request.amount) throw short(src, sender, balance, request.amount, "BTT");
-      return {
-        quote,
-        steps: [
-          evmStep(
-            src,
-            sender,
-            "bridge",
-            `lock ${request.amount} wei of BTT in ${src.name}'s gateway for ${recipient} on ${dst.name}`,
-            iface.encodeFunctionData("bridge", [dst.chainId, recipient]),
-            request.amount,
-          ),
-        ],
-        permit: null,
-      };
-    }
-    const { balance } = await src.tokenPosition(src.config.gateway, sender); // the remote gateway is the token
-    if (balance < request.amount) throw short(src, sender, balance, request.amount, "bridged BTT");
-    return {
-      quote,
-      steps: [
-        evmStep(
+    const amount = request.amount;
+    // On BTTC the gateway locks the native BTT sent with the call; on a remote chain it burns bridged BTT
+    // (the remote gateway is the token itself).
+    const native = src.config.role === "bttc";
+    const balance = native ? await src.nativeBalance(sender) : (await src.tokenPosition(src.config.gateway, sender)).balance;
+    if (balance < amount) throw short(src, sender, balance, amount, native ? "BTT" : "bridged BTT");
+    const step = native
+      ? evmStep(
           src,
           sender,
           "bridge",
-          `burn ${request.amount} wei of bridged BTT on ${src.name} for ${recipient} on ${dst.name}`,
-          iface.encodeFunctionData("bridge", [dst.chainId, recipient, request.amount]),
+          `lock ${amount} wei of BTT in ${src.name}'s gateway for ${recipient} on ${dst.name}`,
+          iface.encodeFunctionData("bridge", [dst.chainId, recipient]),
+          amount,
+        )
+      : evmStep(
+          src,
+          sender,
+          "bridge",
+          `burn ${amount} wei of bridged BTT on ${src.name} for ${recipient} on ${dst.name}`,
+          iface.encodeFunctionData("bridge", [dst.chainId, recipient, amount]),
           0n,
-        ),
-      ],
-      permit: null,
-    };
+        );
+    return { quote, steps: [step], permit: null };
   }
 
   async swap(request: SwapRequest): Promise<Built> {
