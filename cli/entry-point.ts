@@ -18,13 +18,14 @@ export interface EntryPointExit {
   stderr: string;
 }
 
-const FORWARDED = ["SIGINT", "SIGTERM"] as const;
+const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /**
- * Runs `node <entry> ...args` and resolves with how it exited. SIGINT and SIGTERM sent to this process
- * go on to the child, which stops cleanly on its own terms. The child runs in its own process group so
- * that a Ctrl-C at the terminal reaches it once (through this process), not twice: the relayer takes
- * the first SIGINT as "stop cleanly" and a second one would end it half-way.
+ * Runs `node <entry> ...args` (with this process's Node flags) and resolves with how it exited. SIGINT,
+ * SIGTERM and SIGHUP sent to this process go on to the child, which stops cleanly on its own terms. The
+ * child stays in this process's group, so whatever stops the group (a closed terminal, a supervisor)
+ * stops it too; a Ctrl-C may then reach it twice (from the terminal and forwarded), which the entry
+ * points take as one stop (common/process.ts).
  */
 export function runEntryPoint(
   entry: URL,
@@ -33,10 +34,9 @@ export function runEntryPoint(
   options: EntryPointOptions = {},
 ): Promise<EntryPointExit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(entry), ...args], {
+    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(entry), ...args], {
       env,
       stdio: options.capture ? ["inherit", "pipe", "pipe"] : "inherit",
-      detached: true,
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];

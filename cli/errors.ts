@@ -19,6 +19,7 @@ export type CliErrorCode =
   | "API_ERROR" // the API answered with an error (its own code in `apiCode`)
   | "API_UNREACHABLE" // no answer from the API at all
   | "TX_FAILED" // a signed transaction was included but failed
+  | "OPERATOR_COMMAND_FAILED" // an operator command (a refund) run as a child process failed
   | "TIMEOUT"; // a transaction or a transfer did not show up in time
 
 export class CliError extends BridgeError<CliErrorCode> {}

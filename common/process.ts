@@ -1,10 +1,18 @@
-// Long-running entry points (relayer node, API, TRON development node) stop the same way: on SIGTERM or
-// SIGINT they log it, close what they run, and exit 0 — or 1 when closing failed, so a supervisor sees it.
+// Long-running entry points (relayer node, API, TRON development node) stop the same way: on SIGTERM,
+// SIGINT or SIGHUP they log it, close what they run, and exit 0 — or 1 when closing failed, so a
+// supervisor sees it. A signal that comes while stopping (a Ctrl-C that reached the process both from
+// the terminal and through `bttb`) does not cut the stop short.
 import type { Logger } from "pino";
 
-/** Closes with `stop` on the first SIGTERM/SIGINT, then exits. */
+/** Closes with `stop` on the first SIGTERM/SIGINT/SIGHUP, then exits. */
 export function stopOnSignals(log: Logger, stop: () => Promise<unknown>): void {
+  let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.info({ signal }, "already stopping");
+      return;
+    }
+    stopping = true;
     log.info({ signal }, "stopping");
     stop().then(
       () => process.exit(0),
@@ -14,6 +22,5 @@ export function stopOnSignals(log: Logger, stop: () => Promise<unknown>): void {
       },
     );
   };
-  process.once("SIGTERM", onSignal);
-  process.once("SIGINT", onSignal);
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(signal, onSignal);
 }

@@ -4,7 +4,7 @@
 // source, so it runs the relayer's own operator command (`npm run tron:refund`) as a child process.
 import { parseArgs } from "node:util";
 import type { CliContext } from "../context.ts";
-import { UsageError } from "../errors.ts";
+import { CliError, UsageError } from "../errors.ts";
 import { runEntryPoint } from "../entry-point.ts";
 
 /** The relayer's operator command that refunds one deposit; it prints the refund as JSON. */
@@ -24,8 +24,10 @@ export async function refundCommand(ctx: CliContext, args: string[], env: NodeJS
   // Exit 2: the configuration has no TRON chain (or not that one) to refund on — the caller's mistake.
   const why = run.stderr.trim() || run.stdout.trim() || `the refund exited with code ${run.code}`;
   if (run.code === 2) throw new UsageError(why);
-  if (run.code !== 0) throw new Error(why);
-  const json = JSON.parse(run.stdout) as Record<string, unknown>;
+  if (run.code !== 0) throw new CliError("OPERATOR_COMMAND_FAILED", why);
+  // What the refund printed besides its result (warnings) is shown, not lost.
+  if (run.stderr.trim()) process.stderr.write(run.stderr);
+  const json = lastJsonObject(run.stdout);
   ctx.out(
     ctx.json
       ? JSON.stringify(json)
@@ -34,4 +36,16 @@ export async function refundCommand(ctx: CliContext, args: string[], env: NodeJS
           .join("\n"),
   );
   return 0;
+}
+
+/** The refund's result: the JSON object that ends its output (a library may print before it). */
+function lastJsonObject(stdout: string): Record<string, unknown> {
+  const at = stdout.lastIndexOf("\n{"); // the result's opening brace, at the start of a line
+  const start = at >= 0 ? at + 1 : stdout.startsWith("{") ? 0 : -1;
+  try {
+    if (start < 0) throw new SyntaxError("no JSON object");
+    return JSON.parse(stdout.slice(start)) as Record<string, unknown>;
+  } catch {
+    throw new CliError("OPERATOR_COMMAND_FAILED", `the refund printed no result: ${stdout.trim() || "(nothing)"}`);
+  }
 }

@@ -2,7 +2,7 @@
 // worker events are logged. Both stages' workers (deliver, confirm) run their jobs through it.
 import { UnrecoverableError, type Worker } from "bullmq";
 import type { Logger } from "pino";
-import { RelayerError } from "../errors.ts";
+import { BridgeError } from "../../common/errors.ts";
 
 /**
  * The one place that decides retry or give up: an error that says it is not retryable fails the job
@@ -12,7 +12,7 @@ export async function retryDecision(work: () => Promise<void>): Promise<void> {
   try {
     await work();
   } catch (error) {
-    if (error instanceof RelayerError && !error.retryable) throw new UnrecoverableError(`${error.code}: ${error.message}`);
+    if (error instanceof BridgeError && !error.retryable) throw new UnrecoverableError(`${error.code}: ${error.message}`);
     throw error;
   }
 }

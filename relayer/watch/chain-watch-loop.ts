@@ -4,7 +4,7 @@
 // counted, and the next poll tries again (everything it writes is idempotent).
 import type { Logger } from "pino";
 import { sleep } from "../../common/async.ts";
-import { RelayerError } from "../errors.ts";
+import { isRetryable } from "../../common/errors.ts";
 import type { HealthReport } from "../http/server.ts";
 import type { RelayerMetrics } from "../metrics.ts";
 import type { DeliveryObserver } from "../observe/delivery-observer.ts";
@@ -94,7 +94,7 @@ export class ChainWatchLoop {
         metrics.chainFinalizedScanned.set({ chain: name }, Number(result.finalizedUpTo));
         metrics.chainLagBlocks.set({ chain: name }, Number(result.head - result.finalizedUpTo));
       } catch (error) {
-        const retryable = error instanceof RelayerError ? error.retryable : true;
+        const retryable = isRetryable(error);
         this.lastError = error instanceof Error ? error.message : String(error);
         metrics.rpcErrors.inc({ chain: name, retryable: String(retryable) });
         log.warn({ chain: name, err: this.lastError, retryable }, "watch tick failed");
