@@ -17,6 +17,7 @@ export type RelayerErrorCode =
   // keys
   | "KEY_INVALID"
   | "KEYS_NOT_APART"
+  | "REDIS_EVICTS"
   | "DEPOSIT_KEY_MISMATCH"
   // attesting
   | "ATTESTATION_REFUSED"

@@ -36,6 +36,7 @@ import { walletFromSource } from "./keys.ts";
 import { RelayerMetrics } from "./metrics.ts";
 import { TRANSFER_STATUSES, TransferStore } from "./store/transfer-store.ts";
 import type { BurnLoop } from "./watch/burn-loop.ts";
+import { checkRedis } from "./redis-requirements.ts";
 import type { ChainWatchLoop } from "./watch/chain-watch-loop.ts";
 import { burnLoop, chainWatchLoop, type WatchContext } from "./watch/watch-wiring.ts";
 
@@ -91,6 +92,12 @@ export class RelayerNode {
     const prefix = keyPrefixOf(config);
     this.redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
     await this.redis.connect();
+    try {
+      await checkRedis(this.redis, this.log);
+    } catch (error) {
+      this.redis.disconnect();
+      throw error;
+    }
     this.store = new TransferStore(this.redis, prefix);
 
     const env = this.options.env;
