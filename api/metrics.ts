@@ -26,6 +26,25 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
+  readonly relayersHealthy = new Gauge({
+    name: "bttb_api_relayers_healthy",
+    help: "Relayer nodes whose /health answered healthy at the last scrape",
+    registers: [this.registry],
+  });
+
+  readonly relayerThreshold = new Gauge({
+    name: "bttb_api_relayer_threshold",
+    help: "Signatures a delivery needs (healthy relayer nodes below it: no delivery can be signed)",
+    registers: [this.registry],
+  });
+
+  readonly invariantHolds = new Gauge({
+    name: "bttb_invariant_holds",
+    help: "Whether the accounting invariant holds at the chains' final blocks, by check (bridge, swap): 1 holds, 0 broken",
+    labelNames: ["check"] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
   }

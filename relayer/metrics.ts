@@ -62,6 +62,13 @@ export class RelayerMetrics {
     registers: [this.registry],
   });
 
+  readonly deadLetters = new Gauge({
+    name: "bttb_dead_letters",
+    help: "Jobs that failed for good (the dead-letter view), by queue: an operator must look",
+    labelNames: ["queue"] as const,
+    registers: [this.registry],
+  });
+
   /** Per-stage latency of a completed transfer, from its timeline. */
   observeStages(record: TransferRecord): void {
     const at = (status: string) => record.timeline.findLast((e) => e.status === status)?.at;

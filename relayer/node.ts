@@ -263,6 +263,8 @@ export class RelayerNode {
     const counts = await Promise.all(TRANSFER_STATUSES.map((s) => this.redis!.scard(keys.status(s))));
     TRANSFER_STATUSES.forEach((status, i) => this.metrics.transfersByStatus.set({ status }, counts[i]!));
     this.metrics.transfersStuck.set(await this.redis.hlen(keys.stuck));
+    const dead = (await this.pipeline?.deadLetters()) ?? [];
+    for (const queue of ["deliver", "confirm"]) this.metrics.deadLetters.set({ queue }, dead.filter((d) => d.queue === queue).length);
   }
 
   /** Stops watching (finishing the tick under way), then closes HTTP, Redis and the RPC connections. */

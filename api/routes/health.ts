@@ -33,6 +33,34 @@ export function healthRoutes(app: App, ctx: ApiContext): void {
   app.get(
     "/metrics",
     { config: { rateLimit: false }, schema: { summary: "Prometheus metrics (text format)", tags: ["operations"] } },
-    async (_request, reply) => reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics()),
+    async (_request, reply) => {
+      await refreshGauges(ctx);
+      return reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
+    },
   );
+}
+
+/**
+ * The gauges alerts read (relayer quorum, the accounting invariant), computed at each scrape. A check that
+ * fails leaves its gauges as they were (Prometheus then sees them go stale rather than a false "holds"),
+ * and /metrics still answers: an unreachable chain is /health's to report.
+ */
+async function refreshGauges(ctx: ApiContext): Promise<void> {
+  const { metrics } = ctx;
+  await Promise.all([
+    checkHealth(ctx.config, ctx.chains, ctx.redis).then(
+      ({ relayerQuorum }) => {
+        metrics.relayersHealthy.set(relayerQuorum.healthy);
+        if (relayerQuorum.threshold !== null) metrics.relayerThreshold.set(relayerQuorum.threshold);
+      },
+      () => undefined,
+    ),
+    ctx.accounting.stats().then(
+      ({ invariant }) => {
+        metrics.invariantHolds.set({ check: "bridge" }, invariant.bridge.holds ? 1 : 0);
+        metrics.invariantHolds.set({ check: "swap" }, invariant.swap.holds ? 1 : 0);
+      },
+      () => undefined,
+    ),
+  ]);
 }
