@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
+/// @dev The one function of BttcGateway these recipients call.
+interface IClaim {
+    function claim(address payable to) external;
+}
+
 /// @title RevertDataRecipient
 /// @notice TEST ONLY — refuses every BTT payment with 100 KB of revert data (as much as its gas allows),
 /// the attack on a payer that copies return data into memory.
@@ -11,8 +16,10 @@ contract RevertDataRecipient {
         }
     }
 
-    /// @notice Takes claimed BTT (`claimFor` pays with all the call's gas, not through `receive`'s path).
-    function accept() external payable {}
+    /// @notice Claims what `gateway` deferred for this contract, to `to`.
+    function claimTo(IClaim gateway, address payable to) external {
+        gateway.claim(to);
+    }
 }
 
 /// @title GasBurnerRecipient
@@ -23,23 +30,33 @@ contract GasBurnerRecipient {
             invalid()
         }
     }
+
+    /// @notice Claims what `gateway` deferred for this contract, to `to`.
+    function claimTo(IClaim gateway, address payable to) external {
+        gateway.claim(to);
+    }
 }
 
 /// @title GasHungryRecipient
-/// @notice TEST ONLY — takes a payment only when given at least `burn` gas, which it burns: a recipient
-/// that a payout with PAYOUT_GAS pays, and one with less would not.
+/// @notice TEST ONLY — takes a payment only when given at least `burn` gas (after reading its switch),
+/// which it burns; with less it reverts at once, handing the rest of its gas back (so that a payer that
+/// starved it could still afford to defer the payout). Refuses everything while `refuse` is set.
 contract GasHungryRecipient {
     uint256 public immutable burn;
-    uint256 public received;
+    bool public refuse;
 
     constructor(uint256 burn_) {
         burn = burn_;
     }
 
+    function setRefuse(bool refuse_) external {
+        refuse = refuse_;
+    }
+
     receive() external payable {
+        if (refuse) revert();
         uint256 stop = gasleft() - burn; // reverts (underflow) when given less than `burn`
         while (gasleft() > stop) {}
-        received += msg.value;
     }
 }
 
