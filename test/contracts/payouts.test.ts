@@ -28,7 +28,7 @@ function freshAddress(label: string): string {
 }
 
 async function deploy(chain: Chain, name: string, args: unknown[] = []): Promise<string> {
-  const contract = (await chain.connection.ethers.deployContract(name, args)) as unknown as Contract;
+  const contract = await chain.connection.ethers.deployContract(name, args);
   await contract.waitForDeployment();
   return contract.getAddress();
 }

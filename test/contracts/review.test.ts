@@ -117,7 +117,7 @@ describe("review: a fee-on-transfer legacy token", () => {
     world = await createWorld();
     const { ethereum } = world.chains;
     const signers = ethereum.signers;
-    token = (await ethereum.connection.ethers.deployContract("FeeOnTransferToken", [18])) as unknown as Contract;
+    token = await ethereum.connection.ethers.deployContract("FeeOnTransferToken", [18]);
     await token.waitForDeployment();
     const deployed = await deployChain({
       deployer: signers[0]!,
