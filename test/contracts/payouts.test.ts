@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { beforeEach, before, describe, it } from "node:test";
 import { Wallet, getAddress, keccak256, parseEther, toUtf8Bytes } from "ethers";
-import type { Contract, TransactionReceipt } from "ethers";
+import type { TransactionReceipt } from "ethers";
 import { TransferKind, addressToBytes32, sequenceToRef, toDeliveryArgs, type Transfer } from "../../common/transfer.ts";
 import { assertRevert } from "../../testkit/errors.ts";
 import { as, attest, createWorld, deliverAll, gatewayEvents, mined, type Chain, type World } from "../../testkit/world.ts";
