@@ -68,3 +68,27 @@ contract ForceSend {
         selfdestruct(beneficiary);
     }
 }
+
+/// @title Reenterer
+/// @notice TEST ONLY — refuses payments until armed; once armed, calls the gateway back with the call it
+/// was armed with when paid, keeps the outcome, and takes the payment.
+contract Reenterer {
+    address public target;
+    bytes public callData;
+    bool public reentered;
+    bytes public lastRevert;
+
+    function arm(address target_, bytes calldata callData_) external {
+        target = target_;
+        callData = callData_;
+    }
+
+    receive() external payable {
+        address to = target;
+        if (to == address(0)) revert();
+        target = address(0);
+        (bool ok, bytes memory result) = to.call(callData);
+        reentered = ok;
+        lastRevert = result;
+    }
+}

@@ -8,7 +8,7 @@ import { Wallet, getAddress, keccak256, parseEther, toUtf8Bytes } from "ethers";
 import type { TransactionReceipt } from "ethers";
 import { TransferKind, addressToBytes32, sequenceToRef, toDeliveryArgs, type Transfer } from "../../common/transfer.ts";
 import { assertRevert } from "../../testkit/errors.ts";
-import { as, attest, createWorld, deliverAll, gatewayEvents, mined, type Chain, type World } from "../../testkit/world.ts";
+import { as, attest, createWorld, deliverAll, gatewayEvents, mined, submitDelivery, type Chain, type World } from "../../testkit/world.ts";
 
 function release(world: World, sequence: bigint, recipient: string, amount: bigint): Transfer {
   const { bttc, ethereum } = world.chains;
@@ -191,5 +191,31 @@ describe("payouts: no transfer held hostage", () => {
       assert.equal(parsed.args.getValue("needed"), needed);
       assert.ok((parsed.args.getValue("gasLeft") as bigint) < needed);
     }
+  });
+
+  it("refuses reentry into the gateway from a recipient it pays: ReentrantCall", async () => {
+    const { bttc } = world.chains;
+    await lockOnBttc(world, parseEther("10"));
+    const reenterer = await deploy(bttc, "Reenterer");
+    const contract = await bttc.connection.ethers.getContractAt("Reenterer", reenterer);
+    // Unarmed, it refuses its payout, which becomes claimable.
+    const first = await deliverAll(world, bttc, [release(world, 1n, reenterer, parseEther("1"))]);
+    assert.deepEqual(deferred(bttc, first), [getAddress(reenterer)]);
+    // Armed with a validly signed delivery, it re-enters the gateway while `claimFor` pays it (with all
+    // the gas the claim has): the guard refuses that delivery.
+    const next = release(world, 2n, freshAddress("next"), parseEther("2"));
+    const signatures = await attest(bttc, [next], world.validators.slice(0, world.threshold));
+    const { srcChainId, srcGateway, items } = toDeliveryArgs([next]);
+    const iface = bttc.gateway.interface;
+    const reentry = iface.encodeFunctionData("deliverBatch", [srcChainId, srcGateway, items, signatures]);
+    await mined(contract.getFunction("arm")(bttc.gatewayAddress, reentry) as never);
+    await mined(as(bttc.gateway, bttc.signers[6]!).getFunction("claimFor")(reenterer));
+    assert.equal(await bttc.connection.ethers.provider.getBalance(reenterer), parseEther("1"));
+    assert.equal(await contract.getFunction("reentered")(), false);
+    assert.equal(iface.parseError(await contract.getFunction("lastRevert")())?.name, "ReentrantCall");
+    assert.equal(await bttc.gateway.getFunction("isDelivered")(next.srcChainId, next.srcGateway, next.srcRef), false);
+    // Outside the guard, the same delivery goes through.
+    await submitDelivery(bttc, [next], signatures, { batch: true });
+    assert.equal(await bttc.connection.ethers.provider.getBalance(next.recipient), parseEther("2"));
   });
 });
