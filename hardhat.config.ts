@@ -7,17 +7,29 @@ import { DEVNET_CHAIN_IDS } from "./common/chains/registry.ts";
 
 const require = createRequire(import.meta.url);
 
+function solc(evmVersion: "berlin" | "cancun" | "prague") {
+  return {
+    version: "0.8.30",
+    path: require.resolve("solc/soljson.js"),
+    settings: { evmVersion, optimizer: { enabled: true, runs: 1_000_000 }, viaIR: true },
+  };
+}
+
 export default defineConfig({
   plugins: [hardhatEthers, hardhatNetworkHelpers, hardhatNodeTestRunner],
   solidity: {
     // Compiled offline: the `solc` npm package ships the compiler as WebAssembly, so Hardhat never
     // has to download one (these machines reach only the npm registry).
-    version: "0.8.30",
-    path: require.resolve("solc/soljson.js"),
-    settings: {
-      evmVersion: "prague",
-      optimizer: { enabled: true, runs: 1_000_000 },
-      viaIR: true,
+    compilers: [solc("prague")],
+    // Each chain under its own rules (docs/protocol.md, "Chains"): what the bridge deploys on BTTC is
+    // compiled for Berlin, BTTC's last fork (no PUSH0, transient storage, MCOPY, BASEFEE); the remote
+    // gateway for Cancun, the older of Ethereum's (Prague) and BNB Chain's (Cancun) rules.
+    overrides: {
+      "contracts/BttcGateway.sol": solc("berlin"),
+      "contracts/governance/BridgeTimelock.sol": solc("berlin"),
+      "contracts/mocks/BridgeLoad.sol": solc("berlin"),
+      "contracts/mocks/HostileRecipients.sol": solc("berlin"),
+      "contracts/RemoteGateway.sol": solc("cancun"),
     },
   },
   paths: {
@@ -27,9 +39,16 @@ export default defineConfig({
   // move value between three real chains.
   networks: {
     hardhat: { type: "edr-simulated", chainType: "l1" },
-    bttcSim: { type: "edr-simulated", chainType: "l1", chainId: Number(DEVNET_CHAIN_IDS.bttc) },
-    ethereumSim: { type: "edr-simulated", chainType: "l1", chainId: Number(DEVNET_CHAIN_IDS.ethereum) },
-    bscSim: { type: "edr-simulated", chainType: "l1", chainId: Number(DEVNET_CHAIN_IDS.bsc) },
+    // Each with its chain's rules: BTTC Berlin (no base fee: legacy transactions only), Ethereum
+    // Prague, BNB Chain Cancun.
+    bttcSim: { type: "edr-simulated", chainType: "l1", chainId: Number(DEVNET_CHAIN_IDS.bttc), hardfork: "berlin" },
+    ethereumSim: {
+      type: "edr-simulated",
+      chainType: "l1",
+      chainId: Number(DEVNET_CHAIN_IDS.ethereum),
+      hardfork: "prague",
+    },
+    bscSim: { type: "edr-simulated", chainType: "l1", chainId: Number(DEVNET_CHAIN_IDS.bsc), hardfork: "cancun" },
     // The local testnet's chains (`npm start` runs one `hardhat node --network devnet --chain-id …` per
     // chain): a block every second (docs/protocol.md, "Finality"), and each transaction mined at once as well, so that
     // deploying takes seconds, not a block per transaction. Demo accounts hold 10^12 coins each, so the

@@ -1,4 +1,5 @@
-// Gas benchmark (npm run bench:gas): real transactions on Hardhat's simulated chain, in steady state as
+// Gas benchmark (npm run bench:gas): real transactions on Hardhat's simulated chains (each under its chain's
+// rules: BTTC Berlin, Ethereum Prague), in steady state as
 // users pay it — deliveries on a remote gateway (which mints) after 300+ earlier deliveries from the same
 // source, each to a recipient holding no BTT yet; outbound calls that are not the first of their kind,
 // from senders who keep a balance; daily limits and pause checks switched on; realistic (full 20-byte)
@@ -34,7 +35,27 @@ function pseudoAddress(label: string): string {
   return getAddress(dataSlice(keccak256(toUtf8Bytes(label)), 12));
 }
 
-const SOURCE_GATEWAY = addressToBytes32(pseudoAddress("bttc gateway"));
+/** A delivery route of the benchmark: deliveries come from `source` and go to `destination`. */
+interface Route {
+  source: bigint;
+  sourceGateway: string;
+  destination: bigint;
+  amount: bigint;
+}
+
+const TO_ETHEREUM: Route = {
+  source: CHAIN_IDS.bttc,
+  sourceGateway: addressToBytes32(pseudoAddress("bttc gateway")),
+  destination: CHAIN_IDS.ethereum,
+  amount: parseEther("1234.567890123456789"),
+};
+// Releases of native BTT on BTTC (a Berlin chain), from bridged BTT burned on Ethereum.
+const TO_BTTC: Route = {
+  source: CHAIN_IDS.ethereum,
+  sourceGateway: addressToBytes32(pseudoAddress("ethereum gateway")),
+  destination: CHAIN_IDS.bttc,
+  amount: parseEther("1.234567890123456789"),
+};
 
 async function mined(tx: Promise<{ wait(): Promise<TransactionReceipt | null> }>): Promise<TransactionReceipt> {
   const receipt = await (await tx).wait();
@@ -66,30 +87,32 @@ class Deliverer {
   private readonly gateway: Contract;
   private readonly gatewayAddress: string;
   private readonly signers: Wallet[];
+  private readonly route: Route;
 
-  constructor(gateway: Contract, gatewayAddress: string, signers: Wallet[]) {
+  constructor(gateway: Contract, gatewayAddress: string, signers: Wallet[], route: Route = TO_ETHEREUM) {
     this.gateway = gateway;
     this.gatewayAddress = gatewayAddress;
     this.signers = signers;
+    this.route = route;
   }
 
   transfers(count: number): Transfer[] {
     return Array.from({ length: count }, () => {
       const sequence = this.next++;
       return {
-        srcChainId: CHAIN_IDS.bttc,
-        srcGateway: SOURCE_GATEWAY,
+        srcChainId: this.route.source,
+        srcGateway: this.route.sourceGateway,
         srcRef: sequenceToRef(sequence),
         kind: TransferKind.Bridge,
-        dstChainId: CHAIN_IDS.ethereum,
-        recipient: pseudoAddress(`recipient ${sequence}`),
-        amount: parseEther("1234.567890123456789"),
+        dstChainId: this.route.destination,
+        recipient: pseudoAddress(`recipient ${this.route.destination} ${sequence}`),
+        amount: this.route.amount,
       };
     });
   }
 
   async deliver(transfers: Transfer[]): Promise<TransactionReceipt> {
-    const domain = gatewayDomain(CHAIN_IDS.ethereum, this.gatewayAddress);
+    const domain = gatewayDomain(this.route.destination, this.gatewayAddress);
     const signatures = orderBySigner(await Promise.all(this.signers.map((s) => signBatch(s, domain, transfers))));
     const { srcChainId, srcGateway, items } = toDeliveryArgs(transfers);
     if (items.length === 1) {
@@ -110,6 +133,33 @@ async function deliveryGas(size: number, threshold: number, batch: number): Prom
   await deliverer.warmUp();
   const receipt = await deliverer.deliver(deliverer.transfers(batch));
   if (TRACE && batch === 64) await printOpcodeGas(chain.connection, receipt.hash);
+  return receipt.gasUsed;
+}
+
+/** Deliveries on a BTTC gateway (Berlin rules) releasing native BTT to recipients that hold none (a cold,
+ * new account each: 36,600 gas of the payout alone), after the same warm-up as on a remote gateway. */
+async function bttcDeliveryGas(size: number, threshold: number, batch: number): Promise<bigint> {
+  const validators = validatorWallets(size, `bench-bttc-${size}`);
+  const connection = await network.create("bttcSim");
+  const signers: Signer[] = await connection.ethers.getSigners();
+  const deployed = await deployChain({
+    deployer: signers[0]!,
+    role: "bttc",
+    validators: validators.map((v) => v.address),
+    threshold,
+    guardian: await signers[1]!.getAddress(),
+    dailyLimit: DAILY_LIMIT,
+    routes: [{ dstChainId: CHAIN_IDS.ethereum, fee: 0n, minAmount: 0n }],
+    timelockDelay: 0n,
+  });
+  const address = await deployed.gateway.getAddress();
+  const lockAmount = TO_BTTC.amount * BigInt(WARMUP_DELIVERIES + 64 + batch);
+  const locker = deployed.gateway.connect(signers[2]!) as Contract;
+  await mined(locker.getFunction("bridge")(CHAIN_IDS.ethereum, await signers[2]!.getAddress(), { value: lockAmount }));
+  const deliverer = new Deliverer(deployed.gateway, address, validators.slice(0, threshold), TO_BTTC);
+  await deliverer.warmUp();
+  const receipt = await deliverer.deliver(deliverer.transfers(batch));
+  if (TRACE && batch === 64) await printOpcodeGas(connection, receipt.hash);
   return receipt.gasUsed;
 }
 
@@ -182,6 +232,8 @@ const results = {
   deliverSingle_5of9: await deliveryGas(9, 5, 1),
   deliverBatch16_3of5_perTransfer: (await deliveryGas(5, 3, 16)) / 16n,
   deliverBatch64_3of5_perTransfer: (await deliveryGas(5, 3, 64)) / 64n,
+  deliverSingle_3of5_bttc: await bttcDeliveryGas(5, 3, 1),
+  deliverBatch64_3of5_bttc_perTransfer: (await bttcDeliveryGas(5, 3, 64)) / 64n,
 };
 const json = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, Number(v)]));
 writeFileSync(new URL("./results/gas.json", import.meta.url), JSON.stringify(json, null, 2) + "\n");

@@ -8,11 +8,25 @@ import {Signature, TransferItem, TransferKind} from "./core/BridgeTypes.sol";
 /// @notice The gateway on BitTorrent Chain, where BTT is the native coin: locks BTT that leaves, releases
 /// it when it comes back, and pays redenominated BTT for swapped BTTOLD from a reserve it holds apart.
 /// @dev Its balance splits into: locked (backing bridged BTT on remote chains and transfers in flight),
-/// the redenomination reserve, fees held, and payouts that a recipient's code refused (claimable).
+/// the redenomination reserve, fees held, payouts that a recipient's code refused (claimable), and any
+/// surplus: BTT that reached it outside its functions (a SELFDESTRUCT's or a coinbase's), counted by no
+/// transfer and so never paid out. Compiled for Berlin, BTTC's rules (docs/protocol.md, "Chains"): no
+/// transient storage, so its reentrancy guard is a storage flag that shares a slot with `locked`.
 contract BttcGateway is BridgeGateway {
     /// @notice Gas given to a recipient's code with a payout; a recipient that needs more, or reverts,
     /// gets a claimable balance instead, so that no recipient can block a batch or burn its gas.
     uint256 public constant PAYOUT_GAS = 30_000;
+
+    /// @dev What a payout's CALL costs before the recipient runs, at most: a cold account (2,600), a
+    /// value transfer (9,000) and a new account (25,000).
+    uint256 private constant PAYOUT_CALL_COST = 2_600 + 9_000 + 25_000;
+    /// @dev Gas `_pay` needs left so that the recipient surely gets all of PAYOUT_GAS: the CALL's own
+    /// cost, then PAYOUT_GAS after the 1/64 the caller keeps (EIP-150), plus the few instructions between
+    /// the check and the CALL.
+    uint256 private constant PAYOUT_GAS_NEEDED = PAYOUT_CALL_COST + (PAYOUT_GAS * 64) / 63 + 1 + 200;
+
+    uint8 private constant NOT_ENTERED = 1;
+    uint8 private constant ENTERED = 2;
 
     struct Reserve {
         uint128 balance; // BTT available for swaps
@@ -24,8 +38,16 @@ contract BttcGateway is BridgeGateway {
         uint128 claimable; // sum of `claimable`
     }
 
+    /// @dev BTT locked by bridging here and not yet released, and the reentrancy guard: one slot, so that
+    /// a guarded delivery that releases BTT reads and writes one slot for both.
+    struct Ledger {
+        uint128 locked;
+        uint8 guard; // NOT_ENTERED or ENTERED (never zero after construction, so entering is cheap)
+    }
+
     Reserve private _reserve;
     Held private _held;
+    Ledger private _ledger;
     mapping(address account => uint256) public claimable;
 
     event ReserveFunded(address indexed from, uint256 amount);
@@ -37,6 +59,7 @@ contract BttcGateway is BridgeGateway {
     error NothingToClaim(address account);
     error PayoutFailed(address to, uint256 amount);
     error PayoutGasTooLow(uint256 gasLeft, uint256 needed);
+    error ReentrantCall();
 
     constructor(
         address admin,
@@ -44,7 +67,18 @@ contract BttcGateway is BridgeGateway {
         address[] memory initialValidators,
         uint8 initialThreshold,
         uint256 dailyLimit_
-    ) BridgeGateway(admin, guardian, initialValidators, initialThreshold, dailyLimit_) {}
+    ) BridgeGateway(admin, guardian, initialValidators, initialThreshold, dailyLimit_) {
+        _ledger.guard = NOT_ENTERED;
+    }
+
+    /// @dev Payouts call the recipient, and a delivery keeps its replay records and daily allowance in
+    /// memory until it ends, so everything that pays out is guarded against reentrancy.
+    modifier nonReentrant() {
+        if (_ledger.guard == ENTERED) revert ReentrantCall();
+        _ledger.guard = ENTERED;
+        _;
+        _ledger.guard = NOT_ENTERED;
+    }
 
     // ----- outbound -----
 
@@ -54,6 +88,7 @@ contract BttcGateway is BridgeGateway {
         uint256 fee = _checkBridgeOut(dstChainId, recipient, msg.value);
         seq = _nextSequence();
         if (fee != 0) _held.fees += uint128(fee); // fee < 2^104, see configureRoute
+        _ledger.locked += uint128(msg.value - fee);
         emit TransferSent(seq, dstChainId, msg.sender, recipient, msg.value - fee, fee);
     }
 
@@ -92,7 +127,7 @@ contract BttcGateway is BridgeGateway {
     }
 
     function _payoutAvailable(uint8 kind) internal view override returns (uint256) {
-        return kind == TransferKind.SWAP ? _reserve.balance : lockedBalance();
+        return kind == TransferKind.SWAP ? _reserve.balance : _ledger.locked;
     }
 
     function _revertPayoutUnavailable(uint8 kind, uint256 amount, uint256 available) internal pure override {
@@ -106,16 +141,24 @@ contract BttcGateway is BridgeGateway {
             // Safe: _payoutAvailable checked amount <= balance (< 2^128); paid only ever grows by what
             // left the balance, which never exceeds all BTT.
             _reserve = Reserve(r.balance - uint128(amount), r.paid + uint128(amount));
+        } else {
+            _ledger.locked -= uint128(amount); // _payoutAvailable checked amount <= locked
         }
         _pay(recipient, amount);
     }
 
+    /// @dev Pays `amount` to `to` with PAYOUT_GAS for its code, or, if its code fails, makes it claimable.
+    /// Whatever the recipient does, this costs a bounded amount of gas: its return data is never copied
+    /// (a recipient reverting with 100 KB costs the batch nothing more), and it gets no more than
+    /// PAYOUT_GAS. A submitter cannot force a deferral that enough gas would have paid: unless the
+    /// recipient surely gets all of PAYOUT_GAS, the whole delivery reverts instead.
     function _pay(address to, uint256 amount) private {
-        // A submitter who sends too little gas must not push payouts into the claimable path: the
-        // recipient gets at most 63/64 of what is left, so there must be more than PAYOUT_GAS * 64/63.
-        uint256 needed = PAYOUT_GAS + PAYOUT_GAS / 63 + 10_000;
-        if (gasleft() < needed) revert PayoutGasTooLow(gasleft(), needed);
-        (bool ok, ) = payable(to).call{value: amount, gas: PAYOUT_GAS}("");
+        uint256 gasLeft = gasleft();
+        if (gasLeft < PAYOUT_GAS_NEEDED) revert PayoutGasTooLow(gasLeft, PAYOUT_GAS_NEEDED);
+        bool ok;
+        assembly ("memory-safe") {
+            ok := call(PAYOUT_GAS, to, amount, 0, 0, 0, 0)
+        }
         if (!ok) {
             claimable[to] += amount;
             _held.claimable += uint128(amount);
@@ -141,35 +184,62 @@ contract BttcGateway is BridgeGateway {
         claimable[account] = 0;
         _held.claimable -= uint128(amount);
         emit Claimed(account, to, amount);
-        (bool ok, ) = to.call{value: amount}("");
-        if (!ok) revert PayoutFailed(to, amount);
+        _send(to, amount);
     }
 
-    function _withdrawFees(address to, uint256 amount) internal override {
+    function _withdrawFees(address to, uint256 amount) internal override nonReentrant {
         uint256 held = _held.fees;
         if (amount > held) revert FeesInsufficient(amount, held);
         _held.fees = uint128(held - amount);
-        (bool ok, ) = payable(to).call{value: amount}("");
+        _send(to, amount);
+    }
+
+    /// @dev Sends `amount` to `to` with all the gas left (the caller chose `to` and pays for it), copying
+    /// no return data; reverts if `to` refuses it.
+    function _send(address to, uint256 amount) private {
+        bool ok;
+        assembly ("memory-safe") {
+            ok := call(gas(), to, amount, 0, 0, 0, 0)
+        }
         if (!ok) revert PayoutFailed(to, amount);
     }
 
     // ----- accounting -----
 
-    /// @notice BTT locked for bridged BTT on remote chains and transfers in flight: the balance less the
-    /// reserve, fees held and claimable payouts.
+    /// @notice BTT locked for bridged BTT on remote chains and transfers in flight: what bridging here
+    /// locked less what deliveries released (BTT forced in from outside is not counted: see `accounting`).
     function lockedBalance() public view returns (uint256) {
-        Held memory held = _held;
-        return address(this).balance - _reserve.balance - held.fees - held.claimable;
+        return _ledger.locked;
     }
 
     /// @notice What this gateway's side of the accounting invariant needs (docs/protocol.md, "Accounting invariant").
+    /// @return locked BTT locked by bridging and not yet released.
+    /// @return reserveBalance BTT available for swaps.
+    /// @return reservePaid All BTT paid for swaps.
+    /// @return feesHeld Fees held.
+    /// @return claimableTotal Payouts deferred and not yet claimed.
+    /// @return surplus Balance above what the five above account for: BTT that reached the gateway
+    ///         outside its functions. Never paid out, and no sign of a fault.
+    /// @return deficit Balance below what they account for (a fault: zero unless something is wrong).
     function accounting()
         external
         view
-        returns (uint256 locked, uint256 reserveBalance, uint256 reservePaid, uint256 feesHeld, uint256 claimableTotal)
+        returns (
+            uint256 locked,
+            uint256 reserveBalance,
+            uint256 reservePaid,
+            uint256 feesHeld,
+            uint256 claimableTotal,
+            uint256 surplus,
+            uint256 deficit
+        )
     {
         Reserve memory r = _reserve;
         Held memory held = _held;
-        return (lockedBalance(), r.balance, r.paid, held.fees, held.claimable);
+        locked = _ledger.locked;
+        uint256 owed = locked + r.balance + held.fees + held.claimable;
+        uint256 balance = address(this).balance;
+        (surplus, deficit) = balance >= owed ? (balance - owed, uint256(0)) : (uint256(0), owed - balance);
+        return (locked, r.balance, r.paid, held.fees, held.claimable, surplus, deficit);
     }
 }

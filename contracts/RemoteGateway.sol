@@ -7,6 +7,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {BridgeGateway} from "./core/BridgeGateway.sol";
 import {TransferKind} from "./core/BridgeTypes.sol";
@@ -21,7 +22,9 @@ import {Redenomination} from "./core/Redenomination.sol";
 /// @dev Token and gateway are one contract (as in Hyperlane's HypERC20) so that minting is an internal
 /// call: a delivery saves a cold account access and an external call, about 3,400 gas, and no other
 /// contract's code or keys can ever mint bridged BTT.
-contract RemoteGateway is BridgeGateway, ERC20Permit {
+/// Compiled for Cancun (both Ethereum and BNB Chain run it): its swap entry points keep OpenZeppelin's
+/// transient reentrancy guard, which costs about 2,000 gas less per swap than a storage one (README, "Gas").
+contract RemoteGateway is BridgeGateway, ERC20Permit, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     /// @notice Legacy BTTOLD on this chain, or the zero address where there is none.
@@ -113,11 +116,17 @@ contract RemoteGateway is BridgeGateway, ERC20Permit {
         Swaps memory swaps = _swaps;
         if (legacyAmount < swaps.minimum) revert AmountBelowMinimum(legacyAmount, swaps.minimum);
         if (legacyAmount > type(uint128).max - swaps.received) revert AmountTooLarge(legacyAmount);
-        uint256 amount = Redenomination.toBtt(legacyAmount, legacyDecimals);
         seq = _nextSequence();
-        _swaps.received = swaps.received + uint128(legacyAmount);
+        // Credited by what arrived, not by what was asked for: a token that takes a fee on transfer (or
+        // otherwise delivers less) must not be redeemed for more BTT than the BTTOLD it left here.
+        uint256 before = legacyToken.balanceOf(address(this));
         legacyToken.safeTransferFrom(msg.sender, address(this), legacyAmount);
-        emit SwapSent(seq, homeChainId, msg.sender, recipient, amount, legacyAmount);
+        uint256 arrived = legacyToken.balanceOf(address(this)) - before;
+        if (arrived == 0) revert ZeroAmount();
+        if (arrived > legacyAmount) revert AmountTooLarge(arrived); // a token that mints on transfer
+        uint256 amount = Redenomination.toBtt(arrived, legacyDecimals);
+        _swaps.received = swaps.received + uint128(arrived); // arrived <= legacyAmount, checked above
+        emit SwapSent(seq, homeChainId, msg.sender, recipient, amount, arrived);
     }
 
     // ----- inbound -----

@@ -3,8 +3,6 @@ pragma solidity ^0.8.30;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {TransferItem, Signature} from "./BridgeTypes.sol";
 import {IBridgeGateway} from "./IBridgeGateway.sol";
@@ -20,7 +18,9 @@ import {DailyLimit} from "./DailyLimit.sol";
 /// admin action waits out its delay; GUARDIAN_ROLE acts at once but can only make the bridge safer
 /// (pause, lower the daily limit). Neither can touch the validator set, which only a threshold of the
 /// current validators can replace.
-abstract contract BridgeGateway is IBridgeGateway, AccessControl, ReentrancyGuardTransient {
+/// The core holds no reentrancy guard: a variant that calls out guards its own entry points with the
+/// guard its chain can run (BTTC runs Berlin rules, so no transient storage there; docs/protocol.md, "Chains").
+abstract contract BridgeGateway is IBridgeGateway, AccessControl {
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
 
     /// @notice Largest validator set; bounds the gas of a delivery.
@@ -31,9 +31,9 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, ReentrancyGuar
         uint16 epoch; // current validator set (see ValidatorSetStore.location)
         uint8 threshold;
         bool paused; // same value as OutboundState.paused; both are written together
-        uint96 available; // DailyLimit: allowance left at `updatedAt`, in DailyLimit units
-        uint96 capacity; // DailyLimit: the cap, in DailyLimit units
-        uint32 updatedAt; // DailyLimit
+        uint88 available; // DailyLimit: allowance left at `updatedAt`, in DailyLimit units
+        uint88 capacity; // DailyLimit: the cap, in DailyLimit units
+        uint48 updatedAt; // DailyLimit: a block timestamp; 48 bits do not wrap for millions of years
     }
 
     /// @dev Everything an outbound transfer reads and writes of the gateway's core state, in one slot.
@@ -74,9 +74,9 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, ReentrancyGuar
         _cachedAttestationChainId = block.chainid;
         _cachedAttestationDomain = _buildAttestationDomainSeparator();
         _setValidators(initialValidators, initialThreshold, 0);
-        uint96 capacity = DailyLimit.toCapacity(dailyLimit_);
+        uint88 capacity = DailyLimit.toCapacity(dailyLimit_);
         InboundState storage s = _inbound;
-        (s.available, s.capacity, s.updatedAt) = (capacity, capacity, uint32(block.timestamp));
+        (s.available, s.capacity, s.updatedAt) = (capacity, capacity, uint48(block.timestamp));
         emit DailyLimitChanged(DailyLimit.fromCapacity(capacity));
     }
 
@@ -173,9 +173,9 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, ReentrancyGuar
         _flush(word);
         if (delivered == 0) return 0;
         if (s.capacity != DailyLimit.UNLIMITED) {
-            // One slot write; `available` <= capacity < 2^96. (Assigning the whole struct back would
+            // One slot write; `available` <= capacity < 2^88. (Assigning the whole struct back would
             // write it field by field.)
-            (_inbound.available, _inbound.updatedAt) = (uint96(available), uint32(block.timestamp));
+            (_inbound.available, _inbound.updatedAt) = (uint88(available), uint48(block.timestamp));
         }
         assembly ("memory-safe") {
             mstore(ids, delivered) // list only what was delivered
@@ -325,8 +325,17 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, ReentrancyGuar
         );
     }
 
-    function _typedDataHash(bytes32 structHash) private view returns (bytes32) {
-        return MessageHashUtils.toTypedDataHash(attestationDomainSeparator(), structHash);
+    /// @dev keccak256("\x19\x01" ‖ domain ‖ structHash) (EIP-712), written out rather than taken from
+    /// OpenZeppelin's MessageHashUtils, whose imports use MCOPY and so do not compile for Berlin (BTTC).
+    function _typedDataHash(bytes32 structHash) private view returns (bytes32 digest) {
+        bytes32 domain = attestationDomainSeparator();
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, hex"1901")
+            mstore(add(ptr, 0x02), domain)
+            mstore(add(ptr, 0x22), structHash)
+            digest := keccak256(ptr, 0x42)
+        }
     }
 
     // =====================================================================================================
@@ -419,10 +428,10 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, ReentrancyGuar
     function _setDailyLimit(uint256 cap) private {
         InboundState memory s = _inbound;
         uint256 available = DailyLimit.current(s.available, s.capacity, s.updatedAt);
-        uint96 capacity = DailyLimit.toCapacity(cap);
+        uint88 capacity = DailyLimit.toCapacity(cap);
         s.capacity = capacity;
-        s.available = available < capacity ? uint96(available) : capacity;
-        s.updatedAt = uint32(block.timestamp);
+        s.available = available < capacity ? uint88(available) : capacity;
+        s.updatedAt = uint48(block.timestamp);
         _inbound = s;
         emit DailyLimitChanged(DailyLimit.fromCapacity(capacity));
     }
@@ -439,8 +448,9 @@ abstract contract BridgeGateway is IBridgeGateway, AccessControl, ReentrancyGuar
         emit RouteConfigured(dstChainId, enabled, fee, minAmount);
     }
 
-    /// @notice Pays out fees held by this gateway. Admin.
-    function withdrawFees(address to, uint256 amount) external onlyRole(DEFAULT_ADMIN_ROLE) nonReentrant {
+    /// @notice Pays out fees held by this gateway. Admin. (A variant whose `_withdrawFees` calls out
+    /// guards it against reentrancy.)
+    function withdrawFees(address to, uint256 amount) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (to == address(0)) revert ZeroRecipient();
         _withdrawFees(to, amount);
         emit FeesWithdrawn(to, amount);

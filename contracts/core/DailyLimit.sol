@@ -10,15 +10,15 @@ pragma solidity ^0.8.30;
 /// every delivery).
 ///
 /// Amounts are kept in units of 10^9 wei (a billionth of a BTT), so that the allowance and the cap fit
-/// 96 bits each and share one storage slot with the rest of a delivery's state, while any cap up to
-/// about 7.9 * 10^19 BTT (far more than all BTT) can be set. A payout consumes its amount rounded up to
+/// 88 bits each and share one storage slot with the rest of a delivery's state (and a 48-bit time that
+/// never wraps), while any cap up to about 3.09 * 10^17 BTT (over 300 times all BTT) can be set. A payout consumes its amount rounded up to
 /// the next unit, so the cap is never exceeded.
 library DailyLimit {
     uint256 internal constant REFILL_PERIOD = 1 days;
     /// @notice Wei per stored unit.
     uint256 internal constant UNIT = 1e9;
     /// @dev Stored cap meaning "no limit".
-    uint96 internal constant UNLIMITED = type(uint96).max;
+    uint88 internal constant UNLIMITED = type(uint88).max;
 
     /// @notice A cap given in wei cannot be stored (it is above the largest finite cap, and is not
     /// `type(uint256).max`, which means "no limit").
@@ -26,7 +26,7 @@ library DailyLimit {
 
     /// @notice The allowance available now, in units, from the stored allowance, cap and time of the
     /// last update (`type(uint256).max` when unlimited).
-    function current(uint96 available, uint96 capacity, uint32 updatedAt) internal view returns (uint256) {
+    function current(uint88 available, uint88 capacity, uint48 updatedAt) internal view returns (uint256) {
         if (capacity == UNLIMITED) return type(uint256).max;
         uint256 refilled = available + (uint256(capacity) * (block.timestamp - updatedAt)) / REFILL_PERIOD;
         return refilled < capacity ? refilled : capacity;
@@ -44,15 +44,15 @@ library DailyLimit {
 
     /// @notice The stored form of a cap given in wei: rounded down to whole units; `type(uint256).max`
     /// means no limit.
-    function toCapacity(uint256 cap) internal pure returns (uint96) {
+    function toCapacity(uint256 cap) internal pure returns (uint88) {
         if (cap == type(uint256).max) return UNLIMITED;
         uint256 units = cap / UNIT;
         if (units >= UNLIMITED) revert DailyLimitTooLarge(cap);
-        return uint96(units);
+        return uint88(units);
     }
 
     /// @notice A stored cap in wei (`type(uint256).max` when unlimited).
-    function fromCapacity(uint96 capacity) internal pure returns (uint256) {
+    function fromCapacity(uint88 capacity) internal pure returns (uint256) {
         return capacity == UNLIMITED ? type(uint256).max : uint256(capacity) * UNIT;
     }
 }
