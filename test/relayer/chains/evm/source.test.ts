@@ -78,6 +78,7 @@ function sourceConfig(chain: TestChain, overrides: Partial<EvmChainConfig> = {})
     maxBlockRange: 2_000,
     pollIntervalMs: 1_000,
     maxFeePerGas: 500_000_000_000n,
+    fees: { type: "auto" },
     ...overrides,
   };
 }
