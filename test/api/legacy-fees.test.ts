@@ -1,7 +1,8 @@
 // The API's unsigned transactions under each chain's rules (docs/api.md, "Building transactions"): on
 // BTTC, a Berlin chain that refuses EIP-1559 transactions, a bridge step carries `type: 0` and a
 // `gasPrice`, and signing and broadcasting it as given gets it mined; a type-2 transaction is refused
-// there. On Ethereum (Prague) the steps carry no fee fields, and a wallet sends them as EIP-1559.
+// there. On Ethereum (Prague) the steps carry no fee fields, and a wallet sends them as EIP-1559 — unless
+// the chain's configuration says `fees: {"type": "legacy"}`.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Wallet, parseEther, parseUnits } from "ethers";
@@ -129,5 +130,30 @@ describe("API transactions under each chain's fee rules", { timeout: 180_000 }, 
     assert.equal(sent.status, 200, JSON.stringify(sent.body));
     assert.equal((await world.chains.ethereum.provider.waitForTransaction(sent.body.txHash, 1, 30_000))?.status, 1);
     assert.equal((await world.chains.ethereum.provider.getTransaction(sent.body.txHash))?.type, 2);
+  });
+
+  it("gives Ethereum's steps a gasPrice too where its configuration says legacy", async () => {
+    const config = {
+      ...world.config,
+      chains: world.config.chains.map((c) => (c.name === "ethereum" ? { ...c, fees: { type: "legacy" as const } } : c)),
+    };
+    const legacyApp = await buildApi(config, { redis });
+    try {
+      await legacyApp.ready();
+      const res = await legacyApp.inject({
+        method: "POST",
+        url: "/v1/swaps",
+        payload: { from: "ethereum", amount: "5000", sender: user.address, recipient: user.address },
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      const steps = res.json<StepsBody>().steps;
+      assert.ok(steps.length > 0);
+      for (const step of steps) {
+        assert.equal(step.transaction.type, 0);
+        assert.ok(BigInt(step.transaction.gasPrice!) > 0n);
+      }
+    } finally {
+      await legacyApp.close();
+    }
   });
 });
