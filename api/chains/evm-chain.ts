@@ -4,7 +4,7 @@
 // CHAIN_UNAVAILABLE (503), never as the caller's fault.
 import { Contract, Interface, ZeroAddress, getAddress, type JsonRpcProvider, type TypedDataDomain } from "ethers";
 import { contractInterface } from "../../common/contracts/artifacts.ts";
-import { FeeDataError, sendsLegacy } from "../../common/chains/fees.ts";
+import { legacyGasPrice } from "../../common/chains/fees.ts";
 import { createEvmProvider } from "../../common/rpc/evm-provider.ts";
 import { TtlCache } from "../cache.ts";
 import type { EvmChainConfig } from "../config.ts";
@@ -210,14 +210,7 @@ export class EvmChain {
    * picks EIP-1559 fees itself.
    */
   async legacyGasPrice(): Promise<bigint | null> {
-    return this.cache.get("legacyGasPrice", () =>
-      this.read("fee data", async () => {
-        if (!(await sendsLegacy(this.provider, this.config.fees.type))) return null;
-        const { gasPrice } = await this.provider.getFeeData();
-        if (gasPrice === null) throw new FeeDataError("NO_FEE_DATA", "the node gave no gas price", { retryable: true });
-        return gasPrice;
-      }),
-    );
+    return this.cache.get("legacyGasPrice", () => this.read("fee data", () => legacyGasPrice(this.provider, this.config.fees.type)));
   }
 
   /** Runs a chain read; a failure is the chain's (503), with what was being read. */

@@ -1,16 +1,13 @@
 // Which kind of transaction to send on a chain (docs/operations.md, "Fees"): a chain under Berlin rules
-// (BTTC) refuses EIP-1559 (type 2) transactions, so everything that sends there — the relayer, deploy, the
-// devnet's funding, the API's unsigned transactions, the CLI — asks here, and pays a `gasPrice` (type 0).
+// (BTTC) has no base fee and refuses EIP-1559 (type 2) transactions, so what sends there pays a legacy
+// `gasPrice` (type 0). The relayer's payer decides from its fee data (relayer/chains/evm/payer), the
+// deployer through ethers (deploy/signer.ts); the API asks here for the transactions it builds.
 import type { Provider } from "ethers";
 import { BridgeError } from "../errors.ts";
 import type { FeeType } from "./config.ts";
 
-/** The node gave no fee data to send with (retryable: a node catching up), or none of the configured kind
- * (not retryable: the configuration contradicts the chain). */
-export class FeeDataError extends BridgeError<"NO_FEE_DATA" | "NO_BASE_FEE"> {}
-
-/** The fee fields of a transaction: a legacy gasPrice, or EIP-1559's two. */
-export type FeeFields = { type: 0; gasPrice: bigint } | { type: 2; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
+/** The node gave no fee data to send with (retryable: a node catching up). */
+export class FeeDataError extends BridgeError<"NO_FEE_DATA"> {}
 
 /** Whether to send legacy transactions: as configured, or (`auto`) when the latest block has no base fee. */
 export async function sendsLegacy(provider: Provider, type: FeeType = "auto"): Promise<boolean> {
@@ -20,20 +17,10 @@ export async function sendsLegacy(provider: Provider, type: FeeType = "auto"): P
   return block.baseFeePerGas === null;
 }
 
-/**
- * The fees to send with now, from the node's fee data: a gasPrice on a legacy chain, EIP-1559 fees
- * otherwise (ethers' suggestion: twice the base fee plus the tip).
- */
-export async function currentFees(provider: Provider, type: FeeType = "auto"): Promise<FeeFields> {
-  const [legacy, data] = await Promise.all([sendsLegacy(provider, type), provider.getFeeData()]);
-  if (legacy) {
-    if (data.gasPrice === null) throw new FeeDataError("NO_FEE_DATA", "the node gave no gas price", { retryable: true });
-    return { type: 0, gasPrice: data.gasPrice };
-  }
-  if (data.maxFeePerGas === null || data.maxPriorityFeePerGas === null) {
-    throw new FeeDataError("NO_BASE_FEE", "EIP-1559 fees configured, but the node's latest block has no base fee", {
-      details: 'set the chain\'s "fees": { "type": "legacy" } (or "auto")',
-    });
-  }
-  return { type: 2, maxFeePerGas: data.maxFeePerGas, maxPriorityFeePerGas: data.maxPriorityFeePerGas };
+/** The node's gas price where the chain takes legacy transactions only (see sendsLegacy); null elsewhere. */
+export async function legacyGasPrice(provider: Provider, type: FeeType = "auto"): Promise<bigint | null> {
+  if (!(await sendsLegacy(provider, type))) return null;
+  const { gasPrice } = await provider.getFeeData();
+  if (gasPrice === null) throw new FeeDataError("NO_FEE_DATA", "the node gave no gas price", { retryable: true });
+  return gasPrice;
 }
