@@ -15,6 +15,17 @@ function solc(evmVersion: "berlin" | "cancun" | "prague") {
   };
 }
 
+function devnetChain(hardfork: "berlin" | "cancun" | "prague", chainId: bigint) {
+  return {
+    type: "edr-simulated",
+    chainType: "l1",
+    hardfork,
+    chainId: Number(chainId),
+    mining: { auto: true, interval: 1_000 },
+    accounts: { accountsBalance: 10n ** 30n },
+  } as const;
+}
+
 export default defineConfig({
   plugins: [hardhatEthers, hardhatNetworkHelpers, hardhatNodeTestRunner],
   solidity: {
@@ -49,15 +60,18 @@ export default defineConfig({
       hardfork: "prague",
     },
     bscSim: { type: "edr-simulated", chainType: "l1", chainId: Number(DEVNET_CHAIN_IDS.bsc), hardfork: "cancun" },
-    // The local testnet's chains (`npm start` runs one `hardhat node --network devnet --chain-id …` per
-    // chain): a block every second (docs/protocol.md, "Finality"), and each transaction mined at once as well, so that
-    // deploying takes seconds, not a block per transaction. Demo accounts hold 10^12 coins each, so the
-    // BTTC deployer can fund a redenomination reserve large enough for every demo account's BTTOLD.
-    devnet: {
-      type: "edr-simulated",
-      chainType: "l1",
-      mining: { auto: true, interval: 1_000 },
-      accounts: { accountsBalance: 10n ** 30n },
-    },
+    // The local testnet's chains (`npm start` runs one `hardhat node --network devnet<Chain> --chain-id …`
+    // per chain), each under its mainnet's rules (docs/operations.md, "The devnet's chains"): BTTC
+    // Berlin (no base fee, no type-2 transactions, no PUSH0/TSTORE/MCOPY), Ethereum Prague, BSC Cancun.
+    // A block every second (docs/protocol.md, "Finality"), and each transaction mined at once as well, so
+    // that deploying takes seconds, not a block per transaction. Demo accounts hold 10^12 coins each, so
+    // the BTTC deployer can fund a redenomination reserve large enough for every demo account's BTTOLD.
+    devnetBttc: devnetChain("berlin", DEVNET_CHAIN_IDS.bttc),
+    devnetEthereum: devnetChain("prague", DEVNET_CHAIN_IDS.ethereum),
+    devnetBsc: devnetChain("cancun", DEVNET_CHAIN_IDS.bsc),
+    // The tests' `hardhat node` chains (testkit/hardhat-node.ts): mined on demand, under one chain's rules.
+    nodeBerlin: { type: "edr-simulated", chainType: "l1", hardfork: "berlin" },
+    nodeCancun: { type: "edr-simulated", chainType: "l1", hardfork: "cancun" },
+    nodePrague: { type: "edr-simulated", chainType: "l1", hardfork: "prague" },
   },
 });

@@ -14,7 +14,9 @@ export interface EvmStep {
   family: "evm";
   action: "approve" | "redenominate" | "bridge";
   description: string;
-  transaction: { chainId: bigint; from: string; to: string; data: string; value: bigint };
+  /** On a chain without EIP-1559 (BTTC): `type: 0` and a `gasPrice`, so that a wallet sends a legacy
+   * transaction; elsewhere no fee fields (the wallet picks EIP-1559 fees). */
+  transaction: { chainId: bigint; from: string; to: string; data: string; value: bigint; type?: 0; gasPrice?: bigint };
 }
 
 export interface TronStep {
@@ -107,7 +109,7 @@ export class TransactionBuilder {
           iface.encodeFunctionData("bridge", [dst.chainId, recipient, amount]),
           0n,
         );
-    return { quote, steps: [step], permit: null };
+    return { quote, steps: await priced(src, [step]), permit: null };
   }
 
   async swap(request: SwapRequest): Promise<Built> {
@@ -148,7 +150,8 @@ export class TransactionBuilder {
         r,
         s,
       ]);
-      return { quote, steps: [evmStep(src, sender, "redenominate", `${describe}, with the signed permit`, data, 0n)], permit: null };
+      const step = evmStep(src, sender, "redenominate", `${describe}, with the signed permit`, data, 0n);
+      return { quote, steps: await priced(src, [step]), permit: null };
     }
     const steps: Step[] = [];
     let permit: PermitOffer | null = null;
@@ -172,7 +175,7 @@ export class TransactionBuilder {
         0n,
       ),
     );
-    return { quote, steps, permit };
+    return { quote, steps: await priced(src, steps), permit };
   }
 
   private async permitOffer(chain: EvmChain, token: string, owner: string, value: bigint): Promise<PermitOffer | null> {
@@ -224,6 +227,13 @@ function evmStep(chain: EvmChain, from: string, action: EvmStep["action"], descr
   return { family: "evm", action, description, transaction: { chainId: chain.chainId, from, to: chain.config.gateway, data, value } };
 }
 
+/** The steps with the chain's legacy fee fields, where it takes legacy transactions only. */
+async function priced(chain: EvmChain, steps: Step[]): Promise<Step[]> {
+  const gasPrice = await chain.legacyGasPrice();
+  if (gasPrice === null) return steps;
+  return steps.map((step) => (step.family === "evm" ? { ...step, transaction: { ...step.transaction, type: 0, gasPrice } } : step));
+}
+
 function short(chain: EvmChain, account: string, balance: bigint, amount: bigint, what: string): ApiError {
   return new ApiError("INSUFFICIENT_BALANCE", `${account} holds ${balance} base units of ${what} on ${chain.name}, less than ${amount}`);
 }
@@ -243,5 +253,9 @@ export function permitJson(p: PermitOffer | null) {
 export function stepJson(step: Step) {
   if (step.family === "tron") return { ...step, transaction: step.transaction as unknown as Record<string, unknown> };
   const t = step.transaction;
-  return { ...step, transaction: { chainId: t.chainId.toString(), from: t.from, to: t.to, data: t.data, value: t.value.toString() } };
+  const fees = t.gasPrice === undefined ? {} : { type: 0 as const, gasPrice: t.gasPrice.toString() };
+  return {
+    ...step,
+    transaction: { chainId: t.chainId.toString(), from: t.from, to: t.to, data: t.data, value: t.value.toString(), ...fees },
+  };
 }

@@ -27,7 +27,17 @@ const evmStepSchema = z.object({
   family: z.literal("evm"),
   action: z.enum(["approve", "redenominate", "bridge"]),
   description: z.string(),
-  transaction: z.object({ chainId: uintString, from: z.string(), to: z.string(), data: z.string(), value: uintString }),
+  transaction: z.object({
+    chainId: uintString,
+    from: z.string(),
+    to: z.string(),
+    data: z.string(),
+    value: uintString,
+    type: z.literal(0).optional().meta({ description: "0 (legacy) on a chain that takes no EIP-1559 transactions (BTTC)" }),
+    gasPrice: uintString
+      .optional()
+      .meta({ description: "With type 0: the chain's gas price (wei) now; absent where the wallet picks EIP-1559 fees" }),
+  }),
 });
 
 const tronStepSchema = z.object({

@@ -389,7 +389,8 @@ class Phase {
     const gatewayIface = contractInterface("BttcGateway");
     const txCount = Math.ceil(this.o.count / this.o.perTx);
     const intervalMs = (this.o.perTx / this.o.rate) * 1000;
-    const fees = { type: 2, maxFeePerGas: 200_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n };
+    // BTTC runs Berlin rules (no base fee, type 2 refused): legacy transactions, as every sender there.
+    const fees = { type: 0, gasPrice: 200_000_000_000n };
     let gasLimit: bigint | undefined;
     this.firstSentAt = Date.now();
     for (let j = 0; j < txCount && !aborted; j++) {

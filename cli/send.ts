@@ -9,7 +9,8 @@ export interface EvmStep {
   family: "evm";
   action: string;
   description: string;
-  transaction: { chainId: string; from: string; to: string; data: string; value: string };
+  /** `type: 0` and `gasPrice` on a chain that takes legacy transactions only (BTTC). */
+  transaction: { chainId: string; from: string; to: string; data: string; value: string; type?: number; gasPrice?: string };
 }
 export interface TronStep {
   family: "tron";
@@ -48,7 +49,16 @@ async function sendEvm(ctx: CliContext, chain: string, step: EvmStep): Promise<s
   try {
     const wallet = new Wallet(ctx.privateKey(), provider);
     const t = step.transaction;
-    const request = await wallet.populateTransaction({ to: t.to, data: t.data, value: BigInt(t.value), chainId: BigInt(t.chainId) });
+    // A legacy transaction where the API says so (BTTC, under Berlin rules, refuses EIP-1559 ones); else
+    // ethers picks, from the chain's latest block: EIP-1559 fees where it has a base fee, a gasPrice where not.
+    const fees = t.gasPrice === undefined ? {} : { type: 0, gasPrice: BigInt(t.gasPrice) };
+    const request = await wallet.populateTransaction({
+      to: t.to,
+      data: t.data,
+      value: BigInt(t.value),
+      chainId: BigInt(t.chainId),
+      ...fees,
+    });
     const signed = await wallet.signTransaction(request);
     const { txHash } = await ctx.api.post<{ txHash: string }>("/v1/broadcast", { chain, signedTransaction: signed });
     const receipt = await provider.waitForTransaction(txHash, 1, 120_000);

@@ -5,10 +5,11 @@
 // Keys come from the environment or from files the deployment file points at; they are never printed.
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { JsonRpcProvider, NonceManager, Wallet } from "ethers";
+import { JsonRpcProvider, Wallet } from "ethers";
 import { loadDeploymentConfig, readDeployerKey, type DeploymentConfig } from "./config.ts";
 import { DeployError } from "./errors.ts";
 import { deployNetwork } from "./network.ts";
+import { DeployerSigner } from "./signer.ts";
 import { messageOf } from "../common/errors.ts";
 
 export interface DeployedAddresses {
@@ -31,7 +32,7 @@ export async function deployFromConfig(config: DeploymentConfig, env: NodeJS.Pro
             `${chain.name}: ${chain.rpcUrl} is chain ${network.chainId}, the file says ${chain.chainId}`,
           );
         }
-        const deployer = new NonceManager(new Wallet(readDeployerKey(chain, env), provider));
+        const deployer = new DeployerSigner(new Wallet(readDeployerKey(chain, env), provider), chain.feeType);
         return {
           name: chain.name,
           chainId: chain.chainId,

@@ -1,6 +1,7 @@
 // The deployment file `deploy/cli.ts` reads: which chains, with what keys, limits and fees. Parsed once,
 // by this schema; a present but invalid value stops the deployment with a message that names it.
 import { z } from "zod";
+import { feeTypeSchema } from "../common/chains/config.ts";
 import { addressSchema as address, keySourceSchema, loadJsonWith, readKey, uintSchema as uint } from "../common/schema.ts";
 
 const chainIdKey = z.string().regex(/^\d+$/, "a chain id");
@@ -12,6 +13,9 @@ const chainSchema = z.object({
   rpcUrl: z.url(),
   /** Where the deployer's private key is: an environment variable, or a file holding it. */
   deployerKey: keySourceSchema,
+  /** The kind of transaction the deployer sends (docs/operations.md, "Fees"): `auto` (default) is legacy
+   * where the chain's blocks carry no base fee (BTTC), EIP-1559 where they do. */
+  feeType: feeTypeSchema.default("auto"),
   guardian: address,
   /** Rolling 24-hour payout cap in wei, or null for none. */
   dailyLimit: uint.nullable(),

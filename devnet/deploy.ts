@@ -2,7 +2,8 @@
 // funds what a user needs to try it: the redenomination reserve on BTTC and legacy BTTOLD on Ethereum
 // and BNB Chain for the demo accounts. Bridged BTT is not handed out: it reaches anyone only through
 // the bridge, so the accounting invariant holds from the first block (docs/protocol.md, "Accounting invariant").
-import { JsonRpcProvider, NonceManager, parseUnits } from "ethers";
+import { JsonRpcProvider, parseUnits } from "ethers";
+import { DeployerSigner } from "../deploy/signer.ts";
 import { deployNetwork } from "../deploy/network.ts";
 import { DEMO_ACCOUNT_COUNT, DEPLOYER_INDEX, hardhatAccount } from "./accounts.ts";
 import type { DevnetEvmChain } from "./chains.ts";
@@ -34,7 +35,7 @@ export async function deployDevnet(
 ): Promise<DeployedDevnetChain[]> {
   const providers = chains.map((c) => new JsonRpcProvider(c.rpcUrl, undefined, { cacheTimeout: -1, staticNetwork: true }));
   try {
-    const signers = providers.map((p) => new NonceManager(hardhatAccount(DEPLOYER_INDEX).connect(p)));
+    const signers = providers.map((p) => new DeployerSigner(hardhatAccount(DEPLOYER_INDEX).connect(p)));
     const deployBlocks = await Promise.all(providers.map(async (p) => BigInt(await p.getBlockNumber())));
     const guardian = hardhatAccount(GUARDIAN_INDEX).address;
     const deployed = await deployNetwork({

@@ -116,7 +116,7 @@ export async function startDevnet(
         return group.start(
           `chain-${c.name}`,
           join(root, "node_modules", ".bin", "hardhat"),
-          ["--network", "devnet", "node", "--hostname", o.host, "--port", String(c.port), "--chain-id", c.chainId.toString()],
+          ["--network", c.network, "node", "--hostname", o.host, "--port", String(c.port), "--chain-id", c.chainId.toString()],
           partEnv,
           root,
         );

@@ -17,7 +17,8 @@ export const evmChainSchema = evmChainBaseSchema.extend({
   /** Unlike the API's, a relayer's configuration may leave out an EVM chain's family. */
   family: z.literal("evm").default("evm"),
   pollIntervalMs: z.number().int().min(10).max(600_000).default(1_000),
-  /** Most this node pays per gas for deliveries here (wei). */
+  /** Most this node pays per gas for deliveries here (wei): the maxFeePerGas of an EIP-1559 transaction,
+   * the gasPrice of a legacy one (`fees`; docs/operations.md, "Fees"). */
   maxFeePerGas: uint.default(500_000_000_000n),
 });
 

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { hardforkOf, type Hardfork } from "../devnet/chains.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -25,11 +26,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts `hardhat node` for `network` (a name in hardhat.config.ts) with `chainId` on a free port. */
-export async function startHardhatNode(options: { chainId: bigint; network?: string }): Promise<HardhatNode> {
+/** The hardhat.config.ts network of a test node under each chain's rules. */
+const NODE_NETWORKS: Record<Hardfork, string> = { berlin: "nodeBerlin", cancun: "nodeCancun", prague: "nodePrague" };
+
+/**
+ * Starts `hardhat node` with `chainId` on a free port, under `hardfork`'s rules: by default the chain's
+ * own (the devnet BTTC id runs Berlin, BSC's Cancun, any other Prague; devnet/chains.ts). `network` (a
+ * name in hardhat.config.ts) overrides both.
+ */
+export async function startHardhatNode(options: { chainId: bigint; hardfork?: Hardfork; network?: string }): Promise<HardhatNode> {
   const port = await freePort();
-  const args = ["node", "--port", String(port), "--chain-id", options.chainId.toString()];
-  if (options.network) args.unshift("--network", options.network);
+  const network = options.network ?? NODE_NETWORKS[options.hardfork ?? hardforkOf(options.chainId)];
+  const args = ["--network", network, "node", "--port", String(port), "--chain-id", options.chainId.toString()];
   const child = spawn(join(root, "node_modules", ".bin", "hardhat"), args, {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],

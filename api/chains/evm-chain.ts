@@ -4,6 +4,7 @@
 // CHAIN_UNAVAILABLE (503), never as the caller's fault.
 import { Contract, Interface, ZeroAddress, getAddress, type JsonRpcProvider, type TypedDataDomain } from "ethers";
 import { contractInterface } from "../../common/contracts/artifacts.ts";
+import { legacyGasPrice } from "../../common/chains/fees.ts";
 import { createEvmProvider } from "../../common/rpc/evm-provider.ts";
 import { TtlCache } from "../cache.ts";
 import type { EvmChainConfig } from "../config.ts";
@@ -201,6 +202,15 @@ export class EvmChain {
       ]);
       return { balance, allowance };
     });
+  }
+
+  /**
+   * The gas price for this chain's unsigned transactions where it takes legacy ones only (BTTC under
+   * Berlin rules, or `fees.type` "legacy"; docs/api.md, "Building transactions"); null where a wallet
+   * picks EIP-1559 fees itself.
+   */
+  async legacyGasPrice(): Promise<bigint | null> {
+    return this.cache.get("legacyGasPrice", () => this.read("fee data", () => legacyGasPrice(this.provider, this.config.fees.type)));
   }
 
   /** Runs a chain read; a failure is the chain's (503), with what was being read. */

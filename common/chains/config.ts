@@ -15,6 +15,15 @@ export const evmFinalitySchema = z.union([
   z.object({ tag: z.literal("finalized") }).strict(),
 ]);
 
+/**
+ * How transactions sent on a chain pay for gas (docs/operations.md, "Fees"): `legacy` (a `gasPrice`, type 0:
+ * BTTC, whose rules stop at Berlin), `eip1559` (type 2), or `auto`: legacy where the latest block carries
+ * no base fee, EIP-1559 where it does.
+ */
+export const feeTypeSchema = z.enum(["auto", "legacy", "eip1559"]);
+export type FeeType = z.infer<typeof feeTypeSchema>;
+export const evmFeesSchema = z.object({ type: feeTypeSchema.default("auto") }).strict();
+
 /** java-tron's base58check address (T…), checked for its checksum. */
 export const tronAddressSchema = z.string().refine(isTronAddress, "a base58 TRON address (T…)");
 
@@ -31,6 +40,8 @@ export const evmChainBaseSchema = z
     startBlock: uint.default(0n),
     /** Largest block range per log query. */
     maxBlockRange: z.number().int().min(1).max(100_000).default(2_000),
+    /** Which kind of transaction everything sending here uses (default: as the chain's blocks say). */
+    fees: evmFeesSchema.default({ type: "auto" }),
   })
   .strict();
 

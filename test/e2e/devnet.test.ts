@@ -1,10 +1,13 @@
 // The whole product as a newcomer meets it: the devnet started as `npm start` starts it, then, through
 // the CLI (which goes through the API) as a user would: swaps of TRC-10 and ERC-20 BTTOLD, bridging
 // BTTC → Ethereum → BSC → BTTC, every balance checked to the wei, the accounting invariant, one relayer
-// node stopped while transfers still complete, and Ctrl-C leaving nothing running.
+// node stopped while transfers still complete, and Ctrl-C leaving nothing running. Each chain runs its
+// mainnet's rules (docs/operations.md, "The devnet's chains"): BTTC's blocks carry no base fee, it refuses
+// a type-2 transaction, every transaction it mined (deployment, funding, deliveries, the CLI's) is a
+// legacy one, and no contract the bridge deployed there holds an opcode after Berlin.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { Contract, JsonRpcProvider, Wallet, parseUnits } from "ethers";
+import { Contract, JsonRpcProvider, Wallet, getBytes, parseUnits } from "ethers";
 import { TronWeb } from "tronweb";
 import { addressToBytes32 } from "../../common/transfer.ts";
 import { rankFor } from "../../relayer/deliver/designation.ts";
@@ -163,12 +166,115 @@ describe("local testnet end to end", { timeout: 900_000 }, () => {
     assert.equal(stats.invariant.holds, true);
   });
 
+  it("runs BTTC under Berlin rules: no base fee in its blocks, a type-2 transaction refused, Ethereum and BSC with one", async () => {
+    const bttc = providers.bttc!;
+    const latest = (await bttc.getBlock("latest"))!;
+    assert.equal(latest.baseFeePerGas, null);
+    assert.equal((await bttc.getBlock(1))!.baseFeePerGas, null);
+    for (const name of ["ethereum", "bsc"]) assert.notEqual((await providers[name]!.getBlock("latest"))!.baseFeePerGas, null, name);
+
+    const account = devnet.info.accounts[0]!;
+    const wallet = new Wallet(account.privateKey, bttc);
+    const typeTwo = await wallet.signTransaction({
+      type: 2,
+      chainId: BigInt(devnet.info.chains.bttc!.chainId!),
+      to: fresh(),
+      value: 1n,
+      nonce: await bttc.getTransactionCount(wallet.address, "pending"),
+      gasLimit: 21_000n,
+      maxFeePerGas: parseUnits("100", "gwei"),
+      maxPriorityFeePerGas: parseUnits("1", "gwei"),
+    });
+    await assert.rejects(bttc.broadcastTransaction(typeTwo), /EIP-1559|hardfork|not supported/i);
+    // A legacy one from the same account, with the fees the chain gives, is mined.
+    const legacy = await wallet.sendTransaction({ to: fresh(), value: 1n });
+    assert.equal(legacy.type, 0);
+    assert.equal((await legacy.wait())?.status, 1);
+  });
+
+  it("mined only legacy transactions on BTTC: deployment, funding, deliveries and the CLI's", async () => {
+    const bttc = providers.bttc!;
+    const head = await bttc.getBlockNumber();
+    const types = new Map<number, number>();
+    const senders = new Set<string>();
+    let creations = 0;
+    for (let n = 0; n <= head; n++) {
+      const block = (await bttc.getBlock(n, true))!;
+      for (const tx of block.prefetchedTransactions) {
+        types.set(tx.type, (types.get(tx.type) ?? 0) + 1);
+        senders.add(tx.from);
+        if (tx.to === null) creations++;
+      }
+    }
+    assert.deepEqual([...types.keys()], [0], `BTTC's transactions by type: ${JSON.stringify([...types])}`);
+    // The deployer's (the gateway's creation among them), the relayers' deliveries, the CLI's bridges.
+    assert.ok(creations >= 2, `${creations} contracts created on BTTC`);
+    assert.ok(
+      devnet.info.relayers.some((r) => senders.has(r.payer)),
+      "a relayer delivered on BTTC",
+    );
+    assert.ok(senders.has(devnet.info.accounts[3]!.address), "the CLI bridged from BTTC");
+  });
+
+  it("deployed no contract on BTTC holding an opcode after Berlin (PUSH0, TLOAD, TSTORE, MCOPY, BASEFEE, blob opcodes)", async () => {
+    const bttc = providers.bttc!;
+    const chain = devnet.info.chains.bttc!;
+    const addresses = Object.entries(chain).filter(
+      ([key, value]) => typeof value === "string" && /^0x[0-9a-fA-F]{40}$/.test(value) && key !== "deployer",
+    );
+    assert.ok(addresses.some(([key]) => key === "gateway"));
+    const found: string[] = [];
+    for (const [key, address] of addresses) {
+      const code = await bttc.getCode(String(address));
+      if (code === "0x") continue;
+      for (const op of postBerlinOpcodes(getBytes(code))) found.push(`${key} ${address}: ${op}`);
+    }
+    assert.deepEqual(found, []);
+  });
+
   it("stops everything on Ctrl-C and leaves no process behind", async () => {
     const pids = Object.values(devnet.info.processes);
     const code = await devnet.stop();
     assert.equal(code, 0, devnet.output());
     assert.match(devnet.output(), /stopped\./);
     await until("every devnet process to exit", () => Promise.resolve(pids.every((pid) => !alive(pid))), 20_000);
+  });
+});
+
+/** Opcodes BTTC (Berlin rules) does not have, by byte: London's BASEFEE, Shanghai's PUSH0, Cancun's. */
+const POST_BERLIN: Record<number, string> = {
+  0x48: "BASEFEE",
+  0x49: "BLOBHASH",
+  0x4a: "BLOBBASEFEE",
+  0x5c: "TLOAD",
+  0x5d: "TSTORE",
+  0x5e: "MCOPY",
+  0x5f: "PUSH0",
+};
+
+/**
+ * The post-Berlin opcodes in deployed code, each as "NAME at offset", walking instructions: the data of
+ * PUSH1..PUSH32 (0x60..0x7f) is skipped, and so is solc's CBOR metadata at the end (its length in the
+ * last two bytes), which is data, not code.
+ */
+function postBerlinOpcodes(code: Uint8Array): string[] {
+  const metadata = code.length >= 2 ? ((code[code.length - 2]! << 8) | code[code.length - 1]!) + 2 : 0;
+  const end = metadata <= code.length ? code.length - metadata : code.length;
+  const found: string[] = [];
+  for (let pc = 0; pc < end; pc++) {
+    const op = code[pc]!;
+    if (op >= 0x60 && op <= 0x7f) pc += op - 0x5f;
+    else if (POST_BERLIN[op]) found.push(`${POST_BERLIN[op]} at ${pc}`);
+  }
+  return found;
+}
+
+describe("postBerlinOpcodes", () => {
+  it("finds PUSH0, TSTORE and MCOPY as instructions, not as PUSH data or the metadata", () => {
+    // PUSH1 0x5f, PUSH0, PUSH2 0x5d5e, TSTORE, MCOPY, STOP, then metadata 0x5f5f (length 2).
+    const code = Uint8Array.from([0x60, 0x5f, 0x5f, 0x61, 0x5d, 0x5e, 0x5d, 0x5e, 0x00, 0x5f, 0x5f, 0x00, 0x02]);
+    assert.deepEqual(postBerlinOpcodes(code), ["PUSH0 at 2", "TSTORE at 6", "MCOPY at 7"]);
+    assert.deepEqual(postBerlinOpcodes(Uint8Array.from([0x60, 0x5f, 0x00, 0x00, 0x00])), []);
   });
 });
 

@@ -33,6 +33,7 @@ export async function connectEvmChain(
     provider,
     key: payerKey,
     maxFeePerGas: chain.maxFeePerGas,
+    feeType: chain.fees.type,
     log,
     shared,
   });

@@ -3,8 +3,9 @@
 // and a node's view of its pool both hand out a nonce twice under load): read once from the chain's
 // `pending` count, then assigned in the process under a lock, one transaction at a time, so concurrent
 // sends never share or skip one. A nonce is spent only once the node has taken its transaction; a send
-// the node refused leaves it for the next. Fees are EIP-1559 from the node's fee data, capped; a
-// transaction not mined in time is replaced under the same nonce with fees raised by at least 12.5%.
+// the node refused leaves it for the next. Fees come from the node's fee data, capped: EIP-1559, or a
+// legacy gasPrice on a chain without a base fee (BTTC) or where configured; a transaction not mined in
+// time is replaced under the same nonce, of the same kind, with fees raised by at least 12.5%.
 // Several processes of one node sending from the same key share a PayerLedger in Redis: its lock is
 // taken (inside the process's own) around nonce assignment and broadcast, the next nonce is kept there,
 // and every transaction sent is recorded, so that any process may replace it.
@@ -68,6 +69,7 @@ export class Payer {
     this.#retry = options.retry ?? DEFAULT_RETRY;
     this.#fees = new FeeOracle({
       chain: this.chain,
+      ...(options.feeType ? { type: options.feeType } : {}),
       feeCap: options.maxFeePerGas,
       tipCap: minOf(options.maxPriorityFeePerGas ?? options.maxFeePerGas, options.maxFeePerGas),
       cacheMs: options.feeCacheMs ?? 1_000,

@@ -2,6 +2,7 @@
 import type { JsonRpcProvider, TransactionReceipt, TransactionRequest } from "ethers";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import type { FeeType } from "../../../../common/chains/config.ts";
 import type { RetryOptions } from "../../../../common/rpc/retry.ts";
 
 /** Signs raw transactions for one address: an ethers Wallet, or a KMS-backed signer. */
@@ -21,6 +22,8 @@ export interface PayerOptions {
   maxFeePerGas: bigint;
   /** Never tip more than this per gas (default: up to maxFeePerGas). */
   maxPriorityFeePerGas?: bigint;
+  /** Which kind of transaction to send (default `auto`: legacy where the chain has no base fee). */
+  feeType?: FeeType;
   /** Replace a transaction not mined after this long (default 30 s). */
   replaceAfterMs?: number;
   /** Most replacements per transaction (default 5); after that it is rebroadcast as it is. */

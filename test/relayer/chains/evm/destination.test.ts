@@ -75,6 +75,7 @@ describe("EvmDestination", () => {
       maxBlockRange: 2_000,
       pollIntervalMs: 1_000,
       maxFeePerGas: 500_000_000_000n,
+      fees: { type: "auto" },
     };
     payer = new Payer({
       chain: "ethereum",
