@@ -15,6 +15,9 @@
 // BTTC `reservePaid` = BTT owed for BTTOLD taken in on EVM chains − EVM swaps in flight + BTT paid for
 // TRON deposits. TRON has no gateway view, so with a TRON chain configured the swap side checks that the
 // reserve paid at least what the EVM side owes and reports the rest as paid for other sources.
+// The bridge side is one-sided: BTT forced into the BTTC gateway without a transfer (SELFDESTRUCT, a
+// block reward) makes `locked` exceed what remote chains hold; that is a `surplus`, shown apart and never
+// a violation (anyone can send it, and it backs nothing). Less locked than that — a deficit — always is.
 import { type Log } from "ethers";
 import { addressToBytes32, sequenceToRef } from "../common/transfer.ts";
 import type { EvmChain } from "./chains/evm-chain.ts";
@@ -49,7 +52,8 @@ export interface Stats {
   chains: ChainStats[];
   invariant: {
     holds: boolean;
-    bridge: { locked: bigint; minted: bigint; inFlight: bigint; holds: boolean };
+    /** `surplus`: BTT locked beyond what remote chains hold and what is in flight (forced in; not a violation). */
+    bridge: { locked: bigint; minted: bigint; inFlight: bigint; surplus: bigint; holds: boolean };
     swap: { reservePaid: bigint; owedByEvmSources: bigint; evmInFlight: bigint; paidForOtherSources: bigint; holds: boolean };
   };
   scannedTo: Record<string, bigint>;
@@ -85,13 +89,15 @@ export class AccountingReader {
     const swapInFlight = remotes.reduce((sum, c) => sum + c.inFlight.swap, 0n);
     const paidForOthers = home.swapped - (owed - swapInFlight);
     const hasOtherSources = this.chains.all.length > this.chains.evmChains().length;
-    const bridgeHolds = home.locked! === minted + bridgeInFlight;
+    const backed = minted + bridgeInFlight;
+    const bridgeHolds = home.locked! >= backed;
+    const surplus = bridgeHolds ? home.locked! - backed : 0n;
     const swapHolds = hasOtherSources ? paidForOthers >= 0n : paidForOthers === 0n;
     return {
       chains,
       invariant: {
         holds: bridgeHolds && swapHolds,
-        bridge: { locked: home.locked!, minted, inFlight: bridgeInFlight, holds: bridgeHolds },
+        bridge: { locked: home.locked!, minted, inFlight: bridgeInFlight, surplus, holds: bridgeHolds },
         swap: {
           reservePaid: home.swapped,
           owedByEvmSources: owed,
@@ -216,6 +222,7 @@ export function statsJson(stats: Stats) {
         locked: s(stats.invariant.bridge.locked)!,
         minted: s(stats.invariant.bridge.minted)!,
         inFlight: s(stats.invariant.bridge.inFlight)!,
+        surplus: s(stats.invariant.bridge.surplus)!,
       },
       swap: {
         ...stats.invariant.swap,

@@ -29,7 +29,8 @@ export function statsRoutes(app: App, ctx: ApiContext): void {
             chains: z.array(chainStats),
             invariant: z.object({
               holds: z.boolean(),
-              bridge: z.object({ locked: uintString, minted: uintString, inFlight: uintString, holds: z.boolean() }),
+              // `surplus`: locked beyond minted + in flight (BTT forced in), never a violation; less is one.
+              bridge: z.object({ locked: uintString, minted: uintString, inFlight: uintString, surplus: uintString, holds: z.boolean() }),
               swap: z.object({
                 reservePaid: uintString,
                 owedByEvmSources: uintString,

@@ -51,6 +51,10 @@ describe("delivery pipeline", () => {
   /** Batches holding a transfer to `recipient` are signed by a key the gateway does not know (`timesLeft`
    * times): what a batch signed just before a validator-set change meets, InvalidSignature. */
   const staleKey = { recipient: "", timesLeft: 0 };
+  /** Batches holding a transfer to one of `recipients` are always signed by a key the gateway does not
+   * know: each such transfer makes any batch it is in revert (NotAValidator), as a transfer the
+   * destination refuses does. */
+  const poisoned = { recipients: new Set<string>() };
   const outsider = new Wallet(Wallet.createRandom().privateKey);
   /** Signing a batch holding a transfer to one of `recipients` waits until `open` resolves. */
   const gate: { recipients: Set<string>; open: Promise<void> | null; waiting: number } = { recipients: new Set(), open: null, waiting: 0 };
@@ -115,6 +119,7 @@ describe("delivery pipeline", () => {
         }
         const domain = gatewayDomain(destination.chainId, destination.gateway);
         let keys = validators.slice(0, 2);
+        if (transfers.some((t) => poisoned.recipients.has(t.recipient))) keys = [validators[0]!, outsider];
         if (staleKey.timesLeft > 0 && transfers.some((t) => t.recipient === staleKey.recipient)) {
           staleKey.timesLeft--;
           keys = [validators[0]!, outsider];
@@ -282,9 +287,60 @@ describe("delivery pipeline", () => {
     );
     assert.equal(staleKey.timesLeft, 0, "the stale key was used");
     for (const [i, r] of recipients.entries()) assert.equal(await ethGateway.getFunction("balanceOf")(r), parseEther("3") + BigInt(i));
-    const failed = (await details(ids[1]!)).find((d) => d.startsWith("batch failed"));
+    // Refused in simulation: the batch was split, and the half holding it sent again at once.
+    const failed = (await details(ids[1]!)).find((d) => /refused in simulation/.test(d));
     assert.match(failed ?? "", /NotAValidator/, "the failure is in the timeline");
     assert.deepEqual(await pipeline.deadLetters(), []);
+  });
+
+  it("splits a batch the destination refuses: every other transfer delivered at once, the bad ones wait as stuck with why, tried again later", async () => {
+    const recipients = Array.from({ length: 16 }, () => Wallet.createRandom().address);
+    const bad = new Set([recipients[1]!, recipients[6]!, recipients[11]!]);
+    poisoned.recipients = bad;
+    try {
+      await until("no route job left from before", async () => (await pipeline.queueDepth()).deliver === 0);
+      const started = Date.now();
+      const ids = await sendTogether(recipients, parseEther("8"));
+      const good = ids.filter((_, i) => !bad.has(recipients[i]!));
+      const badIds = ids.filter((_, i) => bad.has(recipients[i]!));
+      await until(
+        "every honest transfer completed",
+        async () => (await Promise.all(good.map((id) => store.statusOf(id)))).every((s) => s === "completed"),
+        20_000,
+      );
+      const took = Date.now() - started;
+      assert.ok(took < 15_000, `the honest ones took ${took} ms`);
+      for (const [i, r] of recipients.entries()) {
+        assert.equal(await ethGateway.getFunction("balanceOf")(r), bad.has(r) ? 0n : parseEther("8") + BigInt(i), "each paid once, the bad ones not");
+      }
+      const stuck = await until("the bad ones listed as stuck", async () => {
+        const listed = await store.stuck();
+        return badIds.every((id) => listed[id]) && listed;
+      });
+      for (const id of badIds) {
+        assert.match(stuck[id]!, /^fails alone \(\d+ times?, last: refused in simulation: .*NotAValidator/);
+        assert.equal(await store.statusOf(id), "finalized", "still to be delivered");
+        assert.ok((await details(id)).some((d) => d.startsWith("fails alone")), "the reason in its timeline");
+      }
+      for (const id of good) assert.equal(stuck[id], undefined, "no honest transfer listed as stuck");
+      // Still tried, each time later: a pause or a limit passes with time.
+      const route = routeKey((await store.get(badIds[0]!))!.observed.transfer);
+      assert.ok((await store.readyOnRoute(route, 1_000)).includes(badIds[0]!), "still in the ready set");
+      await until("tried alone again", async () => /^fails alone \([2-9]/.test((await store.stuck())[badIds[0]!] ?? ""), 20_000);
+      // Whatever made them fail is gone: they are delivered, once, and leave the stuck list.
+      poisoned.recipients = new Set();
+      await until(
+        "the bad ones delivered once it passes",
+        async () => (await Promise.all(badIds.map((id) => store.statusOf(id)))).every((s) => s === "completed"),
+        90_000,
+      );
+      for (const [i, r] of recipients.entries()) assert.equal(await ethGateway.getFunction("balanceOf")(r), parseEther("8") + BigInt(i));
+      const after = await store.stuck();
+      for (const id of badIds) assert.equal(after[id], undefined, "out of the stuck list once delivered");
+      assert.deepEqual(await pipeline.deadLetters(), []);
+    } finally {
+      poisoned.recipients = new Set();
+    }
   });
 
   it("drops only a transfer peers refuse for good, delivers the rest at once, and parks that one as stuck after maxRefusals", async () => {
