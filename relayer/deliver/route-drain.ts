@@ -217,7 +217,13 @@ export class RouteDrain {
    * the transfers that make it fail are alone; those wait, visible, and are tried again later
    * (./failing.ts). So a bad transfer costs its route a few simulations, never its other transfers.
    */
-  private async split(route: string, destination: DestinationChain, rank: number, ids: readonly string[], error: DeliveryRefusedError): Promise<void> {
+  private async split(
+    route: string,
+    destination: DestinationChain,
+    rank: number,
+    ids: readonly string[],
+    error: DeliveryRefusedError,
+  ): Promise<void> {
     if (ids.length === 1) {
       await recordFailingAlone(this.o, route, ids, `refused in simulation: ${error.message}`, "attested");
       return;
@@ -228,8 +234,15 @@ export class RouteDrain {
       detail: `batch of ${ids.length} refused in simulation (${error.message}); split to find the transfers that make it fail`,
     });
     const back = ids.filter((_, i) => moved[i]!.changed);
-    this.o.log.warn({ route, transfers: ids.length, err: error.message }, "batch refused in simulation; split to isolate the transfers that fail");
-    await settleAll(halves(back).filter((h) => h.length > 0).map((h) => this.deliverBatch(route, destination, rank, h)));
+    this.o.log.warn(
+      { route, transfers: ids.length, err: error.message },
+      "batch refused in simulation; split to isolate the transfers that fail",
+    );
+    await settleAll(
+      halves(back)
+        .filter((h) => h.length > 0)
+        .map((h) => this.deliverBatch(route, destination, rank, h)),
+    );
   }
 
   /**
@@ -264,5 +277,5 @@ export class RouteDrain {
 /** Waits for all of `work` (none is left running when a failure is handled), then throws the first failure. */
 async function settleAll(work: readonly Promise<void>[]): Promise<void> {
   const failed = (await Promise.allSettled(work)).find((r) => r.status === "rejected");
-  if (failed) throw (failed as PromiseRejectedResult).reason;
+  if (failed) throw failed.reason;
 }

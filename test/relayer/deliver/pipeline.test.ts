@@ -311,7 +311,11 @@ describe("delivery pipeline", () => {
       const took = Date.now() - started;
       assert.ok(took < 15_000, `the honest ones took ${took} ms`);
       for (const [i, r] of recipients.entries()) {
-        assert.equal(await ethGateway.getFunction("balanceOf")(r), bad.has(r) ? 0n : parseEther("8") + BigInt(i), "each paid once, the bad ones not");
+        assert.equal(
+          await ethGateway.getFunction("balanceOf")(r),
+          bad.has(r) ? 0n : parseEther("8") + BigInt(i),
+          "each paid once, the bad ones not",
+        );
       }
       const stuck = await until("the bad ones listed as stuck", async () => {
         const listed = await store.stuck();
@@ -320,7 +324,10 @@ describe("delivery pipeline", () => {
       for (const id of badIds) {
         assert.match(stuck[id]!, /^fails alone \(\d+ times?, last: refused in simulation: .*NotAValidator/);
         assert.equal(await store.statusOf(id), "finalized", "still to be delivered");
-        assert.ok((await details(id)).some((d) => d.startsWith("fails alone")), "the reason in its timeline");
+        assert.ok(
+          (await details(id)).some((d) => d.startsWith("fails alone")),
+          "the reason in its timeline",
+        );
       }
       for (const id of good) assert.equal(stuck[id], undefined, "no honest transfer listed as stuck");
       // Still tried, each time later: a pause or a limit passes with time.
