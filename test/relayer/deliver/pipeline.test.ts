@@ -10,6 +10,7 @@ import { gatewayDomain, orderBySigner, signBatch, transferId } from "../../../co
 import { deployChain } from "../../../deploy/bridge.ts";
 import type { DestinationChain, ObservedTransfer } from "../../../relayer/chains/adapter.ts";
 import { EvmDestination } from "../../../relayer/chains/evm/destination.ts";
+import { encodeDeliverBatch } from "../../../relayer/chains/evm/delivery-calldata.ts";
 import { createEvmProvider } from "../../../common/rpc/evm-provider.ts";
 import { EvmSource } from "../../../relayer/chains/evm/source.ts";
 import { NotEnoughSignaturesError, type BatchSigner } from "../../../relayer/attest/batch-signer.ts";
@@ -55,6 +56,9 @@ describe("delivery pipeline", () => {
    * know: each such transfer makes any batch it is in revert (NotAValidator), as a transfer the
    * destination refuses does. */
   const poisoned = { recipients: new Set<string>() };
+  /** Batches holding a transfer to one of `recipients` are sent without simulation, with a fixed gas
+   * limit, by another key: with `poisoned`, a delivery that fails on chain rather than in simulation. */
+  const sentBlind = { recipients: new Set<string>() };
   const outsider = new Wallet(Wallet.createRandom().privateKey);
   /** Signing a batch holding a transfer to one of `recipients` waits until `open` resolves. */
   const gate: { recipients: Set<string>; open: Promise<void> | null; waiting: number } = { recipients: new Set(), open: null, waiting: 0 };
@@ -95,7 +99,24 @@ describe("delivery pipeline", () => {
       key: PAYER_KEY,
       maxFeePerGas: parseUnits("1000", "gwei"),
     });
-    destinations = new Map<bigint, DestinationChain>([[ETH, new EvmDestination(ethConfig, ethProvider, payer)]]);
+    const evm = new EvmDestination(ethConfig, ethProvider, payer);
+    const blindSender = new NonceManager(new Wallet(DEV_KEYS[4], ethProvider));
+    const selector = ethGateway.interface.getFunction("deliverBatch")!.selector;
+    const destination: DestinationChain = {
+      name: evm.name,
+      chainId: evm.chainId,
+      gateway: evm.gateway,
+      isDelivered: (t) => evm.isDelivered(t),
+      finalReceipt: (hash) => evm.finalReceipt(hash),
+      threshold: () => evm.threshold(),
+      async submit(source, items, signatures) {
+        if (!items.some((i) => sentBlind.recipients.has(i.recipient))) return evm.submit(source, items, signatures);
+        const data = encodeDeliverBatch(selector, source.srcChainId, source.srcGateway, items, signatures);
+        const tx = await blindSender.sendTransaction({ to: evm.gateway, data, gasLimit: 3_000_000n });
+        return { txHash: tx.hash, nonce: tx.nonce };
+      },
+    };
+    destinations = new Map<bigint, DestinationChain>([[ETH, destination]]);
     // Two of the three validators sign here directly (the co-signing protocol over HTTP has its own tests).
     // A peer behind this node can be played: it refuses, `refusalsLeft` times, a batch holding a transfer
     // to `lagging` as not final where it is (what a peer's co-signer answers then).
@@ -347,6 +368,54 @@ describe("delivery pipeline", () => {
       assert.deepEqual(await pipeline.deadLetters(), []);
     } finally {
       poisoned.recipients = new Set();
+    }
+  });
+
+  it("a batch that fails on chain: each of its transfers tried alone, the others delivered, the bad one waits as stuck with why", async () => {
+    const recipients = Array.from({ length: 6 }, () => Wallet.createRandom().address);
+    const badRecipient = recipients[2]!;
+    poisoned.recipients = new Set([badRecipient]);
+    sentBlind.recipients = new Set([badRecipient]);
+    // Blocks only from the miner, as on a real chain: the node takes a failing transaction into its pool
+    // and mines it (with automine it would answer the send with the revert).
+    await ethProvider.send("evm_setAutomine", [false]);
+    try {
+      await until("no route job left from before", async () => (await pipeline.queueDepth()).deliver === 0);
+      const ids = await sendTogether(recipients, parseEther("9"));
+      const bad = ids[2]!;
+      const good = ids.filter((id) => id !== bad);
+      await until(
+        "every other transfer completed",
+        async () => (await Promise.all(good.map((id) => store.statusOf(id)))).every((s) => s === "completed"),
+        20_000,
+      );
+      const why = await until("the bad one listed as stuck", async () => (await store.stuck())[bad]);
+      assert.match(why, /^fails alone \(\d+ times?, last: transaction 0x[0-9a-f]{64} failed on chain\)/);
+      const failedTx = /transaction (0x[0-9a-f]{64})/.exec(why)![1]!;
+      assert.equal((await ethProvider.getTransactionReceipt(failedTx))!.status, 0, "its own transaction failed");
+      for (const id of good) {
+        const record = (await store.get(id))!;
+        if (record.timeline.some((e) => /transaction failed .*tried alone next/.test(e.detail ?? ""))) {
+          // Sent with the bad one once: delivered alone afterwards.
+          const done = record.timeline.findLast((e) => e.status === "completed")!;
+          const receipt = (await ethProvider.getTransactionReceipt(done.txHash!))!;
+          assert.equal(receipt.status, 1);
+        }
+      }
+      assert.ok(
+        (await Promise.all(good.map(details))).some((d) => d.some((x) => /transaction failed .*tried alone next/.test(x))),
+        "the batch failed on chain with others in it",
+      );
+      poisoned.recipients = new Set();
+      sentBlind.recipients = new Set();
+      await until("the bad one delivered once it passes", async () => (await store.statusOf(bad)) === "completed", 90_000);
+      for (const [i, r] of recipients.entries()) assert.equal(await ethGateway.getFunction("balanceOf")(r), parseEther("9") + BigInt(i));
+      assert.equal((await store.stuck())[bad], undefined);
+      assert.deepEqual(await pipeline.deadLetters(), []);
+    } finally {
+      poisoned.recipients = new Set();
+      sentBlind.recipients = new Set();
+      await ethProvider.send("evm_setAutomine", [true]);
     }
   });
 
