@@ -197,6 +197,23 @@ export class TransferStore extends TransferRecordReader {
     await this.redis.hset(this.keys.stuck, id, why);
   }
 
+  /**
+   * The stuck list (id → why), without the transfers completed since — delivered by another node, seen
+   * by the delivery observer — which leave it here.
+   */
+  override async stuck(): Promise<Record<string, string>> {
+    const listed = await super.stuck();
+    const ids = Object.keys(listed);
+    if (ids.length === 0) return listed;
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hget(this.keys.transfer(id), "status");
+    const statuses = pipelineReplies(await pipeline.exec());
+    const done = ids.filter((_, i) => statuses[i] === "completed");
+    if (done.length > 0) await this.forgetFailing(done);
+    for (const id of done) delete listed[id];
+    return listed;
+  }
+
   /** Marks `ids` as to be delivered each alone next time (their batch failed on chain: one of them may be why). */
   async markSuspect(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
