@@ -18,7 +18,7 @@
 // The bridge side is one-sided: BTT forced into the BTTC gateway without a transfer (SELFDESTRUCT, a
 // block reward) makes `locked` exceed what remote chains hold; that is a `surplus`, shown apart and never
 // a violation (anyone can send it, and it backs nothing). Less locked than that — a deficit — always is.
-import { type Log } from "ethers";
+import { type Log, type Result } from "ethers";
 import { addressToBytes32, sequenceToRef } from "../common/transfer.ts";
 import type { EvmChain } from "./chains/evm-chain.ts";
 import type { ChainRegistry } from "./chains/registry.ts";
@@ -36,6 +36,8 @@ export interface ChainStats {
   role: "bttc" | "remote";
   /** BTTC: native BTT locked for bridged BTT and transfers in flight. */
   locked: bigint | null;
+  /** BTTC: BTT the gateway reports apart as forced in without a transfer, if its `accounting()` does. */
+  surplus: bigint | null;
   /** Remote: bridged BTT in existence (fees held included). */
   minted: bigint | null;
   /** Remote: BTTOLD taken in (legacy base units); BTTC: BTT paid from the reserve (wei). */
@@ -91,7 +93,9 @@ export class AccountingReader {
     const hasOtherSources = this.chains.all.length > this.chains.evmChains().length;
     const backed = minted + bridgeInFlight;
     const bridgeHolds = home.locked! >= backed;
-    const surplus = bridgeHolds ? home.locked! - backed : 0n;
+    // What the gateway reports apart (a gateway that does leaves it out of `locked`), and any excess of
+    // `locked` over what it backs (a gateway that does not).
+    const surplus = (home.surplus ?? 0n) + (bridgeHolds ? home.locked! - backed : 0n);
     const swapHolds = hasOtherSources ? paidForOthers >= 0n : paidForOthers === 0n;
     return {
       chains,
@@ -112,7 +116,10 @@ export class AccountingReader {
 
   private async chainStats(chain: EvmChain): Promise<ChainStats> {
     const blockTag = this.heads.get(chain.name)!;
-    const a = await chain.read("accounting", () => chain.gateway.getFunction("accounting")({ blockTag }));
+    // By name: a gateway version may add fields (a surplus reported apart).
+    const a = (
+      (await chain.read("accounting", () => chain.gateway.getFunction("accounting")({ blockTag }))) as Result
+    ).toObject() as Record<string, bigint | undefined>;
     const inFlight = { bridge: 0n, swap: 0n, transfers: 0 };
     for (const o of this.open.values()) {
       if (o.src !== chain) continue;
@@ -120,28 +127,28 @@ export class AccountingReader {
       inFlight.transfers++;
     }
     if (chain.config.role === "bttc") {
-      const [locked, reserveBalance, reservePaid, feesHeld] = a as unknown as bigint[];
       return {
         chain: chain.name,
         role: "bttc",
-        locked: locked!,
+        locked: a.locked!,
+        surplus: a.surplus ?? null,
         minted: null,
-        swapped: reservePaid!,
+        swapped: a.reservePaid!,
         swapOwed: null,
-        feesHeld: feesHeld!,
-        reserveBalance: reserveBalance!,
+        feesHeld: a.feesHeld!,
+        reserveBalance: a.reserveBalance!,
         inFlight,
       };
     }
-    const [bridgedSupply, feesHeld, legacyReceived, swapOwed] = a as unknown as bigint[];
     return {
       chain: chain.name,
       role: "remote",
       locked: null,
-      minted: bridgedSupply!,
-      swapped: legacyReceived!,
-      swapOwed: swapOwed!,
-      feesHeld: feesHeld!,
+      surplus: null,
+      minted: a.bridgedSupply!,
+      swapped: a.legacyReceived!,
+      swapOwed: a.swapOwed!,
+      feesHeld: a.feesHeld!,
       reserveBalance: null,
       inFlight,
     };
@@ -208,6 +215,7 @@ export function statsJson(stats: Stats) {
     chains: stats.chains.map((c) => ({
       ...c,
       locked: s(c.locked),
+      surplus: s(c.surplus),
       minted: s(c.minted),
       swapped: s(c.swapped)!,
       swapOwed: s(c.swapOwed),

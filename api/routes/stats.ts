@@ -9,6 +9,8 @@ const chainStats = z.object({
   chain: z.string(),
   role: z.enum(["bttc", "remote"]),
   locked: uintString.nullable(),
+  /** BTTC: a surplus its gateway reports apart (null when its `accounting()` has none). */
+  surplus: uintString.nullable(),
   minted: uintString.nullable(),
   swapped: uintString,
   swapOwed: uintString.nullable(),
