@@ -51,8 +51,10 @@ export async function recordFailingAlone(
       ...(txHash ? { txHash } : {}),
     });
     if (!moved.changed) continue; // taken by another delivery meanwhile
+    // Not marked to go alone (unless its batch failed on chain): a refusal of every transfer at once (a
+    // validator set changed) must not leave a backlog sent one by one once it passes; a transfer still
+    // bad costs the batch it joins a few more simulations, at most once per its growing delay.
     await store.markFailing(id, why);
-    await store.markSuspect([id]); // tried alone from now on: it no longer costs a batch its simulation
     o.log.warn({ route, transferId: id, reason, retryInMs: wait, times }, "a transfer fails alone; it waits, the route goes on");
   }
   return longest;
