@@ -15,7 +15,12 @@
 // BTTC `reservePaid` = BTT owed for BTTOLD taken in on EVM chains − EVM swaps in flight + BTT paid for
 // TRON deposits. TRON has no gateway view, so with a TRON chain configured the swap side checks that the
 // reserve paid at least what the EVM side owes and reports the rest as paid for other sources.
-import { type Log } from "ethers";
+// The bridge side is one-sided: BTT forced into the BTTC gateway without a transfer (SELFDESTRUCT, a
+// block reward) is a `surplus`, shown apart and never a violation (anyone can send it, and it backs
+// nothing); the gateway's `accounting()` reports it apart from `locked` (its own counter), and any excess
+// of `locked` over what it backs counts as surplus too. Less locked than that — a deficit — always is a
+// violation, and so is a gateway whose balance falls short of what it owes (its view's `deficit`).
+import { type Log, type Result } from "ethers";
 import { addressToBytes32, sequenceToRef } from "../common/transfer.ts";
 import type { EvmChain } from "./chains/evm-chain.ts";
 import type { ChainRegistry } from "./chains/registry.ts";
@@ -33,6 +38,10 @@ export interface ChainStats {
   role: "bttc" | "remote";
   /** BTTC: native BTT locked for bridged BTT and transfers in flight. */
   locked: bigint | null;
+  /** BTTC: BTT the gateway reports apart as forced in without a transfer, if its `accounting()` does. */
+  surplus: bigint | null;
+  /** BTTC: how far the gateway's balance falls short of what it owes (locked, reserve, fees, claimable). */
+  deficit: bigint | null;
   /** Remote: bridged BTT in existence (fees held included). */
   minted: bigint | null;
   /** Remote: BTTOLD taken in (legacy base units); BTTC: BTT paid from the reserve (wei). */
@@ -49,7 +58,8 @@ export interface Stats {
   chains: ChainStats[];
   invariant: {
     holds: boolean;
-    bridge: { locked: bigint; minted: bigint; inFlight: bigint; holds: boolean };
+    /** `surplus`: BTT locked beyond what remote chains hold and what is in flight (forced in; not a violation). */
+    bridge: { locked: bigint; minted: bigint; inFlight: bigint; surplus: bigint; holds: boolean };
     swap: { reservePaid: bigint; owedByEvmSources: bigint; evmInFlight: bigint; paidForOtherSources: bigint; holds: boolean };
   };
   scannedTo: Record<string, bigint>;
@@ -85,13 +95,17 @@ export class AccountingReader {
     const swapInFlight = remotes.reduce((sum, c) => sum + c.inFlight.swap, 0n);
     const paidForOthers = home.swapped - (owed - swapInFlight);
     const hasOtherSources = this.chains.all.length > this.chains.evmChains().length;
-    const bridgeHolds = home.locked! === minted + bridgeInFlight;
+    const backed = minted + bridgeInFlight;
+    const bridgeHolds = home.locked! >= backed && (home.deficit ?? 0n) === 0n;
+    // What the gateway reports apart (a gateway that does leaves it out of `locked`), and any excess of
+    // `locked` over what it backs (a gateway that does not).
+    const surplus = (home.surplus ?? 0n) + (home.locked! > backed ? home.locked! - backed : 0n);
     const swapHolds = hasOtherSources ? paidForOthers >= 0n : paidForOthers === 0n;
     return {
       chains,
       invariant: {
         holds: bridgeHolds && swapHolds,
-        bridge: { locked: home.locked!, minted, inFlight: bridgeInFlight, holds: bridgeHolds },
+        bridge: { locked: home.locked!, minted, inFlight: bridgeInFlight, surplus, holds: bridgeHolds },
         swap: {
           reservePaid: home.swapped,
           owedByEvmSources: owed,
@@ -106,7 +120,10 @@ export class AccountingReader {
 
   private async chainStats(chain: EvmChain): Promise<ChainStats> {
     const blockTag = this.heads.get(chain.name)!;
-    const a = await chain.read("accounting", () => chain.gateway.getFunction("accounting")({ blockTag }));
+    // By name: a gateway version may add fields (a surplus reported apart).
+    const a = (
+      (await chain.read("accounting", () => chain.gateway.getFunction("accounting")({ blockTag }))) as Result
+    ).toObject() as Record<string, bigint | undefined>;
     const inFlight = { bridge: 0n, swap: 0n, transfers: 0 };
     for (const o of this.open.values()) {
       if (o.src !== chain) continue;
@@ -114,28 +131,30 @@ export class AccountingReader {
       inFlight.transfers++;
     }
     if (chain.config.role === "bttc") {
-      const [locked, reserveBalance, reservePaid, feesHeld] = a as unknown as bigint[];
       return {
         chain: chain.name,
         role: "bttc",
-        locked: locked!,
+        locked: a.locked!,
+        surplus: a.surplus ?? null,
+        deficit: a.deficit ?? null,
         minted: null,
-        swapped: reservePaid!,
+        swapped: a.reservePaid!,
         swapOwed: null,
-        feesHeld: feesHeld!,
-        reserveBalance: reserveBalance!,
+        feesHeld: a.feesHeld!,
+        reserveBalance: a.reserveBalance!,
         inFlight,
       };
     }
-    const [bridgedSupply, feesHeld, legacyReceived, swapOwed] = a as unknown as bigint[];
     return {
       chain: chain.name,
       role: "remote",
       locked: null,
-      minted: bridgedSupply!,
-      swapped: legacyReceived!,
-      swapOwed: swapOwed!,
-      feesHeld: feesHeld!,
+      surplus: null,
+      deficit: null,
+      minted: a.bridgedSupply!,
+      swapped: a.legacyReceived!,
+      swapOwed: a.swapOwed!,
+      feesHeld: a.feesHeld!,
       reserveBalance: null,
       inFlight,
     };
@@ -202,6 +221,8 @@ export function statsJson(stats: Stats) {
     chains: stats.chains.map((c) => ({
       ...c,
       locked: s(c.locked),
+      surplus: s(c.surplus),
+      deficit: s(c.deficit),
       minted: s(c.minted),
       swapped: s(c.swapped)!,
       swapOwed: s(c.swapOwed),
@@ -216,6 +237,7 @@ export function statsJson(stats: Stats) {
         locked: s(stats.invariant.bridge.locked)!,
         minted: s(stats.invariant.bridge.minted)!,
         inFlight: s(stats.invariant.bridge.inFlight)!,
+        surplus: s(stats.invariant.bridge.surplus)!,
       },
       swap: {
         ...stats.invariant.swap,

@@ -15,7 +15,7 @@ export class RelayerMetrics {
 
   readonly transfersStuck = new Gauge({
     name: "bttb_transfers_stuck",
-    help: "Transfers taken out of delivery as stuck (refused by peers too often): an operator must look (GET /v1/stuck)",
+    help: "Transfers in the stuck list (GET /v1/stuck): parked after peers refused them too often, or failing alone and tried again later",
     registers: [this.registry],
   });
 

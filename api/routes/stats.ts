@@ -9,6 +9,10 @@ const chainStats = z.object({
   chain: z.string(),
   role: z.enum(["bttc", "remote"]),
   locked: uintString.nullable(),
+  /** BTTC: a surplus its gateway reports apart (null when its `accounting()` has none). */
+  surplus: uintString.nullable(),
+  /** BTTC: how far its gateway's balance falls short of what it owes (a violation when above 0). */
+  deficit: uintString.nullable(),
   minted: uintString.nullable(),
   swapped: uintString,
   swapOwed: uintString.nullable(),
@@ -29,7 +33,8 @@ export function statsRoutes(app: App, ctx: ApiContext): void {
             chains: z.array(chainStats),
             invariant: z.object({
               holds: z.boolean(),
-              bridge: z.object({ locked: uintString, minted: uintString, inFlight: uintString, holds: z.boolean() }),
+              // `surplus`: locked beyond minted + in flight (BTT forced in), never a violation; less is one.
+              bridge: z.object({ locked: uintString, minted: uintString, inFlight: uintString, surplus: uintString, holds: z.boolean() }),
               swap: z.object({
                 reservePaid: uintString,
                 owedByEvmSources: uintString,

@@ -9,6 +9,7 @@ import { DeliveryTxUnknownError } from "../chains/delivery-errors.ts";
 import { RelayerError } from "../errors.ts";
 import { queueOptions, type DeliveryPipelineOptions, type Requeue } from "../queues/options.ts";
 import { logWorkerEvents, retryDecision } from "../queues/job-outcome.ts";
+import { recordFailingAlone } from "../deliver/failing.ts";
 
 interface ConfirmJob {
   dstChainId: string;
@@ -27,10 +28,13 @@ export class ConfirmStage {
   readonly queue: Queue<ConfirmJob>;
   private readonly o: DeliveryPipelineOptions;
   private readonly requeue: Requeue;
+  /** Schedules a route job for when its next waiting transfer may be tried (DeliverStage.followUp). */
+  private readonly followUp: (route: string) => Promise<void>;
 
-  constructor(options: DeliveryPipelineOptions, requeue: Requeue) {
+  constructor(options: DeliveryPipelineOptions, requeue: Requeue, followUp: (route: string) => Promise<void>) {
     this.o = options;
     this.requeue = requeue;
+    this.followUp = followUp;
     this.queue = new Queue<ConfirmJob>("confirm", {
       ...queueOptions(options),
       defaultJobOptions: {
@@ -78,6 +82,7 @@ export class ConfirmStage {
     const completed = known.filter((id) => delivered.has(id));
     const results = await store.transitionMany(completed, "completed", { txHash: receipt.txHash, ownDelivery: true });
     await store.forgetRefusals(completed); // and failures
+    await store.forgetFailing(completed);
     if (this.o.onCompleted) {
       const changed = completed.filter((_, i) => results[i]!.changed);
       for (const record of await store.getManyWithTimelines(changed)) if (record) this.o.onCompleted(record);
@@ -99,14 +104,27 @@ export class ConfirmStage {
         again.push(id);
       } // else: delivered by someone else since; the delivery observer records it once final
     }
-    for (const [ids, status, detail] of [
-      [delay, "delayed", `skipped (tx ${receipt.txHash})`],
-      [again, "finalized", `transaction failed (tx ${receipt.txHash})`],
-    ] as const) {
-      for (const [route, onRoute] of groupBy(ids, (id) => routeKey(observedOf.get(id)!.transfer))) {
-        await this.requeue(route, onRoute, status, detail, receipt.txHash);
-      }
+    for (const [route, onRoute] of groupBy(delay, (id) => routeKey(observedOf.get(id)!.transfer))) {
+      await this.requeue(route, onRoute, "delayed", `skipped (tx ${receipt.txHash})`, receipt.txHash);
     }
+    for (const [route, onRoute] of groupBy(again, (id) => routeKey(observedOf.get(id)!.transfer))) {
+      await this.onFailed(route, onRoute, job.data.ids.length, receipt.txHash);
+    }
+  }
+
+  /**
+   * A delivery transaction failed on chain, `ids` of its `size` transfers on `route` not delivered. Sent
+   * together, each goes alone next time (one of them may be why: docs/architecture.md, "A transfer that
+   * fails alone"); sent alone, it failed alone: it waits, visible, and is tried again later.
+   */
+  private async onFailed(route: string, ids: readonly string[], size: number, txHash: string): Promise<void> {
+    if (size > 1) {
+      await this.o.store.markSuspect(ids);
+      await this.requeue(route, ids, "finalized", `transaction failed (tx ${txHash}); each of its transfers is tried alone next`, txHash);
+      return;
+    }
+    await recordFailingAlone(this.o, route, ids, `transaction ${txHash} failed on chain`, "submitted", txHash);
+    await this.followUp(route);
   }
 
   /**

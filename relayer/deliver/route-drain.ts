@@ -17,6 +17,7 @@ import { RelayerError } from "../errors.ts";
 import { READY_STATUSES } from "../store/transfer-store.ts";
 import type { DeliveryPipelineOptions, FollowDelivery, Requeue } from "../queues/options.ts";
 import { recordRefusals } from "./refusals.ts";
+import { halves, recordFailingAlone, refusedForGood } from "./failing.ts";
 import { REFUSED_RETRY_MS, failedBackoff } from "./backoff.ts";
 
 /** Batches of one route signed and submitted at once by one drain. */
@@ -140,6 +141,15 @@ export class RouteDrain {
     if (batch.length < ids.length) await store.unindexNotReady(route, ids);
     const statusOf = new Map(states.flatMap((s) => (s ? [[s.observed.id, s.status] as const] : [])));
     batch = await this.withoutDeliveredUnseen(batch);
+    if (batch.length > 1) {
+      // Transfers whose batch failed on chain go each alone (one of them may be why), the rest together.
+      const suspect = await store.suspects(batch.map((o) => o.id));
+      if (suspect.some(Boolean)) {
+        const groups = [batch.filter((_, i) => !suspect[i]).map((o) => o.id), ...batch.filter((_, i) => suspect[i]).map((o) => [o.id])];
+        await settleAll(groups.filter((g) => g.length > 0).map((g) => this.deliverBatch(route, destination, rank, g)));
+        return;
+      }
+    }
     // Delivered already (by another node, or before a restart): nothing to send; the delivery observer
     // records it completed once that delivery is final. A fallback node asks the chain first (it takes
     // over late, when the others may have delivered); the designated node asks only when a peer says so.
@@ -151,7 +161,7 @@ export class RouteDrain {
       refused = signed.refused;
       await recordRefusals(this.o, route, signed.refused, statusOf);
       batch = signed.batch;
-      if (batch.length > 0) await this.submitSigned(route, destination, batch, signed.signatures);
+      if (batch.length > 0) await this.submitSigned(route, destination, rank, batch, signed.signatures);
     }
     // Found delivered by someone else: looked at again after a while (the delivery observer completes it meanwhile).
     const sent = new Set([...batch.map((o) => o.id), ...refused.keys()]);
@@ -170,6 +180,7 @@ export class RouteDrain {
   private async submitSigned(
     route: string,
     destination: DestinationChain,
+    rank: number,
     batch: readonly ObservedTransfer[],
     signatures: CompactSignature[],
   ): Promise<void> {
@@ -192,11 +203,46 @@ export class RouteDrain {
     try {
       txHash = (await destination.submit({ srcChainId, srcGateway }, items, signatures)).txHash;
     } catch (error) {
-      await this.onSubmitRefused(route, batchIds, error);
+      if (refusedForGood(error)) await this.split(route, destination, rank, batchIds, error);
+      else await this.onSubmitRefused(route, batchIds, error);
       return;
     }
     await store.transitionMany(batchIds, "submitted", { txHash });
     await this.follow(destination.chainId, txHash, batchIds);
+  }
+
+  /**
+   * The destination refuses the batch `ids` for good (its simulation reverts): split in halves, each
+   * signed and submitted again at once — what passes is delivered now, what fails is split again — until
+   * the transfers that make it fail are alone; those wait, visible, and are tried again later
+   * (./failing.ts). So a bad transfer costs its route a few simulations, never its other transfers.
+   */
+  private async split(
+    route: string,
+    destination: DestinationChain,
+    rank: number,
+    ids: readonly string[],
+    error: DeliveryRefusedError,
+  ): Promise<void> {
+    if (ids.length === 1) {
+      await recordFailingAlone(this.o, route, ids, `refused in simulation: ${error.message}`, "attested");
+      return;
+    }
+    const moved = await this.o.store.transitionMany(ids, "finalized", {
+      from: ["attested"],
+      readyAt: Date.now(),
+      detail: `batch of ${ids.length} refused in simulation (${error.message}); split to find the transfers that make it fail`,
+    });
+    const back = ids.filter((_, i) => moved[i]!.changed);
+    this.o.log.warn(
+      { route, transfers: ids.length, err: error.message },
+      "batch refused in simulation; split to isolate the transfers that fail",
+    );
+    await settleAll(
+      halves(back)
+        .filter((h) => h.length > 0)
+        .map((h) => this.deliverBatch(route, destination, rank, h)),
+    );
   }
 
   /**
@@ -226,4 +272,10 @@ export class RouteDrain {
     if (!alreadyDelivered) throw error; // onBatchFailed puts them back, to be tried later
     await this.o.store.transitionMany(ids, "finalized", { detail, readyAt: Date.now() + this.o.retryLaterMs, from: ["attested"] });
   }
+}
+
+/** Waits for all of `work` (none is left running when a failure is handled), then throws the first failure. */
+async function settleAll(work: readonly Promise<void>[]): Promise<void> {
+  const failed = (await Promise.allSettled(work)).find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
 }

@@ -1,5 +1,6 @@
 // The node's HTTP face: /health (readiness of Redis and of each chain's watcher), /metrics, and
-// /v1/stuck (transfers taken out of delivery because peers kept refusing them: an operator's worklist).
+// /v1/stuck (transfers parked because peers kept refusing them, or failing alone and tried again later,
+// each with why: an operator's worklist).
 import Fastify, { type FastifyInstance } from "fastify";
 import type { RelayerMetrics } from "../metrics.ts";
 

@@ -22,7 +22,11 @@ export class DeliveryPipeline {
     const designation = new Designation(options);
     const follow: FollowDelivery = (...args) => this.confirmStage.follow(...args);
     this.deliverStage = new DeliverStage(options, designation, follow);
-    this.confirmStage = new ConfirmStage(options, (...args) => this.deliverStage.requeue(...args));
+    this.confirmStage = new ConfirmStage(
+      options,
+      (...args) => this.deliverStage.requeue(...args),
+      (route) => this.deliverStage.followUp(route),
+    );
     this.recovery = new Recovery(options, this.deliverStage, designation, follow);
   }
 

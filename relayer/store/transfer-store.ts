@@ -188,6 +188,56 @@ export class TransferStore extends TransferRecordReader {
     return true;
   }
 
+  /**
+   * Lists `id` in the stuck list with `why` while it stays in its ready set: a transfer that fails even
+   * alone (the destination refuses it) is tried again later by itself, never holding back the route,
+   * and the operator sees why meanwhile (docs/architecture.md, "A transfer that fails alone").
+   */
+  async markFailing(id: string, why: string): Promise<void> {
+    await this.redis.hset(this.keys.stuck, id, why);
+  }
+
+  /**
+   * The stuck list (id → why), without the transfers completed since — delivered by another node, seen
+   * by the delivery observer — which leave it here.
+   */
+  override async stuck(): Promise<Record<string, string>> {
+    const listed = await super.stuck();
+    const ids = Object.keys(listed);
+    if (ids.length === 0) return listed;
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hget(this.keys.transfer(id), "status");
+    const statuses = pipelineReplies(await pipeline.exec());
+    const done = ids.filter((_, i) => statuses[i] === "completed");
+    if (done.length > 0) await this.forgetFailing(done);
+    for (const id of done) delete listed[id];
+    return listed;
+  }
+
+  /** Marks `ids` as to be delivered each alone next time (their batch failed on chain: one of them may be why). */
+  async markSuspect(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hset(this.keys.transfer(id), "suspect", "1");
+    await pipeline.exec();
+  }
+
+  /** Which of `ids` are marked suspect (markSuspect), in order. */
+  async suspects(ids: readonly string[]): Promise<boolean[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hget(this.keys.transfer(id), "suspect");
+    return pipelineReplies(await pipeline.exec()).map((v) => v === "1");
+  }
+
+  /** Forgets that `ids` failed (delivered now): out of the stuck list, no longer suspect. */
+  async forgetFailing(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const pipeline = this.redis.pipeline().hdel(this.keys.stuck, ...ids);
+    for (const id of ids) pipeline.hdel(this.keys.transfer(id), "suspect");
+    await pipeline.exec();
+  }
+
   /** Puts a stuck transfer back in its route's ready set (an operator has looked into it). */
   async unstick(id: string, now = Date.now()): Promise<boolean> {
     const [route, status] = await this.redis.hmget(this.keys.transfer(id), "route", "status");

@@ -146,7 +146,13 @@ describe("a user's transfers through the API alone", { timeout: 300_000 }, () =>
       "/v1/stats",
     );
     assert.equal(stats.invariant.holds, true);
-    assert.deepEqual(stats.invariant.bridge, { locked: amount.toString(), minted: amount.toString(), inFlight: "0", holds: true });
+    assert.deepEqual(stats.invariant.bridge, {
+      locked: amount.toString(),
+      minted: amount.toString(),
+      inFlight: "0",
+      surplus: "0",
+      holds: true,
+    });
     const health = await call<{ ok: boolean; relayers: Record<string, { ok: boolean }> }>("GET", "/health");
     assert.deepEqual(Object.keys(health.relayers), ["n1", "n2", "n3"]);
     assert.equal(health.ok, true);

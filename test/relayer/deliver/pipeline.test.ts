@@ -10,6 +10,7 @@ import { gatewayDomain, orderBySigner, signBatch, transferId } from "../../../co
 import { deployChain } from "../../../deploy/bridge.ts";
 import type { DestinationChain, ObservedTransfer } from "../../../relayer/chains/adapter.ts";
 import { EvmDestination } from "../../../relayer/chains/evm/destination.ts";
+import { encodeDeliverBatch } from "../../../relayer/chains/evm/delivery-calldata.ts";
 import { createEvmProvider } from "../../../common/rpc/evm-provider.ts";
 import { EvmSource } from "../../../relayer/chains/evm/source.ts";
 import { NotEnoughSignaturesError, type BatchSigner } from "../../../relayer/attest/batch-signer.ts";
@@ -51,6 +52,13 @@ describe("delivery pipeline", () => {
   /** Batches holding a transfer to `recipient` are signed by a key the gateway does not know (`timesLeft`
    * times): what a batch signed just before a validator-set change meets, InvalidSignature. */
   const staleKey = { recipient: "", timesLeft: 0 };
+  /** Batches holding a transfer to one of `recipients` are always signed by a key the gateway does not
+   * know: each such transfer makes any batch it is in revert (NotAValidator), as a transfer the
+   * destination refuses does. */
+  const poisoned = { recipients: new Set<string>() };
+  /** Batches holding a transfer to one of `recipients` are sent without simulation, with a fixed gas
+   * limit, by another key: with `poisoned`, a delivery that fails on chain rather than in simulation. */
+  const sentBlind = { recipients: new Set<string>() };
   const outsider = new Wallet(Wallet.createRandom().privateKey);
   /** Signing a batch holding a transfer to one of `recipients` waits until `open` resolves. */
   const gate: { recipients: Set<string>; open: Promise<void> | null; waiting: number } = { recipients: new Set(), open: null, waiting: 0 };
@@ -91,7 +99,24 @@ describe("delivery pipeline", () => {
       key: PAYER_KEY,
       maxFeePerGas: parseUnits("1000", "gwei"),
     });
-    destinations = new Map<bigint, DestinationChain>([[ETH, new EvmDestination(ethConfig, ethProvider, payer)]]);
+    const evm = new EvmDestination(ethConfig, ethProvider, payer);
+    const blindSender = new NonceManager(new Wallet(DEV_KEYS[4], ethProvider));
+    const selector = ethGateway.interface.getFunction("deliverBatch")!.selector;
+    const destination: DestinationChain = {
+      name: evm.name,
+      chainId: evm.chainId,
+      gateway: evm.gateway,
+      isDelivered: (t) => evm.isDelivered(t),
+      finalReceipt: (hash) => evm.finalReceipt(hash),
+      threshold: () => evm.threshold(),
+      async submit(source, items, signatures) {
+        if (!items.some((i) => sentBlind.recipients.has(i.recipient))) return evm.submit(source, items, signatures);
+        const data = encodeDeliverBatch(selector, source.srcChainId, source.srcGateway, items, signatures);
+        const tx = await blindSender.sendTransaction({ to: evm.gateway, data, gasLimit: 3_000_000n });
+        return { txHash: tx.hash, nonce: tx.nonce };
+      },
+    };
+    destinations = new Map<bigint, DestinationChain>([[ETH, destination]]);
     // Two of the three validators sign here directly (the co-signing protocol over HTTP has its own tests).
     // A peer behind this node can be played: it refuses, `refusalsLeft` times, a batch holding a transfer
     // to `lagging` as not final where it is (what a peer's co-signer answers then).
@@ -115,6 +140,7 @@ describe("delivery pipeline", () => {
         }
         const domain = gatewayDomain(destination.chainId, destination.gateway);
         let keys = validators.slice(0, 2);
+        if (transfers.some((t) => poisoned.recipients.has(t.recipient))) keys = [validators[0]!, outsider];
         if (staleKey.timesLeft > 0 && transfers.some((t) => t.recipient === staleKey.recipient)) {
           staleKey.timesLeft--;
           keys = [validators[0]!, outsider];
@@ -282,9 +308,115 @@ describe("delivery pipeline", () => {
     );
     assert.equal(staleKey.timesLeft, 0, "the stale key was used");
     for (const [i, r] of recipients.entries()) assert.equal(await ethGateway.getFunction("balanceOf")(r), parseEther("3") + BigInt(i));
-    const failed = (await details(ids[1]!)).find((d) => d.startsWith("batch failed"));
+    // Refused in simulation: the batch was split, and the half holding it sent again at once.
+    const failed = (await details(ids[1]!)).find((d) => /refused in simulation/.test(d));
     assert.match(failed ?? "", /NotAValidator/, "the failure is in the timeline");
     assert.deepEqual(await pipeline.deadLetters(), []);
+  });
+
+  it("splits a batch the destination refuses: every other transfer delivered at once, the bad ones wait as stuck with why, tried again later", async () => {
+    const recipients = Array.from({ length: 16 }, () => Wallet.createRandom().address);
+    const bad = new Set([recipients[1]!, recipients[6]!, recipients[11]!]);
+    poisoned.recipients = bad;
+    try {
+      await until("no route job left from before", async () => (await pipeline.queueDepth()).deliver === 0);
+      const started = Date.now();
+      const ids = await sendTogether(recipients, parseEther("8"));
+      const good = ids.filter((_, i) => !bad.has(recipients[i]!));
+      const badIds = ids.filter((_, i) => bad.has(recipients[i]!));
+      await until(
+        "every honest transfer completed",
+        async () => (await Promise.all(good.map((id) => store.statusOf(id)))).every((s) => s === "completed"),
+        20_000,
+      );
+      const took = Date.now() - started;
+      assert.ok(took < 15_000, `the honest ones took ${took} ms`);
+      for (const [i, r] of recipients.entries()) {
+        assert.equal(
+          await ethGateway.getFunction("balanceOf")(r),
+          bad.has(r) ? 0n : parseEther("8") + BigInt(i),
+          "each paid once, the bad ones not",
+        );
+      }
+      const stuck = await until("the bad ones listed as stuck", async () => {
+        const listed = await store.stuck();
+        return badIds.every((id) => listed[id]) && listed;
+      });
+      for (const id of badIds) {
+        assert.match(stuck[id]!, /^fails alone \(\d+ times?, last: refused in simulation: .*NotAValidator/);
+        assert.equal(await store.statusOf(id), "finalized", "still to be delivered");
+        assert.ok(
+          (await details(id)).some((d) => d.startsWith("fails alone")),
+          "the reason in its timeline",
+        );
+      }
+      for (const id of good) assert.equal(stuck[id], undefined, "no honest transfer listed as stuck");
+      // Still tried, each time later: a pause or a limit passes with time.
+      const route = routeKey((await store.get(badIds[0]!))!.observed.transfer);
+      assert.ok((await store.readyOnRoute(route, 1_000)).includes(badIds[0]!), "still in the ready set");
+      await until("tried alone again", async () => /^fails alone \([2-9]/.test((await store.stuck())[badIds[0]!] ?? ""), 20_000);
+      // Whatever made them fail is gone: they are delivered, once, and leave the stuck list.
+      poisoned.recipients = new Set();
+      await until(
+        "the bad ones delivered once it passes",
+        async () => (await Promise.all(badIds.map((id) => store.statusOf(id)))).every((s) => s === "completed"),
+        90_000,
+      );
+      for (const [i, r] of recipients.entries()) assert.equal(await ethGateway.getFunction("balanceOf")(r), parseEther("8") + BigInt(i));
+      const after = await store.stuck();
+      for (const id of badIds) assert.equal(after[id], undefined, "out of the stuck list once delivered");
+      assert.deepEqual(await pipeline.deadLetters(), []);
+    } finally {
+      poisoned.recipients = new Set();
+    }
+  });
+
+  it("a batch that fails on chain: each of its transfers tried alone, the others delivered, the bad one waits as stuck with why", async () => {
+    const recipients = Array.from({ length: 6 }, () => Wallet.createRandom().address);
+    const badRecipient = recipients[2]!;
+    poisoned.recipients = new Set([badRecipient]);
+    sentBlind.recipients = new Set([badRecipient]);
+    // Blocks only from the miner, as on a real chain: the node takes a failing transaction into its pool
+    // and mines it (with automine it would answer the send with the revert).
+    await ethProvider.send("evm_setAutomine", [false]);
+    try {
+      await until("no route job left from before", async () => (await pipeline.queueDepth()).deliver === 0);
+      const ids = await sendTogether(recipients, parseEther("9"));
+      const bad = ids[2]!;
+      const good = ids.filter((id) => id !== bad);
+      await until(
+        "every other transfer completed",
+        async () => (await Promise.all(good.map((id) => store.statusOf(id)))).every((s) => s === "completed"),
+        20_000,
+      );
+      const why = await until("the bad one listed as stuck", async () => (await store.stuck())[bad]);
+      assert.match(why, /^fails alone \(\d+ times?, last: transaction 0x[0-9a-f]{64} failed on chain\)/);
+      const failedTx = /transaction (0x[0-9a-f]{64})/.exec(why)![1]!;
+      assert.equal((await ethProvider.getTransactionReceipt(failedTx))!.status, 0, "its own transaction failed");
+      for (const id of good) {
+        const record = (await store.get(id))!;
+        if (record.timeline.some((e) => /transaction failed .*tried alone next/.test(e.detail ?? ""))) {
+          // Sent with the bad one once: delivered alone afterwards.
+          const done = record.timeline.findLast((e) => e.status === "completed")!;
+          const receipt = (await ethProvider.getTransactionReceipt(done.txHash!))!;
+          assert.equal(receipt.status, 1);
+        }
+      }
+      assert.ok(
+        (await Promise.all(good.map(details))).some((d) => d.some((x) => /transaction failed .*tried alone next/.test(x))),
+        "the batch failed on chain with others in it",
+      );
+      poisoned.recipients = new Set();
+      sentBlind.recipients = new Set();
+      await until("the bad one delivered once it passes", async () => (await store.statusOf(bad)) === "completed", 90_000);
+      for (const [i, r] of recipients.entries()) assert.equal(await ethGateway.getFunction("balanceOf")(r), parseEther("9") + BigInt(i));
+      assert.equal((await store.stuck())[bad], undefined);
+      assert.deepEqual(await pipeline.deadLetters(), []);
+    } finally {
+      poisoned.recipients = new Set();
+      sentBlind.recipients = new Set();
+      await ethProvider.send("evm_setAutomine", [true]);
+    }
   });
 
   it("drops only a transfer peers refuse for good, delivers the rest at once, and parks that one as stuck after maxRefusals", async () => {
