@@ -49,16 +49,19 @@ export class RecipientGuard {
     ];
   }
 
-  /** What `address` is among the bridge's contracts, in words, or null. */
+  /** What `address` is among the bridge's contracts, in words (the destination's first), or null. The
+   * same deployer on several chains gives the same addresses there, so an address may be more than one. */
   private async bridgeContract(dst: EvmChain, address: string): Promise<string | null> {
-    for (const chain of this.chains.evmChains()) {
+    const found: string[] = [];
+    const chains = [dst, ...this.chains.evmChains().filter((c) => c !== dst)];
+    for (const chain of chains) {
+      const where = chain === dst ? `on ${chain.name}, the destination` : `on ${chain.name}`;
       if (getAddress(chain.config.gateway) === address) {
-        const what = chain.config.role === "bttc" ? "the bridge gateway" : "the bridge gateway (the bridged BTT token itself)";
-        return chain === dst ? `${what} on ${dst.name}, the destination` : `${what} on ${chain.name}`;
+        found.push(`${chain.config.role === "bttc" ? "the bridge gateway" : "the bridge gateway (the bridged BTT token itself)"} ${where}`);
       }
-      if ((await this.legacyToken(chain)) === address) return `the legacy BTTOLD token contract on ${chain.name}`;
+      if ((await this.legacyToken(chain)) === address) found.push(`the legacy BTTOLD token contract ${where}`);
     }
-    return null;
+    return found.length === 0 ? null : found.join(", and ");
   }
 
   /** The configured legacy token, else the gateway's own; a chain that does not answer has none known. */
