@@ -6,6 +6,9 @@ import { Wallet, parseEther, type JsonRpcProvider } from "ethers";
 import { Redis } from "ioredis";
 import { buildApi } from "../../api/server.ts";
 import type { App } from "../../api/context.ts";
+import type { EvmChain } from "../../api/chains/evm-chain.ts";
+import type { ChainRegistry } from "../../api/chains/registry.ts";
+import { RecipientGuard } from "../../api/recipients.ts";
 import { startApiWorld, type ApiWorld } from "../../testkit/api-world.ts";
 import { devAccount } from "../../testkit/relayer-cluster.ts";
 import { testRedisUrl } from "../../testkit/redis.ts";
@@ -141,5 +144,23 @@ describe("recipient guard rails", { timeout: 180_000 }, () => {
       assert.deepEqual(answer.body.warnings, []);
       assert.equal(answer.body.steps!.length, 1);
     }
+  });
+});
+
+describe("recipient guard rails when the destination does not answer", () => {
+  it("builds without a warning, and logs, when eth_getCode fails", async () => {
+    const dst = {
+      name: "bttc",
+      config: { role: "bttc", gateway: Wallet.createRandom().address },
+      provider: { getCode: () => Promise.reject(new Error("connection refused")) },
+      read: <T>(_what: string, fn: () => Promise<T>) => fn(),
+      legacyToken: () => Promise.reject(new Error("connection refused")),
+    } as unknown as EvmChain;
+    const logged: string[] = [];
+    const guard = new RecipientGuard({ evmChains: () => [dst] } as unknown as ChainRegistry, (m) => logged.push(m));
+    const recipient = Wallet.createRandom().address;
+    assert.deepEqual(await guard.check(dst, recipient), []);
+    assert.equal(logged.length, 1);
+    assert.match(logged[0]!, new RegExp(`bttc: recipient ${recipient} not checked for code \\(connection refused\\)`));
   });
 });
