@@ -9,6 +9,7 @@ import { TronChain } from "./chains/tron-chain.ts";
 import { ApiError } from "./errors.ts";
 import { evmAddress, tronAddress } from "./inputs.ts";
 import type { Quote, Quoter } from "./quote.ts";
+import type { RecipientGuard, Warning } from "./recipients.ts";
 
 export interface EvmStep {
   family: "evm";
@@ -43,6 +44,8 @@ export interface Built {
   steps: Step[];
   /** Swaps from a token with permit, while the allowance is short: sign this, and ask again with `permit`. */
   permit: PermitOffer | null;
+  /** What the user should know before signing (a contract recipient); empty when nothing. */
+  warnings: Warning[];
 }
 
 const PERMIT_TYPES = {
@@ -73,10 +76,12 @@ export type SwapRequest = Omit<BridgeRequest, "to"> & {
 export class TransactionBuilder {
   private readonly chains: ChainRegistry;
   private readonly quoter: Quoter;
+  private readonly guard: RecipientGuard;
 
-  constructor(chains: ChainRegistry, quoter: Quoter) {
+  constructor(chains: ChainRegistry, quoter: Quoter, guard: RecipientGuard) {
     this.chains = chains;
     this.quoter = quoter;
+    this.guard = guard;
   }
 
   async bridge(request: BridgeRequest): Promise<Built> {
@@ -85,6 +90,7 @@ export class TransactionBuilder {
     const quote = await this.quoter.quote({ kind: "bridge", from: request.from, to: request.to, amount: request.amount });
     const src = this.chains.evm(quote.from, "is not a bridge chain");
     const dst = this.chains.evm(quote.to, "is not a bridge chain");
+    const warnings = await this.guard.check(dst, recipient);
     const iface = src.gatewayInterface;
     const amount = request.amount;
     // On BTTC the gateway locks the native BTT sent with the call; on a remote chain it burns bridged BTT
@@ -109,7 +115,7 @@ export class TransactionBuilder {
           iface.encodeFunctionData("bridge", [dst.chainId, recipient, amount]),
           0n,
         );
-    return { quote, steps: await priced(src, [step]), permit: null };
+    return { quote, steps: await priced(src, [step]), permit: null, warnings };
   }
 
   async swap(request: SwapRequest): Promise<Built> {
@@ -119,6 +125,7 @@ export class TransactionBuilder {
       if (request.permit) throw new ApiError("INVALID_PERMIT", "a TRON deposit takes no permit");
       const sender = tronAddress(request.sender, "sender");
       const quote = await this.quoter.quote({ kind: "swap", from: src.name, amount: request.amount });
+      const warnings = await this.guard.check(this.chains.home, recipient);
       const { transaction, memo } = await src.buildDeposit(sender, request.amount, recipient);
       return {
         quote,
@@ -132,10 +139,12 @@ export class TransactionBuilder {
           },
         ],
         permit: null,
+        warnings,
       };
     }
     const sender = evmAddress(request.sender, "sender");
     const quote = await this.quoter.quote({ kind: "swap", from: src.name, amount: request.amount });
+    const warnings = await this.guard.check(this.chains.home, recipient);
     const rules = (await src.swapRules())!; // the quote has checked there are some
     const { balance, allowance } = await src.tokenPosition(rules.legacyToken, sender);
     if (balance < request.amount) throw short(src, sender, balance, request.amount, "legacy BTTOLD");
@@ -151,7 +160,7 @@ export class TransactionBuilder {
         s,
       ]);
       const step = evmStep(src, sender, "redenominate", `${describe}, with the signed permit`, data, 0n);
-      return { quote, steps: await priced(src, [step]), permit: null };
+      return { quote, steps: await priced(src, [step]), permit: null, warnings };
     }
     const steps: Step[] = [];
     let permit: PermitOffer | null = null;
@@ -175,7 +184,7 @@ export class TransactionBuilder {
         0n,
       ),
     );
-    return { quote, steps: await priced(src, steps), permit };
+    return { quote, steps: await priced(src, steps), permit, warnings };
   }
 
   private async permitOffer(chain: EvmChain, token: string, owner: string, value: bigint): Promise<PermitOffer | null> {

@@ -65,6 +65,9 @@ export const builtSchema = z
     quote: quoteSchema,
     steps: z.array(z.discriminatedUnion("family", [evmStepSchema, tronStepSchema])),
     permit: permitSchema.nullable(),
+    warnings: z
+      .array(z.object({ code: z.enum(["RECIPIENT_IS_CONTRACT"]), message: z.string() }))
+      .meta({ description: "What to know before signing; RECIPIENT_IS_CONTRACT: the recipient is a contract on the destination" }),
   })
   .meta({ id: "Transactions", description: "The transactions to sign and send, in order" });
 

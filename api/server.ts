@@ -18,6 +18,7 @@ import type { Logger } from "pino";
 import { TransferRecordReader } from "../common/records/reader.ts";
 import { AccountingReader } from "./accounting.ts";
 import { TransactionBuilder } from "./builders.ts";
+import { RecipientGuard } from "./recipients.ts";
 import { ChainRegistry } from "./chains/registry.ts";
 import type { ApiConfig } from "./config.ts";
 import type { ApiContext, App } from "./context.ts";
@@ -74,7 +75,7 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
     redis: deps.redis,
     chains,
     quoter,
-    builder: new TransactionBuilder(chains, quoter),
+    builder: new TransactionBuilder(chains, quoter, new RecipientGuard(chains, (message) => app.log.warn(message))),
     transfers: new TransferReader(new TransferRecordReader(deps.redis, config.keyPrefix), chains),
     accounting: new AccountingReader(chains),
     metrics: new ApiMetrics({ processMetrics: deps.processMetrics ?? false }),

@@ -7,7 +7,7 @@ import { quoteJson } from "../quote.ts";
 import { builtSchema, errors } from "../schemas.ts";
 
 function builtJson(built: Built) {
-  return { quote: quoteJson(built.quote), steps: built.steps.map(stepJson), permit: permitJson(built.permit) };
+  return { quote: quoteJson(built.quote), steps: built.steps.map(stepJson), permit: permitJson(built.permit), warnings: built.warnings };
 }
 
 export function transactionRoutes(app: App, ctx: ApiContext): void {
