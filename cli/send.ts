@@ -31,11 +31,15 @@ export interface Built {
     legacyDecimals: number | null;
   };
   steps: Step[];
+  /** What the API warns of before anything is signed (a recipient that is a contract). */
+  warnings?: { code: string; message: string }[];
 }
 
 /** Signs, broadcasts and waits for every step in order; returns the last step's transaction hash. */
 export async function sendSteps(ctx: CliContext, chain: string, built: Built): Promise<string> {
   let last = "";
+  // On stderr, so that --json output stays one JSON document; shown before anything is signed.
+  for (const warning of built.warnings ?? []) process.stderr.write(`bttb: warning ${warning.code}: ${warning.message}\n`);
   for (const [i, step] of built.steps.entries()) {
     ctx.out(`  step ${i + 1}/${built.steps.length}: ${step.description}`);
     last = step.family === "evm" ? await sendEvm(ctx, chain, step) : await sendTron(ctx, chain, step);
