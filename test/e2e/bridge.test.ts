@@ -5,13 +5,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Contract, HDNodeWallet, JsonRpcProvider, NonceManager, parseEther, Wallet } from "ethers";
-import { pino } from "pino";
 import { deployNetwork } from "../../deploy/network.ts";
 import { createEvmProvider } from "../../common/rpc/evm-provider.ts";
-import { parseRelayerConfig } from "../../relayer/config.ts";
 import { RelayerNode } from "../../relayer/node.ts";
-import { freePort, startHardhatNode, type HardhatNode } from "../../testkit/hardhat-node.ts";
-import { connectTestRedis, testRedisUrl, type TestRedis } from "../../testkit/redis.ts";
+import { startHardhatNode, type HardhatNode } from "../../testkit/hardhat-node.ts";
+import { startRelayerTrio } from "../../testkit/relayer-trio.ts";
+import { connectTestRedis, type TestRedis } from "../../testkit/redis.ts";
 import { validatorWallets } from "../../testkit/world.ts";
 import { until } from "../../testkit/wait.ts";
 import { CHAIN_IDS, DEVNET_MNEMONIC } from "../../testkit/constants.ts";
@@ -60,35 +59,19 @@ describe("three relayer nodes, threshold 2", () => {
     // Fund the user with legacy BTTOLD on BSC (the mock's owner mints).
     await (await chains.bsc.legacy!.getFunction("mint")(user.address, 1_000_000n)).wait();
 
-    const ports = await Promise.all([0, 1, 2].map(() => freePort()));
-    const ids = ["n1", "n2", "n3"];
-    for (const [i, id] of ids.entries()) {
-      const config = parseRelayerConfig({
-        id,
-        redisUrl: testRedisUrl(),
-        keyPrefix: `${redis.prefix}${id}:`,
-        attestationKey: { env: `ATTEST_${i}` },
-        payerKey: { env: `PAYER_${i}` },
-        http: { host: "127.0.0.1", port: ports[i] },
-        peers: ids
-          .map((peer, j) => ({ id: peer, url: `http://127.0.0.1:${ports[j]}`, signer: validators[j]!.address }))
-          .filter((p) => p.id !== id),
-        chains: NAMES.map((name) => ({
+    relayers.push(
+      ...(await startRelayerTrio(
+        NAMES.map((name) => ({
           name,
-          chainId: CHAINS[name].toString(),
+          chainId: CHAINS[name],
           rpcUrl: chains[name].node.url,
-          gateway: chains[name].gateway.target as string,
-          finality: { confirmations: 2 },
-          startBlock: chains[name].start.toString(),
-          pollIntervalMs: 100,
+          gateway: chains[name].gateway,
+          start: chains[name].start,
         })),
-        delivery: { fallbackMs: 2_000, confirmPollMs: 100, retryLaterMs: 1_000, peerTimeoutMs: 2_000 },
-      });
-      const env = { [`ATTEST_${i}`]: validators[i]!.privateKey, [`PAYER_${i}`]: account(1 + i).privateKey };
-      const relayer = new RelayerNode({ config, env, log: pino({ level: "silent" }) });
-      await relayer.start();
-      relayers.push(relayer);
-    }
+        validators,
+        redis.prefix,
+      )),
+    );
     // The chains keep making blocks, so that transfers and deliveries become final.
     miner = setInterval(() => {
       for (const name of NAMES) void chains[name].provider.send("evm_mine", []).catch(() => undefined);
