@@ -12,7 +12,7 @@ import type { DeliveryReceipt, DestinationChain, SubmittedDelivery } from "../ad
 import { DeliveryRefusedError, DeliveryTxUnknownError } from "../delivery-errors.ts";
 import type { Payer } from "./payer/payer.ts";
 import type { PayerTransaction } from "./payer/types.ts";
-import { encodeDeliverBatch } from "./delivery-calldata.ts";
+import { encodeDeliverBatch } from "../../../common/contracts/delivery-calldata.ts";
 import { EventDecoder, type DecodedEvent } from "./events.ts";
 import { DEFAULT_RETRY, type RetryOptions } from "../../../common/rpc/retry.ts";
 import { withRpcRetry } from "./rpc.ts";

@@ -10,7 +10,7 @@ import { gatewayDomain, orderBySigner, signBatch, transferId } from "../../../co
 import { deployChain } from "../../../deploy/bridge.ts";
 import type { DestinationChain, ObservedTransfer } from "../../../relayer/chains/adapter.ts";
 import { EvmDestination } from "../../../relayer/chains/evm/destination.ts";
-import { encodeDeliverBatch } from "../../../relayer/chains/evm/delivery-calldata.ts";
+import { encodeDeliverBatch } from "../../../common/contracts/delivery-calldata.ts";
 import { createEvmProvider } from "../../../common/rpc/evm-provider.ts";
 import { EvmSource } from "../../../relayer/chains/evm/source.ts";
 import { NotEnoughSignaturesError, type BatchSigner } from "../../../relayer/attest/batch-signer.ts";
