@@ -98,7 +98,7 @@ describe("a delivery decoded from its calldata", () => {
     const decoded = decodeDelivery(data, dstChainId);
     assert.equal(decoded?.method, "deliver");
     assert.deepEqual(decoded?.transfers, one);
-    assert.deepEqual(recoverBatchSigners(dstChainId, gateway, one, decoded!.signatures), [keys[0]!.address]);
+    assert.deepEqual(recoverBatchSigners(dstChainId, gateway, one, decoded.signatures), [keys[0]!.address]);
     assert.equal(decodeDelivery(iface.encodeFunctionData("pause", []), dstChainId), null);
     assert.equal(decodeDelivery("0x12345678", dstChainId), null);
     assert.equal(decodeDelivery("0x", dstChainId), null);
