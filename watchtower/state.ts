@@ -8,6 +8,7 @@
 //   are checked against, and what is in flight for the accounting invariant.
 // - `alarms`: every alarm raised (never raised twice: each has a key).
 // - `pause`: whether a pause was called for, and which gateways have been seen paused since.
+// - `invariantBroken`: the invariant did not hold at the last round (raised once until it holds again).
 // Cursors and `open` change together, once a round has read every chain (`commitRound`); alarms and
 // pauses are written the moment they happen.
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
@@ -46,6 +47,8 @@ const stateSchema = z
     open: z.record(z.string(), openTransferSchema),
     alarms: z.array(alarmSchema),
     pause: z.object({ requested: z.boolean(), requestedAt: z.string().nullable(), paused: z.record(z.string(), z.string()) }).strict(),
+    /** The invariant was broken at the last round: a new alarm only once it has held again. */
+    invariantBroken: z.boolean().default(false),
   })
   .strict();
 
@@ -91,7 +94,14 @@ export class WatchtowerState {
         throw new WatchtowerError("STATE_INVALID", `the watchtower state ${file} is not valid`, { details: parsed.error.message });
       data = parsed.data;
     } else {
-      data = { version: 1, chains: {}, open: {}, alarms: [], pause: { requested: false, requestedAt: null, paused: {} } };
+      data = {
+        version: 1,
+        chains: {},
+        open: {},
+        alarms: [],
+        pause: { requested: false, requestedAt: null, paused: {} },
+        invariantBroken: false,
+      };
     }
     // A chain added to the configuration starts at its start block; one read before keeps its cursor.
     for (const [name, start] of Object.entries(startBlocks)) {
@@ -126,6 +136,16 @@ export class WatchtowerState {
         { ...o, dstChainId: o.dstChainId.toString(), amount: o.amount.toString(), block: o.block.toString() },
       ]),
     );
+    this.save();
+  }
+
+  get invariantBroken(): boolean {
+    return this.data.invariantBroken;
+  }
+
+  setInvariantBroken(broken: boolean): void {
+    if (this.data.invariantBroken === broken) return;
+    this.data.invariantBroken = broken;
     this.save();
   }
 

@@ -53,7 +53,6 @@ export class Watchtower {
   private readonly alarms: Alarms;
   private loop: Promise<void> | null = null;
   private stopping = new AbortController();
-  private invariantBroken = false;
   /** When the last round completed (ms since the epoch), for /health. */
   lastRoundAt: number | null = null;
   lastError: string | null = null;
@@ -150,7 +149,7 @@ export class Watchtower {
 
     const invariant = await invariantAt(this.chains, finals, open, this.tron !== null);
     this.metrics.invariantHolds.set(invariant.holds ? 1 : 0);
-    if (!invariant.holds && !this.invariantBroken) {
+    if (!invariant.holds && !this.state.invariantBroken) {
       const at = [...finals].map(([name, block]) => `${name}@${block}`).join(",");
       const b = invariant.bridge;
       const s = invariant.swap;
@@ -163,7 +162,7 @@ export class Watchtower {
           `swap reserve paid ${s.reservePaid}, owed by EVM sources ${s.owedByEvmSources}, in flight ${s.evmInFlight} (${s.holds ? "holds" : "broken"})`,
       });
     }
-    this.invariantBroken = !invariant.holds;
+    this.state.setInvariantBroken(!invariant.holds);
 
     const committed: Record<string, bigint> = {};
     for (const chain of this.chains) {
