@@ -36,6 +36,8 @@ export class EvmChain {
   readonly srcGateway: string;
   private readonly retry: RetryOptions;
   private readonly onRpcError: (chain: string) => void;
+  /** A block at which the gateway's code was seen: it is there at every later block too. */
+  private codeSeenAt: bigint | null = null;
 
   constructor(config: WatchtowerChainConfig, timeoutMs: number, options: EvmChainOptions = {}) {
     this.config = config;
@@ -141,6 +143,15 @@ export class EvmChain {
       if (error instanceof WatchtowerError && error.code === "CHAIN_DATA") return null;
       throw error;
     }
+  }
+
+  /** Whether the gateway's code is there at `block` (a start block taken before the deployment is not). */
+  async gatewayExistsAt(block: bigint): Promise<boolean> {
+    if (this.codeSeenAt !== null && block >= this.codeSeenAt) return true;
+    const code = await this.read(`eth_getCode at ${block}`, () => this.provider.getCode(this.config.gateway, block));
+    if (code === "0x") return false;
+    this.codeSeenAt = block;
+    return true;
   }
 
   /** The gateway's `accounting()` at `blockTag`, by field name. */

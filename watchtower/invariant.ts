@@ -6,12 +6,15 @@ import { TransferKind } from "../common/transfer.ts";
 import type { EvmChain } from "./evm.ts";
 import type { OpenTransfer } from "./state.ts";
 
+/** The invariant at `blocks` (each chain's last block read), or null while a gateway is not deployed at its block yet. */
 export async function invariantAt(
   chains: readonly EvmChain[],
-  finals: ReadonlyMap<string, bigint>,
+  blocks: ReadonlyMap<string, bigint>,
   open: ReadonlyMap<string, OpenTransfer>,
   hasOtherSources: boolean,
-): Promise<Invariant> {
+): Promise<Invariant | null> {
+  const deployed = await Promise.all(chains.map((chain) => chain.gatewayExistsAt(blocks.get(chain.name)!)));
+  if (!deployed.every(Boolean)) return null;
   const stats = await Promise.all(
     chains.map(async (chain) => {
       const inFlight: InFlight = { bridge: 0n, swap: 0n, transfers: 0 };
@@ -21,7 +24,7 @@ export async function invariantAt(
         else inFlight.bridge += o.amount;
         inFlight.transfers++;
       }
-      return chainStatsOf(chain.name, chain.config.kind, await chain.accounting(finals.get(chain.name)!), inFlight);
+      return chainStatsOf(chain.name, chain.config.kind, await chain.accounting(blocks.get(chain.name)!), inFlight);
     }),
   );
   return evaluateInvariant(stats, hasOtherSources);

@@ -40,7 +40,8 @@ export interface RoundResult {
   /** Each chain's final block read this round. */
   finals: Map<string, bigint>;
   deliveriesChecked: number;
-  invariantHolds: boolean;
+  /** Null while a gateway is not deployed yet at the block read. */
+  invariantHolds: boolean | null;
 }
 
 export class Watchtower {
@@ -147,10 +148,17 @@ export class Watchtower {
       checked += await this.checkDeliveries(chain, from, to, open, finals);
     }
 
-    const invariant = await invariantAt(this.chains, finals, open, this.tron !== null);
-    this.metrics.invariantHolds.set(invariant.holds ? 1 : 0);
-    if (!invariant.holds && !this.state.invariantBroken) {
-      const at = [...finals].map(([name, block]) => `${name}@${block}`).join(",");
+    const committed: Record<string, bigint> = {};
+    for (const chain of this.chains) {
+      const to = finals.get(chain.name)!;
+      committed[chain.name] = to + 1n > next.get(chain.name)! ? to + 1n : next.get(chain.name)!;
+    }
+    // Judged at the last block read on each chain (what `open` reflects), never below it.
+    const read = new Map(Object.entries(committed).map(([name, next]) => [name, next - 1n]));
+    const invariant = await invariantAt(this.chains, read, open, this.tron !== null);
+    if (invariant) this.metrics.invariantHolds.set(invariant.holds ? 1 : 0);
+    if (invariant && !invariant.holds && !this.state.invariantBroken) {
+      const at = [...read].map(([name, block]) => `${name}@${block}`).join(",");
       const b = invariant.bridge;
       const s = invariant.swap;
       this.alarms.raise({
@@ -162,17 +170,12 @@ export class Watchtower {
           `swap reserve paid ${s.reservePaid}, owed by EVM sources ${s.owedByEvmSources}, in flight ${s.evmInFlight} (${s.holds ? "holds" : "broken"})`,
       });
     }
-    this.state.setInvariantBroken(!invariant.holds);
+    if (invariant) this.state.setInvariantBroken(!invariant.holds);
 
-    const committed: Record<string, bigint> = {};
-    for (const chain of this.chains) {
-      const to = finals.get(chain.name)!;
-      committed[chain.name] = to + 1n > next.get(chain.name)! ? to + 1n : next.get(chain.name)!;
-    }
     this.state.commitRound(committed, open);
     for (const chain of this.chains) this.metrics.checkedBlock.labels(chain.name).set(Number(committed[chain.name]! - 1n));
     this.lastRoundAt = Date.now();
-    return { finals, deliveriesChecked: checked, invariantHolds: invariant.holds };
+    return { finals, deliveriesChecked: checked, invariantHolds: invariant?.holds ?? null };
   }
 
   private addOpen(chain: EvmChain, log: Log, open: Map<string, OpenTransfer>): void {
