@@ -152,6 +152,11 @@ describe("watchtower: a compromised quorum's delivery pauses every gateway", { t
     assert.deepEqual(new Set(alarms.map((a) => a.kind)), new Set(["UNKNOWN_SOURCE", "INVARIANT_BROKEN"]));
     await until("the webhook got the alarm", () => Promise.resolve(webhookBodies.length >= 1), 10_000);
     assert.equal((webhookBodies[0] as { alarm: { transferId: string } }).alarm.transferId, forgedId);
+    await until(
+      "the watchtower saw every gateway paused",
+      () => Promise.resolve(W_NAMES.every((n) => watchtower.state.pause.paused[n])),
+      10_000,
+    );
     const metrics = await (await fetch(`${http.url}/metrics`)).text();
     assert.match(metrics, /bttb_watchtower_alarms_total\{kind="UNKNOWN_SOURCE"\} 1/);
     for (const name of W_NAMES) assert.match(metrics, new RegExp(`bttb_watchtower_paused\\{chain="${name}"\\} 1`));
