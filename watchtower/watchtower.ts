@@ -181,13 +181,16 @@ export class Watchtower {
   private addOpen(chain: EvmChain, log: Log, open: Map<string, OpenTransfer>): void {
     const event = chain.iface.parseLog(log);
     if (!event) return;
+    const dstChainId = event.args.getValue("dstChainId") as bigint;
+    // As the API does: a transfer to a chain no gateway here serves is neither checked nor counted in flight.
+    if (!this.chains.some((c) => c.chainId === dstChainId)) return;
     const sequence = event.args.getValue("sequence") as bigint;
     const srcRef = sequenceToRef(sequence).toLowerCase();
     open.set(transferId({ srcChainId: chain.chainId, srcGateway: chain.srcGateway, srcRef }), {
       srcChain: chain.name,
       srcRef,
       kind: event.name === "SwapSent" ? TransferKind.Swap : TransferKind.Bridge,
-      dstChainId: event.args.getValue("dstChainId") as bigint,
+      dstChainId,
       recipient: event.args.getValue("recipient") as string,
       amount: event.args.getValue("amount") as bigint,
       block: BigInt(log.blockNumber),

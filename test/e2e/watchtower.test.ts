@@ -160,8 +160,13 @@ describe("watchtower: a compromised quorum's delivery pauses every gateway", { t
     const metrics = await (await fetch(`${http.url}/metrics`)).text();
     assert.match(metrics, /bttb_watchtower_alarms_total\{kind="UNKNOWN_SOURCE"\} 1/);
     for (const name of W_NAMES) assert.match(metrics, new RegExp(`bttb_watchtower_paused\\{chain="${name}"\\} 1`));
-    for (const name of W_NAMES)
-      assert.ok(watchtower.state.pause.paused[name]?.startsWith("0x"), `${name} paused by the watchtower's transaction`);
+    for (const name of W_NAMES) {
+      const hash = watchtower.state.pause.paused[name]!;
+      assert.ok(hash.startsWith("0x"), `${name} paused by the watchtower's transaction`);
+      const tx = (await world.chains[name].provider.getTransaction(hash))!;
+      assert.equal(tx.from, account(16).address, "sent by the guardian");
+      if (name === "bttc") assert.equal(tx.type, 0, "a legacy transaction on BTTC (Berlin rules)");
+    }
   });
 
   it("a later delivery reverts GatewayPaused until the admin (the timelock) unpauses", async () => {
