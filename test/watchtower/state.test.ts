@@ -20,6 +20,7 @@ import { W_NAMES, account, bridgeFromBttc, deliver, startWatchWorld, type WatchW
 import { loadGuardian } from "../../watchtower/guardian.ts";
 import { parseWatchtowerConfig } from "../../watchtower/config.ts";
 import { Webhook } from "../../watchtower/webhook.ts";
+import { startHttp } from "../../watchtower/http.ts";
 import { Watchtower } from "../../watchtower/watchtower.ts";
 
 const SHORT_RETRY = { attempts: 3, baseDelayMs: 20, maxDelayMs: 200 };
@@ -123,6 +124,29 @@ describe("watchtower state and resilience", { timeout: 240_000 }, () => {
       await watchtower.stop();
     } finally {
       await flaky.close();
+    }
+  });
+
+  it("GET /health says 503 until a round has completed, then 200 with the blocks checked; GET /metrics is Prometheus text", async () => {
+    const watchtower = new Watchtower({ config: world.config(), log: silent, retry: SHORT_RETRY });
+    const http = await startHttp(watchtower, "127.0.0.1", 0);
+    try {
+      const before = await fetch(`${http.url}/health`);
+      assert.equal(before.status, 503);
+      assert.equal(((await before.json()) as { status: string }).status, "stalled");
+      const round = await watchtower.round();
+      const after = await fetch(`${http.url}/health`);
+      assert.equal(after.status, 200);
+      const body = (await after.json()) as { status: string; checkedTo: Record<string, string>; mode: string };
+      assert.equal(body.status, "ok");
+      assert.equal(body.mode, "alert");
+      for (const name of W_NAMES) assert.equal(body.checkedTo[name], round.finals.get(name)!.toString());
+      const metrics = await (await fetch(`${http.url}/metrics`)).text();
+      assert.match(metrics, new RegExp(`bttb_watchtower_checked_block\\{chain="bttc"\\} ${round.finals.get("bttc")}`));
+      assert.equal((await fetch(`${http.url}/nowhere`)).status, 404);
+    } finally {
+      await http.close();
+      await watchtower.stop();
     }
   });
 
