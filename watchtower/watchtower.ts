@@ -124,8 +124,23 @@ export class Watchtower {
     }
   }
 
-  /** One round: every chain read from its cursor to its final block, deliveries checked, the invariant judged. */
+  /**
+   * One round: every chain read from its cursor to its final block, deliveries checked, the invariant
+   * judged, and the cursors moved. If it fails (an RPC down past its retries), a best-effort pass still
+   * checks what it can read — the deliveries on chains that answer whose sources answer too — so that a
+   * forgery on one chain is alarmed (and paused) while another chain's endpoint is down; it moves no
+   * cursor, and the full round is run again (its alarms are not raised twice: each has a key).
+   */
   async round(): Promise<RoundResult> {
+    try {
+      return await this.fullRound();
+    } catch (error) {
+      await this.bestEffort().catch((e: unknown) => this.log.warn({ err: messageOf(e) }, "best-effort checks failed"));
+      throw error;
+    }
+  }
+
+  private async fullRound(): Promise<RoundResult> {
     const finals = new Map<string, bigint>();
     await Promise.all(this.chains.map(async (c) => finals.set(c.name, await c.finalBlock())));
     const open = this.state.openTransfers();
@@ -178,6 +193,38 @@ export class Watchtower {
     return { finals, deliveriesChecked: checked, invariantHolds: invariant?.holds ?? null };
   }
 
+  /** Checks whatever can be read now, alarms what is certain, and keeps nothing (see `round`). */
+  private async bestEffort(): Promise<void> {
+    const finals = new Map<string, bigint>();
+    await Promise.all(
+      this.chains.map(async (c) => {
+        const final = await c.finalBlock().catch(() => null);
+        if (final !== null) finals.set(c.name, final);
+      }),
+    );
+    const open = this.state.openTransfers();
+    await Promise.all(
+      this.chains
+        .filter((c) => finals.has(c.name))
+        .map(async (chain) => {
+          const from = this.state.next(chain.name);
+          const to = finals.get(chain.name)!;
+          try {
+            const logs = from > to ? [] : await chain.logs(OUTBOUND, from, to);
+            for (const log of logs) this.addOpen(chain, log, open);
+          } catch {
+            finals.delete(chain.name); // its sources are not all known: none of its transfers is judged
+          }
+        }),
+    );
+    for (const chain of this.chains) {
+      const to = finals.get(chain.name);
+      const from = this.state.next(chain.name);
+      if (to === undefined || from > to) continue;
+      await this.checkDeliveries(chain, from, to, open, finals, true).catch(() => 0);
+    }
+  }
+
   private addOpen(chain: EvmChain, log: Log, open: Map<string, OpenTransfer>): void {
     const event = chain.iface.parseLog(log);
     if (!event) return;
@@ -204,6 +251,7 @@ export class Watchtower {
     to: bigint,
     open: Map<string, OpenTransfer>,
     finals: ReadonlyMap<string, bigint>,
+    bestEffort = false,
   ): Promise<number> {
     const byTx = new Map<string, string[]>();
     for (const log of await chain.logs(["TransfersDelivered"], from, to)) {
@@ -214,10 +262,13 @@ export class Watchtower {
     }
     let checked = 0;
     for (const [txHash, ids] of byTx) {
-      const delivered = await deliveredTransfers(chain, txHash);
+      const delivered = bestEffort ? await deliveredTransfers(chain, txHash).catch(() => null) : await deliveredTransfers(chain, txHash);
+      if (!delivered) continue;
       for (const id of ids) {
-        checked++;
-        this.metrics.deliveriesChecked.labels(chain.name).inc();
+        if (!bestEffort) {
+          checked++;
+          this.metrics.deliveriesChecked.labels(chain.name).inc();
+        }
         const alarm = (m: Mismatch) =>
           this.alarms.raise({
             key: `${m.kind}:${chain.name}:${txHash}:${id}`,
@@ -239,6 +290,16 @@ export class Watchtower {
             message: `transfer ${id} is in the event but in no deliver call found (${delivered.via})`,
           });
           open.delete(id);
+          continue;
+        }
+        if (bestEffort) {
+          // Only what can be judged now: a source chain not read this pass, or a read that fails, is left for the full round.
+          const source = this.chains.find((c) => c.chainId === transfer.srcChainId);
+          if (source && !finals.has(source.name)) continue;
+          const mismatch = await this.checkSource(transfer, id, open, finals).catch(() => undefined);
+          if (mismatch === undefined) continue;
+          open.delete(id);
+          if (mismatch) alarm(mismatch);
           continue;
         }
         const mismatch = await this.checkSource(transfer, id, open, finals);

@@ -89,7 +89,7 @@ describe("watchtower state and resilience", { timeout: 240_000 }, () => {
     await third.stop();
   });
 
-  it("an RPC endpoint that fails, then answers: the round fails and changes nothing, the next one reads every block", async () => {
+  it("an RPC endpoint that fails, then answers: no cursor moves, other chains' forgeries are still alarmed, the next round reads every block", async () => {
     const flaky = await startFlakyRpc(world.chains.ethereum.node.url);
     try {
       const config = world.config();
@@ -97,8 +97,11 @@ describe("watchtower state and resilience", { timeout: 240_000 }, () => {
       const watchtower = new Watchtower({ config, log: silent, retry: SHORT_RETRY });
       await watchtower.round();
       const next = watchtower.state.next("ethereum");
+      const bscNext = watchtower.state.next("bsc");
       const forged = forgery(515_151n, CHAIN_IDS.ethereum);
       await deliver(world, "ethereum", [forged]);
+      const onBsc = forgery(616_161n, CHAIN_IDS.bsc);
+      await deliver(world, "bsc", [onBsc]);
       await world.mine(3);
 
       flaky.set({ kind: "drop" });
@@ -108,17 +111,23 @@ describe("watchtower state and resilience", { timeout: 240_000 }, () => {
         return true;
       });
       assert.equal(watchtower.state.next("ethereum"), next, "the failed round moved no cursor");
+      assert.equal(watchtower.state.next("bsc"), bscNext, "not even on the chains that answer");
       const forgedId = transferId(forged).toLowerCase();
       assert.equal(
         watchtower.state.alarms.find((a) => a.transferId === forgedId),
         undefined,
         "not read yet",
       );
+      // Ethereum down does not blind the watchtower elsewhere: the forgery on BSC (sources on BTTC) is alarmed at once.
+      const onBscId = transferId(onBsc).toLowerCase();
+      assert.equal(watchtower.state.alarms.find((a) => a.transferId === onBscId)?.kind, "UNKNOWN_SOURCE");
 
       // Throttled for two requests (retried with the endpoint's Retry-After), then answering.
       flaky.set({ kind: "rateLimit", retryAfterSeconds: 0 }, { requests: 2 });
       const round = await watchtower.round();
       assert.ok(round.finals.get("ethereum")! >= next);
+      assert.ok(watchtower.state.next("bsc") > bscNext, "the full round moved the cursors");
+      assert.equal(watchtower.state.alarms.filter((a) => a.transferId === onBscId).length, 1, "the BSC forgery raised once");
       assert.equal(watchtower.state.alarms.find((a) => a.transferId === forgedId)?.kind, "UNKNOWN_SOURCE");
       assert.ok(((await watchtower.metrics.rpcErrors.get()).values.find((v) => v.labels.chain === "ethereum")?.value ?? 0) >= 3);
       await watchtower.stop();
