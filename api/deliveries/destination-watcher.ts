@@ -77,12 +77,19 @@ export class DestinationWatcher {
       const back = final - this.lookbackBlocks;
       finalUpTo = back > start ? back : start;
     }
+    // The chain's final block is below what was read as final (a node behind the others, or a reorg deeper
+    // than the finality rule allows, as a test chain's revert): read from there again.
+    if (final < finalUpTo) finalUpTo = final;
     const step = BigInt(this.chain.config.maxBlockRange);
     // The final part, in order, a bounded number of ranges per tick.
     for (let i = 0; i < CATCH_UP_RANGES_PER_TICK && finalUpTo < final; i++) {
       const from: bigint = finalUpTo + 1n;
       const to: bigint = from + step - 1n < final ? from + step - 1n : final;
-      for (const d of await this.read(from, to)) this.cache.set(d.id, { ...d, final: true, finalSeenAt: now });
+      for (const d of await this.read(from, to)) {
+        const known = this.cache.get(d.id);
+        const seenAt = known && known.txHash === d.txHash ? known.finalSeenAt : now;
+        this.cache.set(d.id, { ...d, final: true, finalSeenAt: seenAt });
+      }
       finalUpTo = to;
       this.finalUpTo = finalUpTo;
     }
