@@ -120,7 +120,14 @@ export function toView(record: TransferRecord, chains: ChainRegistry, facts: Sta
     })),
     updatedAt: new Date(Math.max(record.updatedAt, ...merged.timeline.map((e) => e.at))).toISOString(),
     attestation: merged.attestation,
-    delivery: d ? { txHash: d.txHash, blockNumber: d.blockNumber === null ? null : d.blockNumber.toString(), final: d.final } : null,
+    // Final by the chain's rule as the API read it, or as the node did (it completes only what is final).
+    delivery: d
+      ? {
+          txHash: d.txHash,
+          blockNumber: d.blockNumber === null ? null : d.blockNumber.toString(),
+          final: d.final || merged.status === "completed",
+        }
+      : null,
     waiting: waitingOf(merged.status, facts, { amount: t.amount, destination, rejection, now }),
     claimable:
       facts.claimable !== null && facts.claimable > 0n

@@ -24,6 +24,8 @@ export interface ChainDelivery {
   blockHash: string;
   /** Final by the chain's rule. */
   final: boolean;
+  /** When the API first saw it (ms): an upper bound on when it was mined, by the API's clock. */
+  seenAt: number;
   /** When the API saw it final (ms), null while not. */
   finalSeenAt: number | null;
 }
@@ -85,10 +87,12 @@ export class DestinationWatcher {
     for (let i = 0; i < CATCH_UP_RANGES_PER_TICK && finalUpTo < final; i++) {
       const from: bigint = finalUpTo + 1n;
       const to: bigint = from + step - 1n < final ? from + step - 1n : final;
-      for (const d of await this.read(from, to)) {
+      for (const d of await this.read(from, to, now)) {
         const known = this.cache.get(d.id);
-        const seenAt = known && known.txHash === d.txHash ? known.finalSeenAt : now;
-        this.cache.set(d.id, { ...d, final: true, finalSeenAt: seenAt });
+        const same = known && known.txHash === d.txHash ? known : null;
+        const recent = this.recent.get(d.id);
+        const seenAt = same?.seenAt ?? (recent?.txHash === d.txHash ? recent.seenAt : now);
+        this.cache.set(d.id, { ...d, seenAt, final: true, finalSeenAt: same?.finalSeenAt ?? now });
       }
       finalUpTo = to;
       this.finalUpTo = finalUpTo;
@@ -99,7 +103,10 @@ export class DestinationWatcher {
     const from = (finalUpTo > final ? finalUpTo : final) + 1n;
     for (let start = from; start <= head; start += step) {
       const end = start + step - 1n < head ? start + step - 1n : head;
-      for (const d of await this.read(start, end)) recent.set(d.id, d);
+      for (const d of await this.read(start, end, now)) {
+        const before = this.recent.get(d.id);
+        recent.set(d.id, before?.txHash === d.txHash ? { ...d, seenAt: before.seenAt } : d);
+      }
     }
     this.recent = recent;
   }
@@ -117,7 +124,7 @@ export class DestinationWatcher {
     return { head, final: BigInt(block.number) };
   }
 
-  private async read(from: bigint, to: bigint): Promise<ChainDelivery[]> {
+  private async read(from: bigint, to: bigint, now: number): Promise<ChainDelivery[]> {
     const logs: Log[] = await this.provider.getLogs({
       address: this.gateway,
       topics: [transfersDeliveredTopic()],
@@ -145,6 +152,7 @@ export class DestinationWatcher {
           blockNumber: block,
           blockHash: log.blockHash,
           final: false,
+          seenAt: now,
           finalSeenAt: null,
         });
       }

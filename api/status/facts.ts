@@ -113,7 +113,9 @@ export class StatusFactsReader {
         txHash: seen.txHash,
         blockNumber: seen.blockNumber,
         final: seen.final,
-        minedAt: details?.minedAt ?? null,
+        // A block's time may run ahead of this clock (a chain's blocks come faster than a second apart);
+        // when the API first saw it bounds it.
+        minedAt: Math.min(details?.minedAt ?? seen.seenAt, seen.seenAt),
         finalSeenAt: seen.finalSeenAt,
         signers: details?.signers ?? null,
         fromChain: true,

@@ -45,7 +45,7 @@ export function mergeStatus(record: TransferRecord, facts: StatusFacts): MergedS
     if (attestation && !timeline.some((e) => e.status === "attested")) {
       timeline.push({ status: "attested", at, detail: `${describe(attestation)} (read from the delivery)` });
     }
-    if (!timeline.some((e) => (e.status === "submitted" || e.status === "completed") && e.txHash === d.txHash)) {
+    if (!timeline.some((e) => e.status === "submitted" && e.txHash === d.txHash)) {
       timeline.push({ status: "submitted", at, txHash: d.txHash, detail: `delivered in block ${d.blockNumber} (seen on the destination)` });
     }
     if (d.final && !timeline.some((e) => e.status === "completed")) {
