@@ -21,7 +21,7 @@ const evmChain = evmChainBaseSchema.extend({
   /** The token standard of this chain's ERC-20s as its users name them (BNB Chain: BEP-20); default: by
    * the chain (BEP-20 on BNB Chain's ids and a chain named bsc, ERC-20 elsewhere). */
   tokenStandard: z.enum(["ERC-20", "BEP-20"]).optional(),
-  /** How often the API reads this chain's head for deliveries (default: its block time). */
+  /** How often the API asks this chain's head for new blocks to read deliveries in (default: a quarter of its block time). */
   deliveryPollMs: z.number().int().min(50).max(60_000).optional(),
 });
 

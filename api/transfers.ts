@@ -128,7 +128,13 @@ export function toView(record: TransferRecord, chains: ChainRegistry, facts: Sta
           final: d.final || merged.status === "completed",
         }
       : null,
-    waiting: waitingOf(merged.status, facts, { amount: t.amount, destination, rejection, now }),
+    waiting: waitingOf(merged.status, facts, {
+      amount: t.amount,
+      destination,
+      rejection,
+      lastDetail: record.timeline.at(-1)?.detail ?? null,
+      now,
+    }),
     claimable:
       facts.claimable !== null && facts.claimable > 0n
         ? { chain: destination, recipient: t.recipient, amount: facts.claimable.toString() }

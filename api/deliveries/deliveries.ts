@@ -1,5 +1,6 @@
-// The API's watch over every EVM destination (./destination-watcher.ts): one loop per chain, about once
-// per block (`deliveryPollMs`, default the chain's block time), started with the server and stopped with
+// The API's watch over every EVM destination (./destination-watcher.ts): one loop per chain, asking the
+// head a few times a block (`deliveryPollMs`, default a quarter of the chain's block time) and reading
+// the logs once per new block, started with the server and stopped with
 // it. A chain that does not answer is retried at the next tick; the rest go on.
 import type { Logger } from "pino";
 import type { ChainRegistry } from "../chains/registry.ts";
@@ -32,7 +33,8 @@ export class Deliveries {
     this.running = true;
     await Promise.all(
       [...this.watchers.values()].map(async (watcher) => {
-        const every = watcher.chain.config.deliveryPollMs ?? watcher.chain.config.blockTimeMs;
+        // The head a few times a block (its logs are read once per new block): a block is seen soon after it comes.
+        const every = watcher.chain.config.deliveryPollMs ?? Math.max(50, Math.floor(watcher.chain.config.blockTimeMs / 4));
         const loop = async () => {
           try {
             await watcher.tick();
@@ -41,15 +43,20 @@ export class Deliveries {
           }
         };
         await loop();
-        const next = () => {
+        // At a steady rate: the time a tick took counts towards the wait for the next.
+        const next = (started: number) => {
           if (!this.running) return;
-          const timer = setTimeout(() => {
-            this.timers.delete(timer);
-            void loop().finally(next);
-          }, every);
+          const timer = setTimeout(
+            () => {
+              this.timers.delete(timer);
+              const at = Date.now();
+              void loop().finally(() => next(at));
+            },
+            Math.max(0, started + every - Date.now()),
+          );
           this.timers.add(timer);
         };
-        next();
+        next(Date.now());
       }),
     );
   }

@@ -1,5 +1,5 @@
 // The API's own view of one EVM gateway's deliveries, whoever sent them: `TransfersDelivered` logs read at
-// the chain's head, about once a block, so a delivery by any relayer node (or any wallet) shows as soon as
+// the chain's head once per new block (the head itself is asked a few times a block), so a delivery by any relayer node (or any wallet) shows as soon as
 // it is mined, and as final once its block is final by the chain's finality rule (the one the relayers
 // use: `confirmations` deep, or the `finalized` tag).
 //
@@ -50,6 +50,8 @@ export class DestinationWatcher {
   /** Deliveries above the final block, as last read. */
   private recent = new Map<string, ChainDelivery>();
   private head: bigint | null = null;
+  private headHash: string | null = null;
+  private caughtUp = false;
 
   constructor(chain: EvmChain, cache: DeliveryCache, options: { lookbackBlocks: number }) {
     this.chain = chain;
@@ -71,8 +73,14 @@ export class DestinationWatcher {
 
   /** Reads what changed since the last tick. Throws what the chain threw (the loop logs it and goes on). */
   async tick(now = Date.now()): Promise<void> {
-    const { head, final } = await this.heads();
+    const latest = await this.provider.getBlock("latest");
+    if (!latest) throw new Error(`${this.chain.name}: the node has no latest block`);
+    // Nothing new at the head, and the final part read: nothing to read (the head is asked often, to
+    // see a new block soon after it comes; the logs are read once per block).
+    if (latest.hash === this.headHash && this.caughtUp) return;
+    const { head, final } = await this.heads(BigInt(latest.number));
     this.head = head;
+    this.headHash = latest.hash;
     let finalUpTo = this.finalUpTo;
     if (finalUpTo === null) {
       const start = this.chain.config.startBlock - 1n;
@@ -98,6 +106,7 @@ export class DestinationWatcher {
       this.finalUpTo = finalUpTo;
     }
     this.finalUpTo = finalUpTo;
+    this.caughtUp = finalUpTo >= final;
     // Above the final block: read again in full, replacing what was there (a reorg drops what it removed).
     const recent = new Map<string, ChainDelivery>();
     const from = (finalUpTo > final ? finalUpTo : final) + 1n;
@@ -112,9 +121,8 @@ export class DestinationWatcher {
   }
 
   /** The head and the newest final block, by the chain's finality rule. */
-  private async heads(): Promise<{ head: bigint; final: bigint }> {
+  private async heads(head: bigint): Promise<{ head: bigint; final: bigint }> {
     const finality = this.chain.config.finality;
-    const head = BigInt(await this.provider.getBlockNumber());
     if ("confirmations" in finality) {
       const final = head - BigInt(finality.confirmations);
       return { head, final: final > 0n ? final : 0n };

@@ -51,7 +51,7 @@ export function dailyLimitUntil(
 export function waitingOf(
   status: TransferStatus,
   facts: StatusFacts,
-  context: { amount: bigint; destination: string; rejection: string | null; now: number },
+  context: { amount: bigint; destination: string; rejection: string | null; lastDetail: string | null; now: number },
 ): Waiting | null {
   const deliverYourself: Waiting["actions"] = facts.deliverable ? ["deliver_yourself"] : [];
   if (status === "completed" || status === "dropped") return null;
@@ -133,7 +133,7 @@ export function waitingOf(
       }
       return {
         reason: "delivery",
-        message: `${context.destination} refused the delivery for now (a limit or a pause); it is tried again shortly`,
+        message: `not delivered to ${context.destination} yet${context.lastDetail ? ` (${context.lastDetail})` : ""}; the relayers try again shortly`,
         until: null,
         actions: deliverYourself,
       };
