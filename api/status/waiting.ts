@@ -118,7 +118,8 @@ export function waitingOf(
       if (limit) {
         return {
           reason: "daily_limit",
-          message: `${context.destination}'s daily payout limit has ${facts.dailyLimit!.available} wei available now; it refills continuously, and the transfer goes through then`,
+          // No amounts that move with the clock here: a stream emits when the message changes.
+          message: `${context.destination}'s daily payout limit does not hold the amount now; it refills continuously (its cap per 24 hours), and the transfer goes through once it does`,
           until: new Date(limit.at!).toISOString(),
           actions: [],
         };
