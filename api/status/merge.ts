@@ -41,7 +41,10 @@ export function mergeStatus(record: TransferRecord, facts: StatusFacts): MergedS
   const attestation = attestationOf(record, facts);
   const timeline = [...record.timeline];
   if (d?.fromChain) {
-    const at = d.minedAt ?? record.updatedAt;
+    // Block times have a second's resolution (and the node may have seen the source final after another
+    // node delivered it): the chain's entries come no earlier than the record's entries before `attested`.
+    const before = record.timeline.filter((e) => RANK[e.status] < RANK.attested).map((e) => e.at);
+    const at = Math.max(d.minedAt ?? record.updatedAt, ...before);
     if (attestation && !timeline.some((e) => e.status === "attested")) {
       timeline.push({ status: "attested", at, detail: `${describe(attestation)} (read from the delivery)` });
     }

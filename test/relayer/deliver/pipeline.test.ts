@@ -227,7 +227,11 @@ describe("delivery pipeline", () => {
     assert.ok(transfers.some((t) => transferId(t) === id));
     const signers = recoverBatchSigners(ETH, ethGateway.target as string, transfers, kept.signatures);
     assert.equal(signers.length, 2);
-    for (const s of signers) assert.ok(validators.some((v) => v.address === s), `${s} is a validator`);
+    for (const s of signers)
+      assert.ok(
+        validators.some((v) => v.address === s),
+        `${s} is a validator`,
+      );
   });
 
   it("delivers a stream of transfers in batches, each exactly once", async () => {
