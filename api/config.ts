@@ -64,7 +64,7 @@ export const apiConfigSchema = z
     /** How often a server-sent-events stream looks for a status change. */
     eventsPollMs: z.number().int().min(10).max(60_000).default(500),
     /** Deliveries the API remembers (an LRU, in memory; api/deliveries/delivery-cache.ts). */
-    deliveryCacheSize: z.number().int().min(100).max(10_000_000).default(200_000),
+    deliveryCacheSize: z.number().int().min(100).max(10_000_000).default(100_000),
     /** How far back (blocks) the API reads each destination's deliveries when it starts. */
     deliveryLookbackBlocks: z.number().int().min(0).max(10_000_000).default(50_000),
     /** Per outbound HTTP request (chains, relayers). */
