@@ -83,6 +83,13 @@ describe("the bridge's status, and delivering it yourself", { timeout: 300_000 }
     return { status: res.statusCode, body: res.json() };
   }
 
+  let address: string | undefined;
+  /** The API on a port of its own, for event streams (listening once). */
+  async function listening(): Promise<string> {
+    address ??= await app.listen({ port: 0, host: "127.0.0.1" });
+    return address;
+  }
+
   async function view(id: string): Promise<View> {
     const res = await get<View>(`/v1/transfers/${id}`);
     assert.equal(res.status, 200, JSON.stringify(res.body));
@@ -220,7 +227,7 @@ describe("the bridge's status, and delivering it yourself", { timeout: 300_000 }
 
   it("the event stream emits when another party delivers, though the followed node's record never changes", async () => {
     const o = await recorded("bttc", "ethereum", "finalized");
-    const address = await app.listen({ port: 0, host: "127.0.0.1" });
+    const address = await listening();
     const controller = new AbortController();
     const res = await fetch(`${address}/v1/transfers/${o.id}/events`, { signal: controller.signal });
     const reader = res.body!.getReader();
@@ -252,6 +259,39 @@ describe("the bridge's status, and delivering it yourself", { timeout: 300_000 }
       assert.deepEqual(last.entry, last.timeline!.at(-1));
       assert.equal(events.at(-1)!.event, "end");
       assert.equal(await store.statusOf(o.id), "finalized");
+    } finally {
+      controller.abort();
+    }
+  });
+
+  it("the event stream emits again when a reorg takes the delivery back out", async () => {
+    const o = await recorded("bttc", "ethereum", "finalized");
+    const provider = world.chains.ethereum.provider;
+    const address = await listening();
+    const controller = new AbortController();
+    const res = await fetch(`${address}/v1/transfers/${o.id}/events`, { signal: controller.signal });
+    const reader = res.body!.getReader();
+    let text = "";
+    const readUntil = async (pattern: RegExp) => {
+      while (!pattern.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += Buffer.from(value).toString("utf8");
+      }
+    };
+    try {
+      await readUntil(/event: transfer\n/);
+      const snapshot = (await provider.send("evm_snapshot", [])) as string;
+      await deliver("ethereum", [o.transfer], await sign("ethereum", [o.transfer]));
+      await readUntil(/event: status\ndata: \{"id":"0x[0-9a-f]{64}","status":"submitted"/);
+      await provider.send("evm_revert", [snapshot]);
+      await mine("ethereum", 3);
+      await readUntil(/"status":"submitted".*\n\nevent: status\ndata: \{"id":"0x[0-9a-f]{64}","status":"finalized"/s);
+      const statuses = [...text.matchAll(/event: (\w+)\ndata: (.*)\n\n/g)].map((m) => (JSON.parse(m[2]!) as { status: string }).status);
+      // The transfer; one event per new entry (attested, submitted: the view then `submitted`); then the reorg.
+      assert.deepEqual(statuses, ["finalized", "submitted", "submitted", "finalized"]);
+      const last = JSON.parse([...text.matchAll(/data: (.*)\n\n/g)].at(-1)![1]!) as View;
+      assert.equal(last.delivery, null);
     } finally {
       controller.abort();
     }
