@@ -32,6 +32,7 @@ export const REFUSAL_REASONS = [
   "REJECTED",
   "ALREADY_DELIVERED",
   "FIELDS_DIFFER",
+  "NOT_A_VALIDATOR",
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
@@ -64,6 +65,10 @@ export interface CoSignerOptions {
   nodeId?: string;
   nodeIds?: readonly string[];
   log?: Logger;
+  /** Whether this node's key is in the current validator set of the chain `dstChainId` (and its epoch);
+   * a node that is not refuses (NOT_A_VALIDATOR): its signature would not count there. Without it, the
+   * node signs for every configured destination. */
+  membership?: (dstChainId: bigint) => Promise<{ member: boolean; epoch: bigint }>;
 }
 
 export class CoSigner {
@@ -73,8 +78,10 @@ export class CoSigner {
   private readonly log: Logger | undefined;
   private readonly nodeId: string | undefined;
   private readonly nodeIds: readonly string[];
+  private readonly membership: CoSignerOptions["membership"];
 
   constructor(options: CoSignerOptions) {
+    this.membership = options.membership;
     this.nodeId = options.nodeId;
     this.nodeIds = options.nodeIds ?? [];
     this.store = options.store;
@@ -93,6 +100,15 @@ export class CoSigner {
   async cosign(request: AttestationRequest, proposer?: string): Promise<SignerSignature> {
     try {
       const transfers = await this.verified(request);
+      if (this.membership) {
+        const { member, epoch } = await this.membership(request.dstChainId);
+        if (!member) {
+          throw new AttestationRefusedError(
+            "NOT_A_VALIDATOR",
+            `this node's key ${this.signer.address} is not in the validator set of chain ${request.dstChainId} (epoch ${epoch}): its signature would not count there`,
+          );
+        }
+      }
       const domain = gatewayDomain(request.dstChainId, this.destinations.get(request.dstChainId)!);
       const signature = await this.signer.signBatch(domain, transfers);
       // A node before this one at work on the route: as its fallback deliverer, this node waits
