@@ -14,6 +14,7 @@ import { Contract, HDNodeWallet, JsonRpcProvider, NonceManager, Wallet, keccak25
 import { deployNetwork } from "../../deploy/network.ts";
 import { run } from "../../cli/bttb.ts";
 import { createEvmProvider } from "../../common/rpc/evm-provider.ts";
+import { decodeDelivery, recoverBatchSigners } from "../../common/contracts/delivery-calldata.ts";
 import { executeCall, operationSalt, scheduleCall } from "../../common/timelock.ts";
 import { gatewayDomain, orderBySigner, signBatch, type Transfer } from "../../common/transfer.ts";
 import { readValidatorSet } from "../../common/validators/gateway-set.ts";
@@ -334,11 +335,18 @@ describe("validator-set rotation: n3 out, n4 in, while transfers flow", { timeou
     );
     for (const s of all) assert.equal(await received(s), s.amount, `${s.from}→${s.to} ${s.txHash}`);
     const delivered = new Map<string, number>();
+    const deliveryTx = new Map<string, string>();
     for (const n of NAMES) {
-      const events = await chains[n].gateway.queryFilter(chains[n].gateway.filters.TransfersDelivered!(), 0);
-      for (const e of events)
-        for (const id of (e as unknown as { args: { transferIds: string[] } }).args.transferIds)
+      const events = (await chains[n].gateway.queryFilter(chains[n].gateway.filters.TransfersDelivered!(), 0)) as unknown as {
+        transactionHash: string;
+        args: { transferIds: string[] };
+      }[];
+      for (const e of events) {
+        for (const id of e.args.transferIds) {
           delivered.set(id, (delivered.get(id) ?? 0) + 1);
+          deliveryTx.set(id, e.transactionHash);
+        }
+      }
     }
     for (const [i, s] of all.entries()) {
       assert.equal(delivered.get(ids[i]!), 1, `delivered once: ${s.from}→${s.to} ${ids[i]}`);
@@ -347,5 +355,12 @@ describe("validator-set rotation: n3 out, n4 in, while transfers flow", { timeou
     }
     assert.ok(all.length >= 20, `only ${all.length} transfers flowed`);
     assert.equal(await received(held), parseEther("7"), "the transfer the old set signed is delivered by the new one");
+    // ... with signatures of the new set only.
+    const deliveredBy = deliveryTx.get(heldId)!;
+    const tx = (await chains.ethereum.provider.getTransaction(deliveredBy))!;
+    const decoded = decodeDelivery(tx.data, CHAINS.ethereum)!;
+    const signers = recoverBatchSigners(CHAINS.ethereum, tx.to!, decoded.transfers, decoded.signatures);
+    assert.equal(signers.length, 2);
+    for (const signer of signers) assert.ok([validators[0]!.address, validators[1]!.address, n4.address].includes(signer), signer);
   });
 });
