@@ -223,6 +223,7 @@ export class RelayerNode {
         const set = await sets.current(destination);
         return { member: set.member, epoch: set.epoch };
       },
+      deliverers: (dstChainId, ids) => sets.membersOf(dstChainId, ids),
     });
     registerAttestationRoutes(this.http, cosigner);
     const approver = new SetApprover({ signer: attestationSigner, destinations, log: this.log.child({ stage: "operator" }) });
