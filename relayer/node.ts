@@ -191,7 +191,9 @@ export class RelayerNode {
     }
     for (const chain of tronChains(config)) this.addTronChain(chain, watch, pipeline);
 
-    if (this.roles.has("deliver") || this.roles.has("http")) await sets.start();
+    // Not waited for: a chain that cannot be read now must not hold up the start (each set is read again
+    // when it is needed, and at every poll).
+    if (this.roles.has("deliver") || this.roles.has("http")) void sets.start();
     if (this.roles.has("deliver")) {
       await pipeline.recover();
       pipeline.start(); // its own sweep sends deliveries left half-way by a dead process back to `deliver`

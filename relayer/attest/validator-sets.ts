@@ -47,6 +47,7 @@ export class ValidatorSets {
   private readonly reading = new Map<bigint, Promise<KnownSet>>();
   private readonly signers: ReadonlyMap<string, string>;
   private timer: NodeJS.Timeout | null = null;
+  private running = false;
 
   constructor(options: ValidatorSetsOptions) {
     this.o = options;
@@ -127,10 +128,12 @@ export class ValidatorSets {
     return out;
   }
 
-  /** Reads every destination's set, then polls their epochs every pollMs until stop(): a set that moved
-   * (or grew old) is read again. A failed read is logged and tried at the next poll. */
-  async start(): Promise<void> {
-    await Promise.all([...this.o.destinations.values()].map((d) => this.read(d).catch((error: unknown) => this.warn(d, error))));
+  /** Reads every destination's set (resolves once each read ended; a failed one is logged and tried at
+   * the next poll), and polls their epochs every pollMs until stop(): a set that moved, or grew old, is
+   * read again. */
+  start(): Promise<void> {
+    this.running = true;
+    const first = Promise.all([...this.o.destinations.values()].map((d) => this.read(d).catch((error: unknown) => this.warn(d, error))));
     const poll = async () => {
       await Promise.all(
         [...this.o.destinations.values()].map(async (d) => {
@@ -143,12 +146,14 @@ export class ValidatorSets {
           }
         }),
       );
-      if (this.timer) this.timer = setTimeout(() => void poll(), this.o.pollMs ?? 5_000);
+      if (this.running) this.timer = setTimeout(() => void poll(), this.o.pollMs ?? 5_000);
     };
     this.timer = setTimeout(() => void poll(), this.o.pollMs ?? 5_000);
+    return first.then(() => undefined);
   }
 
   stop(): void {
+    this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
