@@ -8,6 +8,7 @@ import { moveCommand } from "./commands/move.ts";
 import { refundCommand } from "./commands/refund.ts";
 import { watchtowerCommand } from "./commands/watchtower.ts";
 import { invariantCommand, transferCommand, transfersCommand } from "./commands/show.ts";
+import { validatorsCommand } from "./commands/validators.ts";
 
 export const HELP = `bttb — BTT Bridge command line
 
@@ -34,6 +35,9 @@ Follow transfers
 Operators
   refund --deposit <TRON tx id> [--config <relayer.json>]  send a rejected TRON deposit back to its
                                  sender, once (default config: the devnet's n1, which holds the deposit key)
+  validators show|propose|approve|submit   rotate the gateways' validator set: propose a new set,
+                                 have a threshold of the current set's nodes approve it, submit it
+                                 everywhere (bttb validators help)
 
 Options for every command
   --account <i>      sign with devnet demo account i (else the key in BTTB_PRIVATE_KEY)
@@ -118,6 +122,8 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, out: 
       return invariantCommand(ctx);
     case "refund":
       return refundCommand(ctx, rest, env);
+    case "validators":
+      return validatorsCommand(ctx, rest, env);
     default:
       throw new UsageError(`unknown command "${command}" (bttb --help lists them)`);
   }

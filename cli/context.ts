@@ -19,10 +19,12 @@ export interface DevnetFile {
       legacyDecimals?: number;
       token?: string;
       depositAddress?: string;
+      gateway?: string;
     }
   >;
   accounts: { index: number; address: string; tronAddress: string; privateKey: string }[];
-  relayers: { id: string; url: string; config: string; pid?: number }[];
+  /** `standby`: configured (its key in the devnet's keys folder) but not started, e.g. n4 to rotate in. */
+  relayers: { id: string; url: string; config: string; pid?: number; signer?: string; operatorTokenFile?: string; standby?: boolean }[];
 }
 
 export interface CliContext {

@@ -20,6 +20,9 @@ export type CliErrorCode =
   | "API_UNREACHABLE" // no answer from the API at all
   | "TX_FAILED" // a signed transaction was included but failed
   | "OPERATOR_COMMAND_FAILED" // an operator command (a refund) run as a child process failed
+  | "NODE_REFUSED" // a relayer node refused an operator request (its own code in the message)
+  | "NODE_UNREACHABLE" // no answer from a relayer node
+  | "SUBMISSION_FAILED" // a validator-set update could not be brought to every gateway
   | "TIMEOUT"; // a transaction or a transfer did not show up in time
 
 export class CliError extends BridgeError<CliErrorCode> {}

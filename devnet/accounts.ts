@@ -37,6 +37,19 @@ export function relayerIdentities(count = 3): RelayerIdentity[] {
   }));
 }
 
+/** Account 15 pays for the standby node n4's deliveries, once it runs. */
+export const STANDBY_PAYER_INDEX = 15;
+
+/** n4: configured by the devnet (a peer of n1…n3, its key in the keys folder) but neither started nor in
+ * the validator set: the node an operator rotates in (docs/operations.md, "Rotating validators"). */
+export function standbyIdentity(): RelayerIdentity {
+  return {
+    id: "n4",
+    attestation: new Wallet(keccak256(toUtf8Bytes("BTT Bridge devnet validator 4"))),
+    payer: hardhatAccount(STANDBY_PAYER_INDEX),
+  };
+}
+
 /** The TRON deposit account of the redenomination: its key is held by the operator (relayer n1 here). */
 export function tronDepositWallet(): Wallet {
   return new Wallet(keccak256(toUtf8Bytes("BTT Bridge devnet TRON deposit")));

@@ -1,5 +1,6 @@
 // The files the devnet writes into its data folder: each relayer node's configuration and keys, and
 // `devnet.json`, which says where everything is (the CLI and the end-to-end test read it).
+import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RelayerIdentity } from "./accounts.ts";
@@ -12,7 +13,19 @@ export interface DevnetInfo {
   redis: { url: string; prefix: string };
   threshold: number;
   chains: Record<string, Record<string, string | number>>;
-  relayers: { id: string; url: string; signer: string; payer: string; config: string; keyPrefix: string; pid?: number }[];
+  relayers: {
+    id: string;
+    url: string;
+    signer: string;
+    payer: string;
+    config: string;
+    keyPrefix: string;
+    pid?: number;
+    /** The bearer token of its operator endpoint (`bttb validators approve --node <id>` reads it). */
+    operatorTokenFile?: string;
+    /** Configured, not started, not in the validator set: n4, to rotate in. */
+    standby?: boolean;
+  }[];
   /** The watchtower (devnet/watchtower.ts): /health and /metrics at `url`, pausing with `guardian`. */
   watchtower: { url: string; config: string; mode: "alert" | "pause"; guardian: string; pid?: number };
   accounts: { index: number; address: string; tronAddress: string; privateKey: string }[];
@@ -55,15 +68,31 @@ export interface RelayerConfigInput {
   chains: readonly DevnetEvmChain[];
   deployed: readonly DeployedDevnetChain[];
   identities: readonly RelayerIdentity[];
+  /** Nodes configured but not started (n4): peers of the others, and they of it, before they are in the set. */
+  standby?: readonly RelayerIdentity[];
 }
 
-/** Writes n1…n3's configurations (keys in files beside them, readable by the owner only). */
-export function writeRelayerConfigs(input: RelayerConfigInput): { id: string; file: string; url: string; keyPrefix: string }[] {
+export interface WrittenRelayer {
+  id: string;
+  file: string;
+  url: string;
+  keyPrefix: string;
+  signer: string;
+  payer: string;
+  operatorTokenFile: string;
+  standby: boolean;
+}
+
+/** Writes n1…n3's configurations, and the standby nodes' after them (keys and operator tokens in files
+ * beside them, readable by the owner only). */
+export function writeRelayerConfigs(input: RelayerConfigInput): WrittenRelayer[] {
   const keyDir = join(input.dataDir, "keys");
   mkdirSync(keyDir, { recursive: true, mode: 0o700 });
   chmodSync(keyDir, 0o700);
   const url = (i: number) => `http://${input.host}:${input.relayerPort + i}`;
-  return input.identities.map((identity, i) => {
+  const all = [...input.identities, ...(input.standby ?? [])];
+  return all.map((identity, i) => {
+    const operatorTokenFile = writeKey(keyDir, `${identity.id}-operator`, randomBytes(32).toString("hex"));
     const keyPrefix = `${input.redisPrefix}${identity.id}:`;
     const config = {
       id: identity.id,
@@ -71,8 +100,9 @@ export function writeRelayerConfigs(input: RelayerConfigInput): { id: string; fi
       keyPrefix,
       attestationKey: { file: writeKey(keyDir, `${identity.id}-attestation`, identity.attestation.privateKey) },
       payerKey: { file: writeKey(keyDir, `${identity.id}-payer`, identity.payer.privateKey) },
+      operatorToken: { file: operatorTokenFile },
       http: { host: input.host, port: input.relayerPort + i },
-      peers: input.identities
+      peers: all
         .map((peer, j) => ({ peer, j }))
         .filter(({ j }) => j !== i)
         .map(({ peer, j }) => ({ id: peer.id, url: url(j), signer: peer.attestation.address })),
@@ -92,8 +122,33 @@ export function writeRelayerConfigs(input: RelayerConfigInput): { id: string; fi
     config.chains.push(tronEntry(input, keyDir, i === 0));
     const file = join(input.dataDir, `relayer-${identity.id}.json`);
     writeFileSync(file, JSON.stringify(config, null, 2) + "\n");
-    return { id: identity.id, file, url: url(i), keyPrefix };
+    return {
+      id: identity.id,
+      file,
+      url: url(i),
+      keyPrefix,
+      signer: identity.attestation.address,
+      payer: identity.payer.address,
+      operatorTokenFile,
+      standby: i >= input.identities.length,
+    };
   });
+}
+
+/** devnet.json's entries of the standby nodes (not started: no pid). */
+export function standbyEntries(written: readonly WrittenRelayer[]): DevnetInfo["relayers"] {
+  return written
+    .filter((r) => r.standby)
+    .map((r) => ({
+      id: r.id,
+      url: r.url,
+      signer: r.signer,
+      payer: r.payer,
+      config: r.file,
+      keyPrefix: r.keyPrefix,
+      operatorTokenFile: r.operatorTokenFile,
+      standby: true,
+    }));
 }
 
 export function writeDevnetInfo(dataDir: string, info: DevnetInfo): string {

@@ -39,7 +39,11 @@ const FLAGS: Record<Exclude<keyof DevnetOptions, "help">, { flag: string; env: s
   tronPort: { flag: "tron-port", env: "DEVNET_TRON_PORT", help: "TRON development node HTTP port" },
   apiPort: { flag: "api-port", env: "DEVNET_API_PORT", help: "HTTP API port" },
   watchtowerPort: { flag: "watchtower-port", env: "DEVNET_WATCHTOWER_PORT", help: "watchtower port (/health, /metrics)" },
-  relayerPort: { flag: "relayer-port", env: "DEVNET_RELAYER_PORT", help: "first relayer node's port (n1; n2, n3 follow)" },
+  relayerPort: {
+    flag: "relayer-port",
+    env: "DEVNET_RELAYER_PORT",
+    help: "first relayer node's port (n1; n2, n3 follow; standby n4 is configured on the next)",
+  },
   blockTimeMs: { flag: "block-time-ms", env: "DEVNET_BLOCK_TIME_MS", help: "milliseconds between blocks on every chain" },
   redisUrl: { flag: "redis-url", env: "REDIS_URL", help: "Redis to use (else 127.0.0.1:6379, else its own redis-server)" },
   dataDir: { flag: "data-dir", env: "DEVNET_DATA_DIR", help: "folder for addresses, configs and logs" },

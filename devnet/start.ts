@@ -4,9 +4,9 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { relayerIdentities, hardhatAccount, DEMO_ACCOUNT_COUNT, tronDepositWallet } from "./accounts.ts";
+import { relayerIdentities, hardhatAccount, DEMO_ACCOUNT_COUNT, tronDepositWallet, standbyIdentity } from "./accounts.ts";
 import { devnetEvmChains } from "./chains.ts";
-import { writeApiConfig, writeDevnetInfo, writeRelayerConfigs, type DevnetInfo, type TronInput } from "./configs.ts";
+import { standbyEntries, writeApiConfig, writeDevnetInfo, writeRelayerConfigs, type DevnetInfo, type TronInput } from "./configs.ts";
 import { deployDevnet } from "./deploy.ts";
 import type { DevnetOptions } from "./options.ts";
 import { stopLeftovers } from "./leftovers.ts";
@@ -162,7 +162,7 @@ export async function startDevnet(
       solidityDepth: TRON_SOLIDITY_DEPTH,
       blockTimeMs: o.blockTimeMs,
     };
-    const relayers = writeRelayerConfigs({
+    const written = writeRelayerConfigs({
       tron,
       dataDir,
       host: o.host,
@@ -172,7 +172,9 @@ export async function startDevnet(
       chains,
       deployed,
       identities,
+      standby: [standbyIdentity()],
     });
+    const relayers = written.filter((r) => !r.standby); // n4 is configured, not started (rotated in by an operator)
     const relayerParts = await timed(
       progress,
       `relayer nodes ${relayers.map((r) => `${r.id} :${new URL(r.url).port}`).join(", ")}`,
@@ -249,15 +251,19 @@ export async function startDevnet(
           token: "1002000",
         },
       },
-      relayers: relayers.map((r, i) => ({
-        id: r.id,
-        url: r.url,
-        signer: identities[i]!.attestation.address,
-        payer: identities[i]!.payer.address,
-        config: r.file,
-        keyPrefix: r.keyPrefix,
-        ...(relayerParts[i]!.child.pid !== undefined ? { pid: relayerParts[i]!.child.pid } : {}),
-      })),
+      relayers: [
+        ...relayers.map((r, i) => ({
+          id: r.id,
+          url: r.url,
+          signer: identities[i]!.attestation.address,
+          payer: identities[i]!.payer.address,
+          config: r.file,
+          keyPrefix: r.keyPrefix,
+          operatorTokenFile: r.operatorTokenFile,
+          ...(relayerParts[i]!.child.pid !== undefined ? { pid: relayerParts[i]!.child.pid } : {}),
+        })),
+        ...standbyEntries(written),
+      ],
       watchtower: {
         url: watchtower.url,
         config: watchtower.config,

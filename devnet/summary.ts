@@ -17,7 +17,10 @@ export function summary(info: DevnetInfo, infoFile: string, ms: number): string 
       lines.push(`  ${name.padEnd(9)} BTTOLD (TRC-10 ${String(chain.token)}) deposit address ${String(chain.depositAddress)}`);
   }
   lines.push("", "Relayer nodes (threshold " + String(info.threshold) + ")");
-  for (const r of info.relayers) lines.push(`  ${r.id}  ${r.url}/health  ${r.url}/metrics  signer ${r.signer}`);
+  for (const r of info.relayers) {
+    const standby = r.standby ? "  (standby: configured, not started, not in the set; docs/operations.md)" : "";
+    lines.push(`  ${r.id}  ${r.url}/health  ${r.url}/metrics  signer ${r.signer}${standby}`);
+  }
   lines.push(
     "",
     `Watchtower ${info.watchtower.url}/health  ${info.watchtower.url}/metrics  (${info.watchtower.mode} mode, guardian ${info.watchtower.guardian})`,

@@ -88,7 +88,21 @@ export const relayerConfigSchema = z
       .object({ host: z.string().default("127.0.0.1"), port: z.number().int().min(0).max(65_535).default(7001) })
       .strict()
       .default({ host: "127.0.0.1", port: 7001 }),
-    /** The other nodes: where to ask for co-signatures, and the address their signatures must recover to. */
+    /** The bearer token of the operator endpoint (POST /v1/operator/validator-set-approvals: this node
+     * signs validator-set proposals for its operator); without it that endpoint is off. */
+    operatorToken: keySource.optional(),
+    /** How this node follows each destination gateway's validator set: its epoch polled every `pollMs`,
+     * the whole set read again after `maxAgeMs` at most (and at once when a delivery or a peer says so). */
+    validatorSets: z
+      .object({
+        pollMs: z.number().int().min(10).max(600_000).default(5_000),
+        maxAgeMs: z.number().int().min(100).max(3_600_000).default(30_000),
+      })
+      .strict()
+      .default({ pollMs: 5_000, maxAgeMs: 30_000 }),
+    /** The other nodes: where to ask for co-signatures, and the address their signatures must recover to.
+     * A node listed here co-signs for a destination only while its signer is in that gateway's set, so a
+     * node to be added may be listed in advance. */
     peers: z.array(z.object({ id: z.string().min(1), url: z.url(), signer: address }).strict()).default([]),
     chains: z.array(chainSchema).min(2),
     /** What this process runs (default: everything); `--roles` on the command line overrides it. */

@@ -22,6 +22,7 @@ export type RelayerErrorCode =
   // attesting
   | "ATTESTATION_REFUSED"
   | "NOT_ENOUGH_SIGNATURES"
+  | "NOT_A_VALIDATOR"
   // delivering
   | "NOT_FINAL_YET"
   | "DELIVERY_WOULD_REVERT"

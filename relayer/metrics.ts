@@ -69,6 +69,20 @@ export class RelayerMetrics {
     registers: [this.registry],
   });
 
+  readonly validatorMember = new Gauge({
+    name: "bttb_validator_member",
+    help: "Whether this node's attestation key is in a destination gateway's current validator set (1) or not (0): a node out of the set neither proposes nor co-signs there",
+    labelNames: ["chain"] as const,
+    registers: [this.registry],
+  });
+
+  readonly validatorEpoch = new Gauge({
+    name: "bttb_validator_epoch",
+    help: "The validator-set epoch of each destination gateway, as this node last read it",
+    labelNames: ["chain"] as const,
+    registers: [this.registry],
+  });
+
   /** Per-stage latency of a completed transfer, from its timeline. */
   observeStages(record: TransferRecord): void {
     const at = (status: string) => record.timeline.findLast((e) => e.status === status)?.at;

@@ -13,6 +13,10 @@ import { NodeKeys } from "../common/redis-keys.ts";
 import { WalletAttestationSigner } from "./attest/attestation-signer.ts";
 import { ThresholdBatchSigner } from "./attest/batch-signer.ts";
 import { CoSigner } from "./attest/cosigner.ts";
+import { SetApprover } from "./attest/set-approver.ts";
+import { ValidatorSets } from "./attest/validator-sets.ts";
+import { registerOperatorRoutes } from "./http/operator-routes.ts";
+import { readKey } from "../common/schema.ts";
 import type { DestinationChain, ObservedTransfer, SourceChain } from "./chains/adapter.ts";
 import { connectEvmChain, type EvmChainParts } from "./chains/evm/configured.ts";
 import type { Payer } from "./chains/evm/payer/payer.ts";
@@ -62,6 +66,7 @@ export class RelayerNode {
   private burners: BurnLoop[] = [];
   private http: ReturnType<typeof buildNodeHttpServer> | null = null;
   private pipeline: DeliveryPipeline | null = null;
+  private sets: ValidatorSets | null = null;
   private readonly payers = new Map<string, Payer>();
   private readonly roles: ReadonlySet<NodeRole>;
   /** Every source chain, by chain id (the pipeline checks a transfer peers keep refusing at its source). */
@@ -107,6 +112,15 @@ export class RelayerNode {
       throw new RelayerError("KEYS_NOT_APART", "the payer key must not be the attestation key", false);
     }
 
+    const operatorToken = config.operatorToken ? readKey(config.operatorToken, env, "operator token") : null;
+    if (operatorToken !== null && operatorToken.length < 16) {
+      throw new RelayerError(
+        "KEY_INVALID",
+        "the operator token is too short: use at least 16 characters (e.g. 32 random bytes in hex)",
+        false,
+      );
+    }
+
     const destinations = new Map<bigint, DestinationChain>();
     const evmParts: [EvmChainConfig, EvmChainParts][] = [];
     for (const chain of evmChains(config)) {
@@ -120,6 +134,20 @@ export class RelayerNode {
     }
 
     const nodeIds = [config.id, ...config.peers.map((p) => p.id)];
+    const sets = new ValidatorSets({
+      self: attestationSigner.address,
+      nodeId: config.id,
+      peers: config.peers,
+      destinations,
+      pollMs: config.validatorSets.pollMs,
+      maxAgeMs: config.validatorSets.maxAgeMs,
+      log: this.log.child({ stage: "validator-sets" }),
+      onChange: (chain, set) => {
+        this.metrics.validatorMember.set({ chain }, set.member ? 1 : 0);
+        this.metrics.validatorEpoch.set({ chain }, Number(set.epoch));
+      },
+    });
+    this.sets = sets;
     this.pipeline = new DeliveryPipeline({
       nodeId: config.id,
       nodeIds,
@@ -134,7 +162,9 @@ export class RelayerNode {
         peers: config.peers,
         peerTimeoutMs: config.delivery.peerTimeoutMs,
         log: this.log.child({ stage: "collect" }),
+        sets,
       }),
+      validatorSets: sets,
       maxBatch: config.batch.maxTransfers,
       fallbackMs: config.delivery.fallbackMs,
       confirmPollMs: config.delivery.confirmPollMs,
@@ -161,6 +191,9 @@ export class RelayerNode {
     }
     for (const chain of tronChains(config)) this.addTronChain(chain, watch, pipeline);
 
+    // Not waited for: a chain that cannot be read now must not hold up the start (each set is read again
+    // when it is needed, and at every poll).
+    if (this.roles.has("deliver") || this.roles.has("http")) void sets.start();
     if (this.roles.has("deliver")) {
       await pipeline.recover();
       pipeline.start(); // its own sweep sends deliveries left half-way by a dead process back to `deliver`
@@ -186,8 +219,17 @@ export class RelayerNode {
       nodeId: config.id,
       nodeIds,
       log: this.log.child({ stage: "cosign" }),
+      membership: async (dstChainId) => {
+        const destination = destinations.get(dstChainId);
+        if (!destination) return { member: false, epoch: 0n }; // refused before as UNKNOWN_DESTINATION
+        const set = await sets.current(destination);
+        return { member: set.member, epoch: set.epoch };
+      },
+      deliverers: (dstChainId, ids) => sets.membersOf(dstChainId, ids),
     });
     registerAttestationRoutes(this.http, cosigner);
+    const approver = new SetApprover({ signer: attestationSigner, destinations, log: this.log.child({ stage: "operator" }) });
+    registerOperatorRoutes(this.http, approver, operatorToken);
     const address = await this.http.listen({ host: config.http.host, port: config.http.port });
     this.log.info({ address, roles: [...this.roles], chains: config.chains.map((c) => c.name) }, "relayer node started");
     return address;
@@ -244,7 +286,8 @@ export class RelayerNode {
     const chains: HealthReport["chains"] = {};
     const now = Date.now();
     for (const loop of this.roles.has("watch") ? this.loops : []) chains[loop.name] = loop.health(now);
-    return { ok: redisOk && Object.values(chains).every((c) => c.ok), redis: redisOk, chains };
+    const validatorSets = this.sets?.health() ?? {};
+    return { ok: redisOk && Object.values(chains).every((c) => c.ok), redis: redisOk, chains, validatorSets };
   }
 
   private async refreshStatusGauges(): Promise<void> {
@@ -271,6 +314,7 @@ export class RelayerNode {
   async stop(): Promise<void> {
     if (this.stopSignal.signal.aborted) return;
     this.stopSignal.abort();
+    this.sets?.stop();
     await Promise.all([...this.loops, ...this.burners].map((l) => l.stopped()));
     // Closing waits for the requests under way; after a moment it closes every connection: one that
     // never sent a request (a peer's pooled connection, a TCP health probe) would otherwise hold the

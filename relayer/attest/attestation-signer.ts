@@ -4,6 +4,7 @@
 import type { TypedDataDomain, Wallet } from "ethers";
 import type { KeySource } from "../../common/schema.ts";
 import { batchDigest, type CompactSignature, type Transfer } from "../../common/transfer.ts";
+import { signValidatorSetUpdate, type ValidatorSetUpdate } from "../../common/validators/set-update.ts";
 import { inspectSymbol, walletFromKey, walletFromSource } from "../keys.ts";
 
 export interface AttestationSigner {
@@ -13,8 +14,14 @@ export interface AttestationSigner {
   signBatch(domain: TypedDataDomain, transfers: readonly Transfer[]): Promise<CompactSignature>;
 }
 
+/** What signs a validator-set update with the attestation key (the approval endpoint, set-approver.ts). */
+export interface SetUpdateSigner {
+  readonly address: string;
+  signValidatorSetUpdate(update: ValidatorSetUpdate): Promise<CompactSignature>;
+}
+
 /** An attestation signer holding its key in memory. */
-export class WalletAttestationSigner implements AttestationSigner {
+export class WalletAttestationSigner implements AttestationSigner, SetUpdateSigner {
   readonly address: string;
   readonly #wallet: Wallet;
 
@@ -32,6 +39,10 @@ export class WalletAttestationSigner implements AttestationSigner {
     // What signTypedData signs, with the digest computed once and fast (common/batch-hashing.ts).
     const signature = this.#wallet.signingKey.sign(batchDigest(domain, transfers));
     return Promise.resolve({ r: signature.r, vs: signature.yParityAndS });
+  }
+
+  async signValidatorSetUpdate(update: ValidatorSetUpdate): Promise<CompactSignature> {
+    return Promise.resolve(signValidatorSetUpdate(this.#wallet.signingKey, update));
   }
 
   toString(): string {

@@ -17,7 +17,7 @@ import type { ObservedTransfer } from "../chains/adapter.ts";
 import { RelayerError } from "../errors.ts";
 import type { AttestationSigner } from "./attestation-signer.ts";
 import { rankFor } from "../deliver/designation.ts";
-import { routeKey } from "../../common/routes.ts";
+import { destinationOfRoute, routeKey } from "../../common/routes.ts";
 import type { TransferStatus, TransferStore } from "../store/transfer-store.ts";
 import { MAX_BATCH_TRANSFERS, toTransfers, type AttestationRequest } from "./request.ts";
 
@@ -32,6 +32,7 @@ export const REFUSAL_REASONS = [
   "REJECTED",
   "ALREADY_DELIVERED",
   "FIELDS_DIFFER",
+  "NOT_A_VALIDATOR",
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
@@ -64,6 +65,12 @@ export interface CoSignerOptions {
   nodeId?: string;
   nodeIds?: readonly string[];
   log?: Logger;
+  /** Whether this node's key is in the current validator set of the chain `dstChainId` (and its epoch);
+   * a node that is not refuses (NOT_A_VALIDATOR): its signature would not count there. Without it, the
+   * node signs for every configured destination. */
+  membership?: (dstChainId: bigint) => Promise<{ member: boolean; epoch: bigint }>;
+  /** Of `nodeIds`, those in `dstChainId`'s current set (null while unknown): the route's deliverers. */
+  deliverers?: (dstChainId: bigint, nodeIds: readonly string[]) => readonly string[] | null;
 }
 
 export class CoSigner {
@@ -73,8 +80,12 @@ export class CoSigner {
   private readonly log: Logger | undefined;
   private readonly nodeId: string | undefined;
   private readonly nodeIds: readonly string[];
+  private readonly membership: CoSignerOptions["membership"];
+  private readonly deliverers: CoSignerOptions["deliverers"];
 
   constructor(options: CoSignerOptions) {
+    this.membership = options.membership;
+    this.deliverers = options.deliverers;
     this.nodeId = options.nodeId;
     this.nodeIds = options.nodeIds ?? [];
     this.store = options.store;
@@ -93,6 +104,15 @@ export class CoSigner {
   async cosign(request: AttestationRequest, proposer?: string): Promise<SignerSignature> {
     try {
       const transfers = await this.verified(request);
+      if (this.membership) {
+        const { member, epoch } = await this.membership(request.dstChainId);
+        if (!member) {
+          throw new AttestationRefusedError(
+            "NOT_A_VALIDATOR",
+            `this node's key ${this.signer.address} is not in the validator set of chain ${request.dstChainId} (epoch ${epoch}): its signature would not count there`,
+          );
+        }
+      }
       const domain = gatewayDomain(request.dstChainId, this.destinations.get(request.dstChainId)!);
       const signature = await this.signer.signBatch(domain, transfers);
       // A node before this one at work on the route: as its fallback deliverer, this node waits
@@ -112,8 +132,10 @@ export class CoSigner {
 
   private ranksBefore(route: string, proposer: string | undefined): boolean {
     if (proposer === undefined || this.nodeId === undefined) return false;
-    if (!this.nodeIds.includes(proposer) || !this.nodeIds.includes(this.nodeId)) return false;
-    return rankFor(route, proposer, this.nodeIds) < rankFor(route, this.nodeId, this.nodeIds);
+    // The order of deliverers is among the destination set's members (designation.ts), as the proposer's is.
+    const nodeIds = this.deliverers?.(destinationOfRoute(route), this.nodeIds) ?? this.nodeIds;
+    if (!nodeIds.includes(proposer) || !nodeIds.includes(this.nodeId)) return false;
+    return rankFor(route, proposer, nodeIds) < rankFor(route, this.nodeId, nodeIds);
   }
 
   /** The transfers to sign, from this node's records, after every check; refuses otherwise. */

@@ -3,6 +3,7 @@
 // family-agnostic. The errors a destination throws that the stages act on are in delivery-errors.ts.
 import type { ObservedTransfer } from "../../common/observed-transfer.ts";
 import type { CompactSignature, Transfer, TransferItem } from "../../common/transfer.ts";
+import type { ValidatorSet } from "../../common/validators/validator-set.ts";
 
 // What a source reports is shared with the store and the API: defined in common/, named here too.
 export type { ObservedTransfer, TransferRejection } from "../../common/observed-transfer.ts";
@@ -62,6 +63,10 @@ export interface DestinationChain {
   finalReceipt(txHash: string): Promise<DeliveryReceipt | null>;
   /** How many validator signatures a batch needs now (read each time: the validator set changes). */
   threshold(): Promise<number>;
+  /** The gateway's current validator set: epoch, members (ascending), threshold. */
+  validatorSet(): Promise<ValidatorSet>;
+  /** Only the current epoch (a cheap read, to learn that the set changed). */
+  validatorEpoch(): Promise<bigint>;
 }
 
 /** One transfer that a gateway reported delivered (one per id of a TransfersDelivered event). */

@@ -14,6 +14,12 @@ export class DeliveryRefusedError extends RelayerError {
     this.chain = chain;
     this.alreadyDelivered = alreadyDelivered;
   }
+
+  /** Whether the destination refused the batch's signatures (not a validator, invalid, too few): what a
+   * batch signed under a validator set that has since changed meets. Signing it again may be the cure. */
+  get signaturesRefused(): boolean {
+    return false;
+  }
 }
 
 /** The node knows no transaction with this hash (dropped, or replaced by a transaction of another

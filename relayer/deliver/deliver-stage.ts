@@ -98,6 +98,10 @@ export class DeliverStage {
     const { route } = job.data;
     const destination = this.o.destinations.get(destinationOfRoute(route));
     if (!destination) return;
+    // Read again if old: a node rotated out of the destination's set leaves the route to its members (it
+    // says so in /health); one rotated in takes its place among them.
+    const set = await this.o.validatorSets?.current(destination);
+    if (set && !set.member) return;
     const rank = this.designation.rank(route);
     const later = async (ms: number): Promise<never> => {
       await job.moveToDelayed(Date.now() + ms, token);

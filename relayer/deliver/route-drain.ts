@@ -25,10 +25,15 @@ const BATCHES_IN_FLIGHT = 3;
 
 const READY = new Set(READY_STATUSES);
 
+/** Transfers remembered as signed again after a validator-set change (see signAgain). */
+const RESIGNED_MEMORY = 50_000;
+
 export class RouteDrain {
   private readonly o: DeliveryPipelineOptions;
   private readonly follow: FollowDelivery;
   private readonly requeue: Requeue;
+  /** Transfer id → the validator epoch under which its batch was last sent back to be signed again. */
+  private readonly resigned = new Map<string, bigint>();
 
   constructor(options: DeliveryPipelineOptions, stages: { follow: FollowDelivery; requeue: Requeue }) {
     this.o = options;
@@ -210,12 +215,46 @@ export class RouteDrain {
     try {
       txHash = (await destination.submit({ srcChainId, srcGateway }, items, signatures)).txHash;
     } catch (error) {
+      if (error instanceof DeliveryRefusedError && error.signaturesRefused && (await this.signAgain(route, destination, batchIds, error)))
+        return;
       if (refusedForGood(error)) await this.split(route, destination, rank, batchIds, error);
       else await this.onSubmitRefused(route, batchIds, error);
       return;
     }
     await store.transitionMany(batchIds, "submitted", { txHash });
     await this.follow(destination.chainId, txHash, batchIds);
+  }
+
+  /**
+   * The destination refuses the batch's signatures (NotAValidator, InvalidSignature, …): most likely its
+   * validator set moved after they were made. The batch goes back, ready at once, to be signed by the
+   * set as read now — once per transfer and epoch, never marked as failing. Refused again under the same
+   * epoch, it is a refusal like any other (returns false: split to find why).
+   */
+  private async signAgain(
+    route: string,
+    destination: DestinationChain,
+    ids: readonly string[],
+    error: DeliveryRefusedError,
+  ): Promise<boolean> {
+    this.o.signer.forgetSet?.(destination.chainId);
+    const { epoch } = await destination.validatorSet();
+    if (ids.every((id) => this.resigned.get(id) === epoch)) return false;
+    for (const id of ids) {
+      this.resigned.delete(id);
+      this.resigned.set(id, epoch);
+    }
+    while (this.resigned.size > RESIGNED_MEMORY) this.resigned.delete(this.resigned.keys().next().value!);
+    await this.o.store.transitionMany(ids, "finalized", {
+      from: ["attested"],
+      readyAt: Date.now(),
+      detail: `signatures refused (${error.message}); signed again by the validator set of epoch ${epoch}`,
+    });
+    this.o.log.warn(
+      { route, transfers: ids.length, epoch: epoch.toString(), err: error.message },
+      "signatures refused: the batch is signed again by the current validator set",
+    );
+    return true;
   }
 
   /**

@@ -3,6 +3,7 @@
 // each with why: an operator's worklist).
 import Fastify, { type FastifyInstance } from "fastify";
 import type { RelayerMetrics } from "../metrics.ts";
+import type { ValidatorSetHealth } from "../attest/validator-sets.ts";
 
 export interface HealthReport {
   ok: boolean;
@@ -11,6 +12,9 @@ export interface HealthReport {
     string,
     { ok: boolean; head: string | null; finalizedUpTo: string | null; lastTickAgeMs: number | null; error?: string; standby?: boolean }
   >;
+  /** Each destination gateway's validator set as this node last read it, and whether this node is in it
+   * (a node that is not neither proposes nor co-signs there). */
+  validatorSets?: Record<string, ValidatorSetHealth>;
 }
 
 export interface NodeHttpOptions {

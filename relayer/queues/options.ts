@@ -3,6 +3,7 @@ import type { ConnectionOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { BatchSigner } from "../attest/batch-signer.ts";
+import type { ValidatorSets } from "../attest/validator-sets.ts";
 import type { DestinationChain, SourceChain } from "../chains/adapter.ts";
 import type { TransferRecord, TransferStore } from "../store/transfer-store.ts";
 
@@ -17,6 +18,9 @@ export interface DeliveryPipelineOptions {
   store: TransferStore;
   destinations: ReadonlyMap<bigint, DestinationChain>;
   signer: BatchSigner;
+  /** The destinations' validator sets: a node proposes for a destination only while its key is in the
+   * set there, and the order of deliverers is among the set's members. Without it, every node does. */
+  validatorSets?: ValidatorSets;
   maxBatch: number;
   /** How long each node in the order waits for the ones before it. */
   fallbackMs: number;

@@ -16,11 +16,17 @@ import { encodeDeliverBatch } from "../../../common/contracts/delivery-calldata.
 import { EventDecoder, type DecodedEvent } from "./events.ts";
 import { DEFAULT_RETRY, type RetryOptions } from "../../../common/rpc/retry.ts";
 import { withRpcRetry } from "./rpc.ts";
+import { readValidatorEpoch, readValidatorSet } from "../../../common/validators/gateway-set.ts";
+import type { ValidatorSet } from "../../../common/validators/validator-set.ts";
 
 /** Gateway errors after which the same delivery may pass later (a cap refills, a pause ends, funds come
  * in, more gas is given). Every other revert — AlreadyDelivered, bad signatures, a validator set that
  * changed, invalid transfers — will revert again however long one waits. */
 const RETRY_LATER = new Set(["DailyLimitExceeded", "GatewayPaused", "ReserveInsufficient", "LockedInsufficient", "PayoutGasTooLow"]);
+
+/** Gateway errors that refuse a batch's signatures rather than its transfers: after a validator-set
+ * change, what was signed under the old set meets them. */
+const SIGNATURE_ERRORS = new Set(["NotAValidator", "InvalidSignature", "InsufficientSignatures", "SignersNotAscending"]);
 
 /** A delivery that the gateway would revert, so it was not sent. */
 export class DeliveryRevertError extends DeliveryRefusedError {
@@ -41,6 +47,10 @@ export class DeliveryRevertError extends DeliveryRefusedError {
     );
     this.errorName = errorName;
     this.args = args;
+  }
+
+  override get signaturesRefused(): boolean {
+    return this.errorName !== null && SIGNATURE_ERRORS.has(this.errorName);
   }
 }
 
@@ -95,6 +105,14 @@ export class EvmDestination implements DestinationChain {
   async threshold(): Promise<number> {
     const status = await new Contract(this.gateway, contractInterface("BttcGateway"), this.provider).getFunction("status")();
     return Number(status.threshold);
+  }
+
+  validatorSet(): Promise<ValidatorSet> {
+    return this.call("validator set", () => readValidatorSet(this.provider, this.gateway));
+  }
+
+  validatorEpoch(): Promise<bigint> {
+    return this.call("validator epoch", () => readValidatorEpoch(this.provider, this.gateway));
   }
 
   async submit(

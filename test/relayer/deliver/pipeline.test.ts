@@ -110,6 +110,8 @@ describe("delivery pipeline", () => {
       isDelivered: (t) => evm.isDelivered(t),
       finalReceipt: (hash) => evm.finalReceipt(hash),
       threshold: () => evm.threshold(),
+      validatorSet: () => evm.validatorSet(),
+      validatorEpoch: () => evm.validatorEpoch(),
       async submit(source, items, signatures) {
         if (!items.some((i) => sentBlind.recipients.has(i.recipient))) return evm.submit(source, items, signatures);
         const data = encodeDeliverBatch(selector, source.srcChainId, source.srcGateway, items, signatures);
@@ -308,7 +310,7 @@ describe("delivery pipeline", () => {
 
   const details = async (id: string) => (await store.get(id))!.timeline.map((e) => e.detail ?? "");
 
-  it("goes on after a batch the gateway refuses for good (a stale validator key): tried again later, the rest delivered, nothing dead-lettered", async () => {
+  it("signs again a batch whose signatures the gateway refuses (a stale validator key): delivered, not split, nothing dead-lettered", async () => {
     const recipients = Array.from({ length: 4 }, () => Wallet.createRandom().address);
     staleKey.recipient = recipients[1]!;
     staleKey.timesLeft = 1;
@@ -322,9 +324,11 @@ describe("delivery pipeline", () => {
     );
     assert.equal(staleKey.timesLeft, 0, "the stale key was used");
     for (const [i, r] of recipients.entries()) assert.equal(await ethGateway.getFunction("balanceOf")(r), parseEther("3") + BigInt(i));
-    // Refused in simulation: the batch was split, and the half holding it sent again at once.
-    const failed = (await details(ids[1]!)).find((d) => /refused in simulation/.test(d));
-    assert.match(failed ?? "", /NotAValidator/, "the failure is in the timeline");
+    // Its signatures refused in simulation: the batch was signed again at once (by the set of the
+    // gateway's epoch), not split, and the refusal is in the timeline.
+    const resigned = (await details(ids[1]!)).find((d) => /signatures refused/.test(d));
+    assert.match(resigned ?? "", /NotAValidator.*signed again by the validator set of epoch 0/, (await details(ids[1]!)).join("\n"));
+    assert.equal((await details(ids[1]!)).filter((d) => /refused in simulation/.test(d)).length, 0, "not split");
     assert.deepEqual(await pipeline.deadLetters(), []);
   });
 
