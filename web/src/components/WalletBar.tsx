@@ -10,13 +10,17 @@ export function WalletBar() {
   const wallets = useWallets();
   const [listOpen, setListOpen] = useState(false);
   const [tronError, setTronError] = useState<string | null>(null);
+  const [tronBusy, setTronBusy] = useState(false);
 
   const connectTron = async () => {
     setTronError(null);
+    setTronBusy(true);
     try {
       await wallets.connectTron();
     } catch (error) {
       setTronError(tronLinkMessage(error));
+    } finally {
+      setTronBusy(false);
     }
   };
 
@@ -53,7 +57,7 @@ export function WalletBar() {
             )}
           </p>
         ) : (
-          <button type="button" onClick={() => void connectTron()}>
+          <button type="button" disabled={tronBusy} aria-busy={tronBusy} onClick={() => void connectTron()}>
             Connect TronLink
           </button>
         )}

@@ -11,6 +11,12 @@ function theAdapter(): TronLinkAdapter {
   return adapter;
 }
 
+/** Starts looking for TronLink (its adapter waits up to checkTimeout for it to announce itself), so
+ * that "Connect TronLink" answers at once later. */
+export function prepareTronLink(): void {
+  theAdapter();
+}
+
 export async function connectTronLink(onChange: (address: string | null) => void): Promise<TronWallet> {
   const a = theAdapter();
   await a.connect();

@@ -1,11 +1,11 @@
 // The connected wallets, one per family: an EVM wallet (a browser wallet through wagmi, or a demo
 // account) and a TRON wallet (TronLink, or the same demo account). Choosing a demo account makes it both.
-import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { useConfig, useConnection, useDisconnect } from "wagmi";
 import { useApp } from "../app-context.tsx";
 import { demoEvmWallet, demoTronWallet } from "./demo.ts";
 import { injectedEvmWallet } from "./injected.ts";
-import { connectTronLink, disconnectTronLink, tronLinkWallet } from "./tronlink.ts";
+import { connectTronLink, disconnectTronLink, prepareTronLink, tronLinkWallet } from "./tronlink.ts";
 import type { EvmWallet, TronWallet } from "./types.ts";
 
 export interface Wallets {
@@ -27,6 +27,7 @@ export function WalletProvider({ children }: { children: ReactNode }) {
   const { mutate: disconnect } = useDisconnect();
   const [demoIndex, setDemoIndex] = useState<number | null>(null);
   const [tronLinkAddress, setTronLinkAddress] = useState<string | null>(null);
+  useEffect(prepareTronLink, []);
 
   const demo = demoIndex === null ? undefined : config.demoAccounts.find((a) => a.index === demoIndex);
   const injectedAddress = connection.status === "connected" ? connection.address : undefined;
