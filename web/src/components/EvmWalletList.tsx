@@ -1,6 +1,6 @@
 // The browser wallets that announced themselves (EIP-6963), each a button with the wallet's own name
 // and icon; choosing one asks it to connect.
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useConnect, useConnectors } from "wagmi";
 import { useWallets } from "../wallet/wallet-context.tsx";
 
@@ -9,6 +9,11 @@ export function EvmWalletList({ id, onDone }: { id: string; onDone: () => void }
   const { mutateAsync: connect, isPending } = useConnect();
   const wallets = useWallets();
   const [error, setError] = useState<string | null>(null);
+  const list = useRef<HTMLDivElement>(null);
+  // Opened from the keyboard, focus goes to the first wallet; Escape closes the list.
+  useEffect(() => {
+    list.current?.querySelector("button")?.focus();
+  }, []);
 
   const choose = async (connector: (typeof connectors)[number]) => {
     setError(null);
@@ -22,7 +27,14 @@ export function EvmWalletList({ id, onDone }: { id: string; onDone: () => void }
   };
 
   return (
-    <div id={id} className="wallet-list" role="group" aria-label="Browser wallets">
+    <div
+      id={id}
+      ref={list}
+      className="wallet-list"
+      role="group"
+      aria-label="Browser wallets"
+      onKeyDown={(e) => e.key === "Escape" && onDone()}
+    >
       {connectors.length === 0 ? (
         <p>
           No browser wallet announced itself (EIP-6963). Install one, or{" "}

@@ -1,6 +1,6 @@
 // The wallets: a browser wallet (one button per wallet announced through EIP-6963), TronLink, and on a
 // devnet a demo account that stands for both. The connected addresses are shown in full.
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { useApp } from "../app-context.tsx";
 import { useWallets } from "../wallet/wallet-context.tsx";
 import { EvmWalletList } from "./EvmWalletList.tsx";
@@ -9,6 +9,7 @@ export function WalletBar() {
   const { config } = useApp();
   const wallets = useWallets();
   const [listOpen, setListOpen] = useState(false);
+  const connectButton = useRef<HTMLButtonElement>(null);
   const [tronError, setTronError] = useState<string | null>(null);
   const [tronBusy, setTronBusy] = useState(false);
 
@@ -38,11 +39,17 @@ export function WalletBar() {
             )}
           </p>
         ) : (
-          <button type="button" aria-expanded={listOpen} aria-controls="evm-wallets" onClick={() => setListOpen((o) => !o)}>
+          <button
+            ref={connectButton}
+            type="button"
+            aria-expanded={listOpen}
+            aria-controls="evm-wallets"
+            onClick={() => setListOpen((o) => !o)}
+          >
             Connect wallet
           </button>
         )}
-        {listOpen && !wallets.evm && <EvmWalletList id="evm-wallets" onDone={() => setListOpen(false)} />}
+        {listOpen && !wallets.evm && <EvmWalletList id="evm-wallets" onDone={() => (setListOpen(false), connectButton.current?.focus())} />}
       </div>
 
       <div className="wallet-slot">
