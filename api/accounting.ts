@@ -11,16 +11,9 @@
 // One computation runs at a time and callers that come while it runs share its answer: the open set
 // and the pinned blocks are shared state, and a second scan must not change them under the first.
 //
-// The invariant: BTTC `locked` = Σ remote bridged supply + bridge transfers in flight; and, for swaps,
-// BTTC `reservePaid` = BTT owed for BTTOLD taken in on EVM chains − EVM swaps in flight + BTT paid for
-// TRON deposits. TRON has no gateway view, so with a TRON chain configured the swap side checks that the
-// reserve paid at least what the EVM side owes and reports the rest as paid for other sources.
-// The bridge side is one-sided: BTT forced into the BTTC gateway without a transfer (SELFDESTRUCT, a
-// block reward) is a `surplus`, shown apart and never a violation (anyone can send it, and it backs
-// nothing); the gateway's `accounting()` reports it apart from `locked` (its own counter), and any excess
-// of `locked` over what it backs counts as surplus too. Less locked than that — a deficit — always is a
-// violation, and so is a gateway whose balance falls short of what it owes (its view's `deficit`).
+// The invariant itself, and the JSON of the stats, are common/accounting.ts's (the watchtower judges it too).
 import { type Log, type Result } from "ethers";
+import { chainStatsOf, evaluateInvariant, type ChainStats, type Stats } from "../common/accounting.ts";
 import { addressToBytes32, sequenceToRef } from "../common/transfer.ts";
 import type { EvmChain } from "./chains/evm-chain.ts";
 import type { ChainRegistry } from "./chains/registry.ts";
@@ -33,37 +26,7 @@ interface Open {
   amount: bigint;
 }
 
-export interface ChainStats {
-  chain: string;
-  role: "bttc" | "remote";
-  /** BTTC: native BTT locked for bridged BTT and transfers in flight. */
-  locked: bigint | null;
-  /** BTTC: BTT the gateway reports apart as forced in without a transfer, if its `accounting()` does. */
-  surplus: bigint | null;
-  /** BTTC: how far the gateway's balance falls short of what it owes (locked, reserve, fees, claimable). */
-  deficit: bigint | null;
-  /** Remote: bridged BTT in existence (fees held included). */
-  minted: bigint | null;
-  /** Remote: BTTOLD taken in (legacy base units); BTTC: BTT paid from the reserve (wei). */
-  swapped: bigint;
-  /** Remote: BTT owed on BTTC for that BTTOLD (wei). */
-  swapOwed: bigint | null;
-  feesHeld: bigint;
-  reserveBalance: bigint | null;
-  /** Bridge transfers (wei) and swaps (BTT wei) sent from this chain and not delivered yet. */
-  inFlight: { bridge: bigint; swap: bigint; transfers: number };
-}
-
-export interface Stats {
-  chains: ChainStats[];
-  invariant: {
-    holds: boolean;
-    /** `surplus`: BTT locked beyond what remote chains hold and what is in flight (forced in; not a violation). */
-    bridge: { locked: bigint; minted: bigint; inFlight: bigint; surplus: bigint; holds: boolean };
-    swap: { reservePaid: bigint; owedByEvmSources: bigint; evmInFlight: bigint; paidForOtherSources: bigint; holds: boolean };
-  };
-  scannedTo: Record<string, bigint>;
-}
+export { statsJson, type ChainStats, type Stats } from "../common/accounting.ts";
 
 export class AccountingReader {
   private readonly chains: ChainRegistry;
@@ -87,33 +50,10 @@ export class AccountingReader {
   private async compute(): Promise<Stats> {
     await this.scan();
     const chains = await Promise.all(this.chains.evmChains().map((c) => this.chainStats(c)));
-    const home = chains.find((c) => c.role === "bttc")!;
-    const remotes = chains.filter((c) => c.role === "remote");
-    const minted = remotes.reduce((sum, c) => sum + c.minted!, 0n);
-    const bridgeInFlight = chains.reduce((sum, c) => sum + c.inFlight.bridge, 0n);
-    const owed = remotes.reduce((sum, c) => sum + c.swapOwed!, 0n);
-    const swapInFlight = remotes.reduce((sum, c) => sum + c.inFlight.swap, 0n);
-    const paidForOthers = home.swapped - (owed - swapInFlight);
     const hasOtherSources = this.chains.all.length > this.chains.evmChains().length;
-    const backed = minted + bridgeInFlight;
-    const bridgeHolds = home.locked! >= backed && (home.deficit ?? 0n) === 0n;
-    // What the gateway reports apart (a gateway that does leaves it out of `locked`), and any excess of
-    // `locked` over what it backs (a gateway that does not).
-    const surplus = (home.surplus ?? 0n) + (home.locked! > backed ? home.locked! - backed : 0n);
-    const swapHolds = hasOtherSources ? paidForOthers >= 0n : paidForOthers === 0n;
     return {
       chains,
-      invariant: {
-        holds: bridgeHolds && swapHolds,
-        bridge: { locked: home.locked!, minted, inFlight: bridgeInFlight, surplus, holds: bridgeHolds },
-        swap: {
-          reservePaid: home.swapped,
-          owedByEvmSources: owed,
-          evmInFlight: swapInFlight,
-          paidForOtherSources: paidForOthers,
-          holds: swapHolds,
-        },
-      },
+      invariant: evaluateInvariant(chains, hasOtherSources),
       scannedTo: Object.fromEntries(this.chains.evmChains().map((c) => [c.name, this.heads.get(c.name)!])),
     };
   }
@@ -130,34 +70,7 @@ export class AccountingReader {
       inFlight[o.kind] += o.amount;
       inFlight.transfers++;
     }
-    if (chain.config.role === "bttc") {
-      return {
-        chain: chain.name,
-        role: "bttc",
-        locked: a.locked!,
-        surplus: a.surplus ?? null,
-        deficit: a.deficit ?? null,
-        minted: null,
-        swapped: a.reservePaid!,
-        swapOwed: null,
-        feesHeld: a.feesHeld!,
-        reserveBalance: a.reserveBalance!,
-        inFlight,
-      };
-    }
-    return {
-      chain: chain.name,
-      role: "remote",
-      locked: null,
-      surplus: null,
-      deficit: null,
-      minted: a.bridgedSupply!,
-      swapped: a.legacyReceived!,
-      swapOwed: a.swapOwed!,
-      feesHeld: a.feesHeld!,
-      reserveBalance: null,
-      inFlight,
-    };
+    return chainStatsOf(chain.name, chain.config.role, a, inFlight);
   }
 
   /**
@@ -212,41 +125,4 @@ export class AccountingReader {
       this.nextBlock.set(chain.name, from);
     }
   }
-}
-
-/** Stats as JSON: amounts as decimal strings. */
-export function statsJson(stats: Stats) {
-  const s = (v: bigint | null) => (v === null ? null : v.toString());
-  return {
-    chains: stats.chains.map((c) => ({
-      ...c,
-      locked: s(c.locked),
-      surplus: s(c.surplus),
-      deficit: s(c.deficit),
-      minted: s(c.minted),
-      swapped: s(c.swapped)!,
-      swapOwed: s(c.swapOwed),
-      feesHeld: s(c.feesHeld)!,
-      reserveBalance: s(c.reserveBalance),
-      inFlight: { bridge: s(c.inFlight.bridge)!, swap: s(c.inFlight.swap)!, transfers: c.inFlight.transfers },
-    })),
-    invariant: {
-      holds: stats.invariant.holds,
-      bridge: {
-        ...stats.invariant.bridge,
-        locked: s(stats.invariant.bridge.locked)!,
-        minted: s(stats.invariant.bridge.minted)!,
-        inFlight: s(stats.invariant.bridge.inFlight)!,
-        surplus: s(stats.invariant.bridge.surplus)!,
-      },
-      swap: {
-        ...stats.invariant.swap,
-        reservePaid: s(stats.invariant.swap.reservePaid)!,
-        owedByEvmSources: s(stats.invariant.swap.owedByEvmSources)!,
-        evmInFlight: s(stats.invariant.swap.evmInFlight)!,
-        paidForOtherSources: s(stats.invariant.swap.paidForOtherSources)!,
-      },
-    },
-    scannedTo: Object.fromEntries(Object.entries(stats.scannedTo).map(([k, v]) => [k, v.toString()])),
-  };
 }

@@ -18,6 +18,11 @@ const evmChain = evmChainBaseSchema.extend({
   blockTimeMs: z.number().int().min(1).max(600_000).default(1_000),
   /** Seconds until the `finalized` tag passes a block (for quotes; tag finality only). */
   finalizedTagSeconds: z.number().int().min(0).max(86_400).default(900),
+  /** The token standard of this chain's ERC-20s as its users name them (BNB Chain: BEP-20); default: by
+   * the chain (BEP-20 on BNB Chain's ids and a chain named bsc, ERC-20 elsewhere). */
+  tokenStandard: z.enum(["ERC-20", "BEP-20"]).optional(),
+  /** How often the API asks this chain's head for new blocks to read deliveries in (default: a quarter of its block time). */
+  deliveryPollMs: z.number().int().min(50).max(60_000).optional(),
 });
 
 /** TRON as the API builds swap deposits for it; `minimumUnits` must be the relayers'. */
@@ -58,6 +63,10 @@ export const apiConfigSchema = z
     chainCacheMs: z.number().int().min(0).max(600_000).default(2_000),
     /** How often a server-sent-events stream looks for a status change. */
     eventsPollMs: z.number().int().min(10).max(60_000).default(500),
+    /** Deliveries the API remembers (an LRU, in memory; api/deliveries/delivery-cache.ts). */
+    deliveryCacheSize: z.number().int().min(100).max(10_000_000).default(100_000),
+    /** How far back (blocks) the API reads each destination's deliveries when it starts. */
+    deliveryLookbackBlocks: z.number().int().min(0).max(10_000_000).default(50_000),
     /** Per outbound HTTP request (chains, relayers). */
     requestTimeoutMs: z.number().int().min(100).max(120_000).default(5_000),
   })

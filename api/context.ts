@@ -9,6 +9,7 @@ import type { ApiConfig } from "./config.ts";
 import type { ApiMetrics } from "./metrics.ts";
 import type { Quoter } from "./quote.ts";
 import type { TransferReader } from "./transfers.ts";
+import type { Deliveries } from "./deliveries/deliveries.ts";
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -25,6 +26,8 @@ export interface ApiContext {
   quoter: Quoter;
   builder: TransactionBuilder;
   transfers: TransferReader;
+  /** The API's own watch of deliveries on every EVM destination. */
+  deliveries: Deliveries;
   accounting: AccountingReader;
   metrics: ApiMetrics;
 }

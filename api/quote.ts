@@ -9,6 +9,7 @@ import { BTTOLD_TRC10_DECIMALS } from "../common/redenomination.ts";
 import { TronChain } from "./chains/tron-chain.ts";
 import type { ApiConfig } from "./config.ts";
 import { ApiError } from "./errors.ts";
+import { bttOn, bttoldOn, type TokenPair } from "./tokens.ts";
 
 export type QuoteKind = "bridge" | "swap";
 
@@ -45,6 +46,8 @@ export interface Quote {
   delayedBy: string | null;
   /** Swaps: the legacy token's decimals. */
   legacyDecimals: number | null;
+  /** The tokens of amountIn (`sent`) and amountOut (`received`). */
+  tokens: TokenPair;
 }
 
 export class Quoter {
@@ -91,6 +94,7 @@ export class Quoter {
       expectedSeconds: this.expectedSeconds(src, dst),
       delayedBy: capDelay(dst.name, amountOut, dstStatus.dailyLimit, dstStatus.dailyLimitAvailable),
       legacyDecimals: null,
+      tokens: { sent: bttOn(src), received: bttOn(dst) },
     };
   }
 
@@ -150,6 +154,7 @@ export class Quoter {
         capDelay(home.name, amountOut, homeStatus.dailyLimit, homeStatus.dailyLimitAvailable) ??
         (amountOut > reserve ? `the redenomination reserve holds ${reserve} wei now; the swap waits until it is refilled` : null),
       legacyDecimals: decimals,
+      tokens: { sent: await bttoldOn(src), received: bttOn(home) },
     };
   }
 

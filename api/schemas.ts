@@ -1,6 +1,7 @@
 // Response pieces shared by several routes (and named in the OpenAPI document).
 import { z } from "zod";
 import { errorBodySchema } from "./errors.ts";
+import { tokenPairSchema } from "./tokens.ts";
 
 export const uintString = z.string().meta({ description: "A non-negative integer as a decimal string" });
 
@@ -20,8 +21,24 @@ export const quoteSchema = z
       .nullable()
       .meta({ description: "Why the transfer would wait as `delayed` now (a cap, the reserve), if it would" }),
     legacyDecimals: z.number().int().nullable(),
+    tokens: tokenPairSchema,
   })
   .meta({ id: "Quote" });
+
+/** A transaction for any account to sign and send (an `evm` step's, without `from`). */
+export const unsignedTransactionSchema = z.object({
+  chainId: uintString,
+  to: z.string(),
+  data: z.string(),
+  value: uintString,
+  type: z.literal(0).optional().meta({ description: "0 (legacy) on a chain that takes no EIP-1559 transactions (BTTC)" }),
+  gasPrice: uintString.optional().meta({ description: "With type 0: the chain's gas price (wei) now" }),
+});
+
+export function unsignedTransactionJson(t: { chainId: bigint; to: string; data: string; value: bigint; gasPrice?: bigint }) {
+  const fees = t.gasPrice === undefined ? {} : { type: 0 as const, gasPrice: t.gasPrice.toString() };
+  return { chainId: t.chainId.toString(), to: t.to, data: t.data, value: t.value.toString(), ...fees };
+}
 
 const evmStepSchema = z.object({
   family: z.literal("evm"),

@@ -26,6 +26,10 @@ import { ApiError, handleError } from "./errors.ts";
 import { ApiMetrics } from "./metrics.ts";
 import { Quoter } from "./quote.ts";
 import { TransferReader } from "./transfers.ts";
+import { Deliveries } from "./deliveries/deliveries.ts";
+import { StatusFactsReader } from "./status/facts.ts";
+import { claimRoutes } from "./routes/claims.ts";
+import { deliveryRoutes } from "./routes/delivery.ts";
 import { broadcastRoutes } from "./routes/broadcast.ts";
 import { chainRoutes } from "./routes/chains.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -70,18 +74,27 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
 
   const chains = new ChainRegistry(config);
   const quoter = new Quoter(chains, config);
+  const records = new TransferRecordReader(deps.redis, config.keyPrefix);
+  const deliveries = new Deliveries(chains, config);
   const ctx: ApiContext = {
     config,
     redis: deps.redis,
     chains,
     quoter,
     builder: new TransactionBuilder(chains, quoter, new RecipientGuard(chains, (message) => app.log.warn(message))),
-    transfers: new TransferReader(new TransferRecordReader(deps.redis, config.keyPrefix), chains),
+    transfers: new TransferReader(records, chains, new StatusFactsReader(chains, records, deliveries)),
+    deliveries,
     accounting: new AccountingReader(chains),
     metrics: new ApiMetrics({ processMetrics: deps.processMetrics ?? false }),
   };
-  app.addHook("onClose", () => chains.close());
-  app.addHook("onReady", () => chains.checkAgainstChains((message) => app.log.warn(message)));
+  app.addHook("onClose", () => {
+    deliveries.stop();
+    chains.close();
+  });
+  app.addHook("onReady", async () => {
+    await chains.checkAgainstChains((message) => app.log.warn(message));
+    await deliveries.start(app.log);
+  });
   // Cross-origin access for front ends in browsers: only the configured origins (none by default).
   if (config.corsOrigins.length > 0) {
     await app.register(cors, {
@@ -133,6 +146,8 @@ export async function buildApi(config: ApiConfig, deps: ApiDeps): Promise<App> {
   broadcastRoutes(app, ctx);
   transferRoutes(app, ctx);
   transferEventRoutes(app, ctx);
+  deliveryRoutes(app, ctx);
+  claimRoutes(app, ctx);
   statsRoutes(app, ctx);
   healthRoutes(app, ctx);
   return app;

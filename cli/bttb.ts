@@ -6,6 +6,7 @@ import { messageOf } from "../common/errors.ts";
 import { runEntryPoint } from "./entry-point.ts";
 import { moveCommand } from "./commands/move.ts";
 import { refundCommand } from "./commands/refund.ts";
+import { watchtowerCommand } from "./commands/watchtower.ts";
 import { invariantCommand, transferCommand, transfersCommand } from "./commands/show.ts";
 
 export const HELP = `bttb — BTT Bridge command line
@@ -16,6 +17,7 @@ Run a part of the bridge
   devnet                         the whole local testnet (same as npm start; options: npm start -- --help)
   relayer --config <file> [--roles watch,deliver,http]  one relayer node (or one process of one)
   api --config <file>            the HTTP API
+  watchtower --config <file>     the watchtower: checks every delivery against its source, pauses on fraud
 
 Move BTT (signed here with your key, sent through the API)
   swap --from tron|ethereum|bsc --amount <BTTOLD> [--recipient 0x…] [--follow]
@@ -88,6 +90,8 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, out: 
       await runDevnet(rest, env).catch(reportStartFailure);
       return -1; // runs until Ctrl-C
     }
+    case "watchtower":
+      return watchtowerCommand(rest, env);
     case "relayer":
     case "api": {
       const config = rest.includes("--config") ? rest[rest.indexOf("--config") + 1] : undefined;

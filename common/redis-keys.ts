@@ -73,6 +73,16 @@ export class NodeKeys {
     return `${this.prefix}deliveredUnseen`;
   }
 
+  /** String (TTL): the digest of the last batch holding transfer `id` that this node collected a threshold
+   * of signatures for (the batch itself: `attestedBatch`). The API builds "deliver it yourself" from it. */
+  attestation(id: string): string {
+    return `${this.prefix}attestation:${id}`;
+  }
+  /** String (TTL): a signed batch (common/records/attestation.ts), by its EIP-712 digest. */
+  attestedBatch(digest: string): string {
+    return `${this.prefix}attestedBatch:${digest.toLowerCase()}`;
+  }
+
   // ----- watching -----
 
   /** Hash: how far `chain` was read (scannedHead, finalizedUpTo, lastSequence). */

@@ -15,6 +15,8 @@ export interface DevnetInfo {
   threshold: number;
   chains: Record<string, Record<string, string | number>>;
   relayers: { id: string; url: string; signer: string; payer: string; config: string; keyPrefix: string; pid?: number }[];
+  /** The watchtower (devnet/watchtower.ts): /health and /metrics at `url`, pausing with `guardian`. */
+  watchtower: { url: string; config: string; mode: "alert" | "pause"; guardian: string; pid?: number };
   accounts: { index: number; address: string; tronAddress: string; privateKey: string }[];
   /** Process id of each part the devnet started, by name (the devnet itself under "devnet"). */
   processes: Record<string, number>;

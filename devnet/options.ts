@@ -13,6 +13,8 @@ const OptionsSchema = z.object({
   bscPort: port.default(8546),
   tronPort: port.default(9090),
   apiPort: port.default(8080),
+  /** The watchtower's /health and /metrics. */
+  watchtowerPort: port.default(7100),
   /** The web app (web/dist and its config.json). */
   webPort: port.default(3000),
   /** Relayer nodes n1, n2, n3 listen on this port and the next two. */
@@ -38,6 +40,7 @@ const FLAGS: Record<Exclude<keyof DevnetOptions, "help">, { flag: string; env: s
   bscPort: { flag: "bsc-port", env: "DEVNET_BSC_PORT", help: "BNB Chain JSON-RPC port" },
   tronPort: { flag: "tron-port", env: "DEVNET_TRON_PORT", help: "TRON development node HTTP port" },
   apiPort: { flag: "api-port", env: "DEVNET_API_PORT", help: "HTTP API port" },
+  watchtowerPort: { flag: "watchtower-port", env: "DEVNET_WATCHTOWER_PORT", help: "watchtower port (/health, /metrics)" },
   webPort: { flag: "web-port", env: "DEVNET_WEB_PORT", help: "web app port" },
   relayerPort: { flag: "relayer-port", env: "DEVNET_RELAYER_PORT", help: "first relayer node's port (n1; n2, n3 follow)" },
   blockTimeMs: { flag: "block-time-ms", env: "DEVNET_BLOCK_TIME_MS", help: "milliseconds between blocks on every chain" },
@@ -49,7 +52,7 @@ const FLAGS: Record<Exclude<keyof DevnetOptions, "help">, { flag: string; env: s
 const DEFAULTS = OptionsSchema.parse({});
 
 export const USAGE = [
-  "usage: npm start [-- options]   (the whole local testnet: three EVM chains, TRON, contracts, relayers, API)",
+  "usage: npm start [-- options]   (the whole local testnet: three EVM chains, TRON, contracts, relayers, watchtower, API)",
   "",
   ...Object.entries(FLAGS).map(([key, o]) => {
     const fallback = DEFAULTS[key as keyof DevnetOptions];

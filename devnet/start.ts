@@ -1,5 +1,5 @@
 // The whole local testnet, in order: ports, Redis, contracts compiled, three EVM chains, the TRON
-// development node, contracts deployed and funded, three relayer nodes (threshold 2), the API. Each
+// development node, contracts deployed and funded, three relayer nodes (threshold 2), the watchtower, the API. Each
 // step reports how long it took; a failure names the part and why, and stops what had started.
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -15,6 +15,7 @@ import { ProcessGroup, type ManagedProcess } from "./processes.ts";
 import { ensureRedis, wipePrefix } from "./redis.ts";
 import { buildWebIfStale, startWeb, webOrigins } from "./web.ts";
 import { fundDepositAccount, tronBase58, tronNodeArgs, tronReady, TRON_SOLIDITY_DEPTH } from "./tron-setup.ts";
+import { startDevnetWatchtower } from "./watchtower.ts";
 import { DEVNET_CHAIN_IDS } from "../common/chains/registry.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -97,6 +98,7 @@ export async function startDevnet(
           { port: o.tronPort, what: "TRON development node", flag: "--tron-port" },
           ...identities.map((r, i) => ({ port: o.relayerPort + i, what: `relayer ${r.id}`, flag: "--relayer-port" })),
           { port: o.apiPort, what: "HTTP API", flag: "--api-port" },
+          { port: o.watchtowerPort, what: "watchtower", flag: "--watchtower-port" },
           { port: o.webPort, what: "web app", flag: "--web-port" },
         ],
         leftovers.length > 0 ? 10_000 : 0,
@@ -186,6 +188,22 @@ export async function startDevnet(
       },
     );
 
+    const watchtower = await timed(progress, `watchtower :${o.watchtowerPort}`, () =>
+      startDevnetWatchtower({
+        group,
+        dataDir,
+        host: o.host,
+        port: o.watchtowerPort,
+        blockTimeMs: o.blockTimeMs,
+        chains,
+        deployed,
+        tron,
+        node,
+        root,
+        env: partEnv,
+      }),
+    );
+
     const apiUrl = `http://${o.host}:${o.apiPort}`;
     await timed(progress, `API :${o.apiPort}`, async () => {
       const file = writeApiConfig({
@@ -244,6 +262,13 @@ export async function startDevnet(
         keyPrefix: r.keyPrefix,
         ...(relayerParts[i]!.child.pid !== undefined ? { pid: relayerParts[i]!.child.pid } : {}),
       })),
+      watchtower: {
+        url: watchtower.url,
+        config: watchtower.config,
+        mode: watchtower.mode,
+        guardian: watchtower.guardian,
+        ...(watchtower.part.child.pid !== undefined ? { pid: watchtower.part.child.pid } : {}),
+      },
       accounts: Array.from({ length: DEMO_ACCOUNT_COUNT }, (_, index) => {
         const wallet = hardhatAccount(index);
         return { index, address: wallet.address, tronAddress: tronBase58(wallet.address), privateKey: wallet.privateKey };

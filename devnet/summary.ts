@@ -18,6 +18,10 @@ export function summary(info: DevnetInfo, infoFile: string, ms: number): string 
   }
   lines.push("", "Relayer nodes (threshold " + String(info.threshold) + ")");
   for (const r of info.relayers) lines.push(`  ${r.id}  ${r.url}/health  ${r.url}/metrics  signer ${r.signer}`);
+  lines.push(
+    "",
+    `Watchtower ${info.watchtower.url}/health  ${info.watchtower.url}/metrics  (${info.watchtower.mode} mode, guardian ${info.watchtower.guardian})`,
+  );
   lines.push("", `API      ${info.api.url}   docs ${info.api.docs}`);
   if (info.web) lines.push(`Web app  ${info.web.url}`);
   lines.push(`Redis    ${info.redis.url} (keys under ${info.redis.prefix})`);

@@ -5,6 +5,7 @@
 import { Contract, Interface, ZeroAddress, getAddress, type JsonRpcProvider, type TypedDataDomain } from "ethers";
 import { contractInterface } from "../../common/contracts/artifacts.ts";
 import { legacyGasPrice } from "../../common/chains/fees.ts";
+import { DEVNET_CHAIN_IDS } from "../../common/chains/registry.ts";
 import { createEvmProvider } from "../../common/rpc/evm-provider.ts";
 import { TtlCache } from "../cache.ts";
 import type { EvmChainConfig } from "../config.ts";
@@ -19,6 +20,7 @@ export interface GatewayRoute {
 export interface GatewayStatus {
   paused: boolean;
   sequence: bigint;
+  validatorEpoch: bigint;
   threshold: number;
   dailyLimit: bigint;
   dailyLimitAvailable: bigint;
@@ -29,6 +31,9 @@ export interface SwapRules {
   legacyDecimals: number;
   minimum: bigint;
 }
+
+/** BNB Smart Chain mainnet and testnet, and the devnet's BSC. */
+const BNB_CHAIN_IDS: ReadonlySet<bigint> = new Set([56n, 97n, DEVNET_CHAIN_IDS.bsc]);
 
 const GATEWAY_ABI = { bttc: contractInterface("BttcGateway"), remote: contractInterface("RemoteGateway") } as const;
 const TOKEN_ABI: Interface = contractInterface("LegacyBTTOLD");
@@ -88,12 +93,39 @@ export class EvmChain {
         return {
           paused: s.paused as boolean,
           sequence: s.sequence as bigint,
+          validatorEpoch: s.validatorEpoch as bigint,
           threshold: Number(s.threshold),
           dailyLimit: s.dailyLimit as bigint,
           dailyLimitAvailable: s.dailyLimitAvailable as bigint,
         };
       }),
     );
+  }
+
+  /** The gateway's current validator set (checksummed, ascending, as the gateway keeps it). */
+  validators(): Promise<string[]> {
+    return this.cache.get("validators", () =>
+      this.read("validators", async () => ((await this.gateway.getFunction("validators")()) as string[]).map((v) => getAddress(v))),
+    );
+  }
+
+  /** Whether the gateway has delivered the transfer (read from the chain, never cached). */
+  isDelivered(srcChainId: bigint, srcGateway: string, srcRef: string): Promise<boolean> {
+    return this.read("delivery record", () => this.gateway.getFunction("isDelivered")(srcChainId, srcGateway, srcRef) as Promise<boolean>);
+  }
+
+  /** BTTC: what `account` may claim (payouts its code refused, deferred); 0 elsewhere. */
+  claimable(account: string): Promise<bigint> {
+    if (this.config.role !== "bttc") return Promise.resolve(0n);
+    return this.cache.get(`claimable:${account}`, () =>
+      this.read("claimable", () => this.gateway.getFunction("claimable")(account) as Promise<bigint>),
+    );
+  }
+
+  /** What users call this chain's ERC-20s: configured, else BEP-20 on BNB Chain, ERC-20 elsewhere. */
+  get tokenStandard(): "ERC-20" | "BEP-20" {
+    if (this.config.tokenStandard) return this.config.tokenStandard;
+    return BNB_CHAIN_IDS.has(this.chainId) || /^(bsc|bnb)/.test(this.name) ? "BEP-20" : "ERC-20";
   }
 
   /**

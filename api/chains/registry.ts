@@ -10,14 +10,14 @@ export class ChainRegistry {
   readonly all: readonly AnyChain[];
   readonly home: EvmChain;
   private readonly byName = new Map<string, AnyChain>();
-  private readonly byId = new Map<bigint, AnyChain>();
+  private readonly chainsById = new Map<bigint, AnyChain>();
 
   constructor(config: ApiConfig) {
     const options = { cacheMs: config.chainCacheMs, timeoutMs: config.requestTimeoutMs };
     this.all = config.chains.map((c) => (c.family === "evm" ? new EvmChain(c, options) : new TronChain(c, options)));
     for (const chain of this.all) {
       this.byName.set(chain.name, chain);
-      this.byId.set(chain.chainId, chain);
+      this.chainsById.set(chain.chainId, chain);
     }
     this.home = this.all.find((c): c is EvmChain => c instanceof EvmChain && c.config.role === "bttc")!;
   }
@@ -38,8 +38,12 @@ export class ChainRegistry {
     return chain;
   }
 
+  byId(chainId: bigint): AnyChain | null {
+    return this.chainsById.get(chainId) ?? null;
+  }
+
   nameOf(chainId: bigint): string | null {
-    return this.byId.get(chainId)?.name ?? null;
+    return this.chainsById.get(chainId)?.name ?? null;
   }
 
   evmChains(): EvmChain[] {

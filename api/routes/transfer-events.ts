@@ -1,6 +1,8 @@
-// GET /v1/transfers/:id/events: server-sent events as a transfer's status changes. The followed node's
-// store is polled (no keyspace notifications needed, which managed Redis often has off): the first
-// event is the transfer as it is, then one `status` event per new timeline entry; after a final status
+// GET /v1/transfers/:id/events: server-sent events as a transfer's merged view changes (the followed node's
+// record and what the chains say: a delivery by another node counts). The store is polled (no keyspace
+// notifications needed, which managed Redis often has off) and the view merged each time: the first
+// event is the transfer as it is, then `status` events (the whole view with the new timeline `entry`)
+// whenever the view changes; after a final status
 // an `end` event, and the stream closes. A client that goes away stops the polling at once. Each client
 // address holds at most `maxEventStreamsPerClient` streams at once (each costs a poll loop): more is 429.
 import type { FastifyReply } from "fastify";
@@ -9,9 +11,18 @@ import type { ApiContext, App } from "../context.ts";
 import { transferIdSchema } from "../inputs.ts";
 import { ApiError } from "../errors.ts";
 import { errors } from "../schemas.ts";
-import { FINAL_STATUSES, toView } from "../transfers.ts";
+import { FINAL_STATUSES, type TransferView } from "../transfers.ts";
 
 const KEEPALIVE_MS = 15_000;
+
+function entryKey(e: TransferView["timeline"][number]): string {
+  return `${e.status}|${e.at}|${e.txHash ?? ""}|${e.detail ?? ""}`;
+}
+
+/** What a client sees change (the daily limit's `until` moves with the clock: it goes with the next change). */
+function fingerprint(view: TransferView): string {
+  return JSON.stringify({ ...view, waiting: view.waiting ? { ...view.waiting, until: null } : null });
+}
 
 export function transferEventRoutes(app: App, ctx: ApiContext): void {
   const open = new Set<() => void>();
@@ -28,7 +39,8 @@ export function transferEventRoutes(app: App, ctx: ApiContext): void {
       schema: {
         summary: "Server-sent events as the transfer's status changes",
         description:
-          "`event: transfer` with the transfer first; then `event: status` with `{id, status, entry}` per change; " +
+          "`event: transfer` with the transfer first; then `event: status` with the transfer and the new timeline `entry` " +
+          "whenever the transfer changes (the node's record or the chains: a delivery by another node counts); " +
           "`event: end` after completed, dropped or rejected, and the stream closes.",
         tags: ["transfers"],
         params: z.object({ id: transferIdSchema }),
@@ -58,7 +70,8 @@ export function transferEventRoutes(app: App, ctx: ApiContext): void {
       stream(
         reply,
         (send, end) => {
-          let seen = first.timeline.length;
+          let seen = new Set(first.timeline.map(entryKey));
+          let last = fingerprint(first);
           send("transfer", first);
           if (FINAL_STATUSES.has(first.status)) return end();
           let busy = false;
@@ -67,14 +80,21 @@ export function transferEventRoutes(app: App, ctx: ApiContext): void {
             busy = true;
             ctx.transfers.records
               .get(id)
-              .then((record) => {
+              .then(async (record) => {
                 if (!record) return;
-                const view = toView(record, ctx.chains);
-                for (const entry of view.timeline.slice(seen)) send("status", { id, status: entry.status, entry });
-                seen = view.timeline.length;
+                const view = await ctx.transfers.view(record);
+                const now = fingerprint(view);
+                if (now === last) return;
+                last = now;
+                // One event per new timeline entry (the view with it); a change without one (a reorg took
+                // a delivery out, the waiting reason moved) is one event with the latest entry.
+                const fresh = view.timeline.filter((e) => !seen.has(entryKey(e)));
+                seen = new Set(view.timeline.map(entryKey));
+                const entries = fresh.length > 0 ? fresh : [view.timeline.at(-1) ?? null];
+                for (const entry of entries) send("status", { ...view, entry });
                 if (FINAL_STATUSES.has(view.status)) end();
               })
-              .catch((error: unknown) => request.log.warn({ err: error }, "transfer events: store read failed"))
+              .catch((error: unknown) => request.log.warn({ err: error }, "transfer events: reading the transfer failed"))
               .finally(() => (busy = false));
           }, ctx.config.eventsPollMs);
           return () => clearInterval(poll);

@@ -49,7 +49,8 @@ export async function transfersCommand(ctx: CliContext, args: string[]): Promise
   for (const t of page.transfers) {
     ctx.out(
       `${t.id}  ${t.status.padEnd(9)} ${t.kind.padEnd(6)} ${(t.source.chain ?? t.source.chainId).padEnd(8)} → ${(t.destination.chain ?? t.destination.chainId).padEnd(8)} ` +
-        showAmount(t.amount, BTT_DECIMALS, "BTT", ctx.baseUnits, "wei"),
+        showAmount(t.amount, BTT_DECIMALS, "BTT", ctx.baseUnits, "wei") +
+        (t.tokens ? ` (${t.tokens.received.standard} on ${t.tokens.received.chain})` : ""),
     );
   }
   if (page.transfers.length === 0) ctx.out("no transfers");

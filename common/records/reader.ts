@@ -4,6 +4,7 @@
 // Keys come from NodeKeys under the node's prefix, the same the store writes.
 import type { Redis } from "ioredis";
 import { NodeKeys } from "../redis-keys.ts";
+import { decodeAttestation, type StoredAttestation } from "./attestation.ts";
 import { decodeObserved } from "./codec.ts";
 import { pipelineReplies } from "./pipeline-replies.ts";
 import type { TimelineEntry, TransferRecord, TransferState, TransferStatus } from "./transfer-record.ts";
@@ -116,5 +117,18 @@ export class TransferRecordReader {
   async deliveredUnseenMany(ids: readonly string[]): Promise<(string | null)[]> {
     if (ids.length === 0) return [];
     return this.redis.hmget(this.keys.deliveredUnseen, ...ids);
+  }
+
+  /** The last signed batch holding `id` this node stored (./attestation.ts), or null. */
+  async attestationOf(id: string): Promise<StoredAttestation | null> {
+    const digest = await this.redis.get(this.keys.attestation(id));
+    if (!digest) return null;
+    const text = await this.redis.get(this.keys.attestedBatch(digest));
+    return text ? decodeAttestation(text) : null;
+  }
+
+  /** Why the node parked `id` as stuck (or lists it as failing alone), or null. */
+  async stuckReason(id: string): Promise<string | null> {
+    return this.redis.hget(this.keys.stuck, id);
   }
 }

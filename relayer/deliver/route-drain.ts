@@ -186,6 +186,13 @@ export class RouteDrain {
   ): Promise<void> {
     const { store } = this.o;
     const batchIds = batch.map((o) => o.id);
+    // The signed batch first, so that whoever reads `attested` finds its signatures (the API's "deliver
+    // it yourself"); kept even if the transition below gives the batch up: the signatures stay valid.
+    await store.recordAttestation(
+      destination,
+      batch.map((o) => o.transfer),
+      signatures,
+    );
     // Only from a ready status: a drain that lost its route lock without knowing (renewals failing while
     // Redis was away) must not drag transfers another drain has since submitted back to `attested`.
     const moved = await store.transitionMany(batchIds, "attested", { detail: `${signatures.length} signatures`, from: READY_STATUSES });

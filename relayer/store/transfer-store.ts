@@ -10,6 +10,8 @@ import { pipelineReplies } from "../../common/records/pipeline-replies.ts";
 import { TransferRecordReader } from "../../common/records/reader.ts";
 import { READY_STATUSES, type TimelineEntry, type TransferStatus } from "../../common/records/transfer-record.ts";
 import { routeKey } from "../../common/routes.ts";
+import { ATTESTATION_TTL_SECONDS, encodeAttestation } from "../../common/records/attestation.ts";
+import { batchDigest, gatewayDomain, toDeliveryArgs, transferId, type CompactSignature, type Transfer } from "../../common/transfer.ts";
 import {
   defineTransition,
   toResult,
@@ -90,6 +92,35 @@ export class TransferStore extends TransferRecordReader {
 
   private async move(id: string, status: TransferStatus, details: TransitionInput): Promise<TransitionResult> {
     return toResult(await this.redis.transition(...transitionArgs(this.keys, id, status, details)));
+  }
+
+  /**
+   * Keeps a batch this node collected a threshold of signatures for, and points each of its transfers at
+   * it (both expire after ATTESTATION_TTL_SECONDS), so that the API can show who attested a transfer and
+   * hand anyone the transaction that delivers it if no node does (docs/api.md, "Deliver it yourself").
+   * Written right before the batch's `attested` transition; a later batch holding a transfer replaces
+   * its pointer.
+   */
+  async recordAttestation(
+    destination: { chainId: bigint; gateway: string },
+    transfers: readonly Transfer[],
+    signatures: readonly CompactSignature[],
+    now = Date.now(),
+  ): Promise<void> {
+    if (transfers.length === 0) return;
+    const { srcChainId, srcGateway, items } = toDeliveryArgs(transfers);
+    const digest = batchDigest(gatewayDomain(destination.chainId, destination.gateway), transfers);
+    const text = encodeAttestation({
+      srcChainId,
+      srcGateway,
+      dstChainId: destination.chainId,
+      items,
+      signatures: [...signatures],
+      at: now,
+    });
+    const write = this.redis.multi().set(this.keys.attestedBatch(digest), text, "EX", ATTESTATION_TTL_SECONDS);
+    for (const t of transfers) write.set(this.keys.attestation(transferId(t)), digest.toLowerCase(), "EX", ATTESTATION_TTL_SECONDS);
+    pipelineReplies(await write.exec());
   }
 
   /**

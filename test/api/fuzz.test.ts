@@ -83,6 +83,9 @@ const PATHS = [
   "/v1/transfers",
   `/v1/transfers/0x${"ab".repeat(32)}`,
   `/v1/transfers/0x${"ab".repeat(32)}/events`,
+  `/v1/transfers/0x${"ab".repeat(32)}/delivery`,
+  "/v1/claims/0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+  "/v1/claims/",
   "/v1/stats",
   "/health",
   "/metrics",
@@ -182,6 +185,8 @@ const request = fc.record({
   path: fc.oneof(
     fc.constantFrom(...PATHS),
     text.map((t) => `/v1/transfers/${enc(t)}`),
+    text.map((t) => `/v1/transfers/${enc(t)}/delivery`),
+    text.map((t) => `/v1/claims/${enc(t)}`),
     text.map((t) => `/${enc(t)}`),
     fc.constantFrom(...RAW_URLS),
   ),

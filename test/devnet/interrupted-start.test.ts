@@ -29,7 +29,16 @@ describe("devnet stopped while starting", { timeout: 300_000 }, () => {
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "bttb-devnet-interrupted-"));
     args = ["devnet/main.ts", "--data-dir", dataDir, "--redis-prefix", prefix];
-    for (const flag of ["--bttc-port", "--ethereum-port", "--bsc-port", "--tron-port", "--api-port", "--relayer-port", "--web-port"]) {
+    for (const flag of [
+      "--bttc-port",
+      "--ethereum-port",
+      "--bsc-port",
+      "--tron-port",
+      "--api-port",
+      "--watchtower-port",
+      "--relayer-port",
+      "--web-port",
+    ]) {
       args.push(flag, String(await freePort()));
     }
   });

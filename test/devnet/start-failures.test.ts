@@ -33,7 +33,16 @@ describe("devnet start-up failures", () => {
     busyPort = await freePort();
     blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(busyPort, "127.0.0.1", resolve));
-    for (const flag of ["--bttc-port", "--ethereum-port", "--bsc-port", "--tron-port", "--api-port", "--relayer-port", "--web-port"]) {
+    for (const flag of [
+      "--bttc-port",
+      "--ethereum-port",
+      "--bsc-port",
+      "--tron-port",
+      "--api-port",
+      "--watchtower-port",
+      "--relayer-port",
+      "--web-port",
+    ]) {
       ports.push(flag, String(await freePort()));
     }
   });

@@ -232,6 +232,36 @@ describe("local testnet end to end", { timeout: 900_000 }, () => {
     assert.deepEqual(found, []);
   });
 
+  it("ran the watchtower beside it, which checked every delivery above and raised no alarm", async () => {
+    const url = devnet.info.watchtower.url;
+    const heads: Record<string, number> = Object.fromEntries(
+      await Promise.all(Object.entries(providers).map(async ([name, p]) => [name, await p.getBlockNumber()])),
+    );
+    const health = await until(
+      "the watchtower past every delivery so far",
+      async () => {
+        const h = (await (await fetch(`${url}/health`)).json()) as {
+          status: string;
+          alarms: number;
+          checkedTo: Record<string, string>;
+          pause: { requested: boolean };
+        };
+        return Object.entries(heads).every(([name, head]) => BigInt(h.checkedTo[name]!) >= BigInt(head)) && h;
+      },
+      30_000,
+    );
+    assert.equal(health.status, "ok");
+    assert.equal(health.alarms, 0, "no false alarm for honest swaps (TRON, ERC-20) and bridges");
+    assert.equal(health.pause.requested, false);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const checked = [...metrics.matchAll(/^bttb_watchtower_deliveries_checked_total\{chain="\w+"\} (\d+)/gm)].reduce(
+      (n, m) => n + Number(m[1]),
+      0,
+    );
+    assert.ok(checked >= 6, `${checked} deliveries checked`);
+    assert.match(metrics, /^bttb_watchtower_invariant_holds 1$/m);
+  });
+
   it("stops everything on Ctrl-C and leaves no process behind", async () => {
     const pids = Object.values(devnet.info.processes);
     const code = await devnet.stop();

@@ -10,7 +10,8 @@ import { gatewayDomain, orderBySigner, signBatch, transferId } from "../../../co
 import { deployChain } from "../../../deploy/bridge.ts";
 import type { DestinationChain, ObservedTransfer } from "../../../relayer/chains/adapter.ts";
 import { EvmDestination } from "../../../relayer/chains/evm/destination.ts";
-import { encodeDeliverBatch } from "../../../common/contracts/delivery-calldata.ts";
+import { encodeDeliverBatch, recoverBatchSigners } from "../../../common/contracts/delivery-calldata.ts";
+import { attestedTransfers } from "../../../common/records/attestation.ts";
 import { createEvmProvider } from "../../../common/rpc/evm-provider.ts";
 import { EvmSource } from "../../../relayer/chains/evm/source.ts";
 import { NotEnoughSignaturesError, type BatchSigner } from "../../../relayer/attest/batch-signer.ts";
@@ -218,6 +219,19 @@ describe("delivery pipeline", () => {
     const completed = (await store.get(id!))!.timeline.at(-1)!;
     const receipt = await ethProvider.getTransactionReceipt(completed.txHash!);
     assert.equal(receipt?.status, 1);
+    // The signed batch was kept when it was attested: its signatures are the validators' over it.
+    const kept = await store.attestationOf(id!);
+    assert.ok(kept, "the signed batch is stored");
+    assert.equal(kept.dstChainId, ETH);
+    const transfers = attestedTransfers(kept);
+    assert.ok(transfers.some((t) => transferId(t) === id));
+    const signers = recoverBatchSigners(ETH, ethGateway.target as string, transfers, kept.signatures);
+    assert.equal(signers.length, 2);
+    for (const s of signers)
+      assert.ok(
+        validators.some((v) => v.address === s),
+        `${s} is a validator`,
+      );
   });
 
   it("delivers a stream of transfers in batches, each exactly once", async () => {

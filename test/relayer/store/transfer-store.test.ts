@@ -225,4 +225,39 @@ describe("TransferStore", () => {
     assert.equal(await store.statusOf(o.id), "finalized");
     assert.equal(await other.statusOf(o.id), "pending");
   });
+
+  it("keeps a signed batch for its transfers, for 30 days, each pointing at the last batch that held it", async () => {
+    const a = observed(901n);
+    const b = observed(902n);
+    const destination = { chainId: CHAIN_IDS.ethereum, gateway: GATEWAY };
+    const pair = [{ r: "0x" + "11".repeat(32), vs: "0x" + "22".repeat(32) }];
+    const alone = [{ r: "0x" + "33".repeat(32), vs: "0x" + "44".repeat(32) }];
+    await store.recordAttestation(destination, [a.transfer, b.transfer], pair, 5_000);
+    await store.recordAttestation(destination, [b.transfer], alone, 6_000);
+    const ofA = await store.attestationOf(a.id);
+    assert.ok(ofA);
+    assert.deepEqual(
+      ofA.items.map((i) => i.srcRef),
+      [a.transfer.srcRef, b.transfer.srcRef],
+    );
+    assert.deepEqual(ofA.signatures, pair);
+    assert.equal(ofA.dstChainId, CHAIN_IDS.ethereum);
+    assert.equal(ofA.items[0]!.amount, a.transfer.amount);
+    assert.equal(ofA.at, 5_000);
+    const ofB = await store.attestationOf(b.id);
+    assert.deepEqual(
+      ofB?.items.map((i) => i.srcRef),
+      [b.transfer.srcRef],
+      "b points at the later batch of one",
+    );
+    assert.deepEqual(ofB?.signatures, alone);
+    const ttl = await t.redis.ttl(store.keys.attestation(a.id));
+    assert.ok(ttl > 29 * 24 * 3600 && ttl <= 30 * 24 * 3600, `ttl ${ttl}`);
+    assert.equal(await store.attestationOf(observed(903n).id), null);
+    // A pointer at a batch that is gone (expired), or at text that is not a batch, is no attestation.
+    await t.redis.set(store.keys.attestation(a.id), "0x" + "55".repeat(32));
+    assert.equal(await store.attestationOf(a.id), null);
+    await t.redis.set(store.keys.attestedBatch("0x" + "55".repeat(32)), "{not json");
+    assert.equal(await store.attestationOf(a.id), null);
+  });
 });

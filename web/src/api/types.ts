@@ -22,7 +22,7 @@ export interface Quote {
   expectedSeconds: number;
   delayedBy: string | null;
   legacyDecimals: number | null;
-  tokens?: { sent: TokenInfo; received: TokenInfo };
+  tokens?: { sent: TokenInfo; received: TokenInfo } | null;
 }
 
 export interface EvmTransaction {
@@ -97,7 +97,7 @@ export interface Transfer {
   delivery?: { txHash: string; blockNumber: string; final: boolean } | null;
   waiting?: { reason: string; message: string; until: string | null; actions: WaitingAction[] } | null;
   claimable?: { chain: string; recipient: string; amount: string } | null;
-  tokens?: { sent: TokenInfo; received: TokenInfo };
+  tokens?: { sent: TokenInfo; received: TokenInfo } | null;
 }
 
 export interface HistoryPage {

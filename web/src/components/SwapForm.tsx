@@ -84,7 +84,11 @@ export function SwapForm() {
         setErrors({ recipient: warning });
         return;
       }
-      if (BigInt(built.quote.amountIn) !== units || (built.quote.legacyDecimals !== null && built.quote.legacyDecimals !== decimals.data)) {
+      if (
+        BigInt(built.quote.amountIn) !== units ||
+        (built.quote.legacyDecimals !== null && built.quote.legacyDecimals !== decimals.data) ||
+        (built.quote.tokens && built.quote.tokens.sent.decimals !== decimals.data)
+      ) {
         setErrors({ general: "The API's quote does not match the amount entered; nothing was signed. Reload the page and try again." });
         return;
       }
