@@ -15,6 +15,8 @@ const OptionsSchema = z.object({
   apiPort: port.default(8080),
   /** The watchtower's /health and /metrics. */
   watchtowerPort: port.default(7100),
+  /** The web app (web/dist and its config.json). */
+  webPort: port.default(3000),
   /** Relayer nodes n1, n2, n3 listen on this port and the next two. */
   relayerPort: port.default(7001),
   blockTimeMs: z.coerce.number().int().min(100).max(60_000).default(1_000),
@@ -39,6 +41,7 @@ const FLAGS: Record<Exclude<keyof DevnetOptions, "help">, { flag: string; env: s
   tronPort: { flag: "tron-port", env: "DEVNET_TRON_PORT", help: "TRON development node HTTP port" },
   apiPort: { flag: "api-port", env: "DEVNET_API_PORT", help: "HTTP API port" },
   watchtowerPort: { flag: "watchtower-port", env: "DEVNET_WATCHTOWER_PORT", help: "watchtower port (/health, /metrics)" },
+  webPort: { flag: "web-port", env: "DEVNET_WEB_PORT", help: "web app port" },
   relayerPort: {
     flag: "relayer-port",
     env: "DEVNET_RELAYER_PORT",

@@ -26,6 +26,7 @@ export function summary(info: DevnetInfo, infoFile: string, ms: number): string 
     `Watchtower ${info.watchtower.url}/health  ${info.watchtower.url}/metrics  (${info.watchtower.mode} mode, guardian ${info.watchtower.guardian})`,
   );
   lines.push("", `API      ${info.api.url}   docs ${info.api.docs}`);
+  if (info.web) lines.push(`Web app  ${info.web.url}`);
   lines.push(`Redis    ${info.redis.url} (keys under ${info.redis.prefix})`);
   lines.push("", "Demo accounts (Hardhat's development keys: public, for local use only)");
   lines.push("  gas on every chain, BTT on BTTC, BTTOLD on TRON, Ethereum and BSC");

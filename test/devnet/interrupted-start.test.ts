@@ -37,6 +37,7 @@ describe("devnet stopped while starting", { timeout: 300_000 }, () => {
       "--api-port",
       "--watchtower-port",
       "--relayer-port",
+      "--web-port",
     ]) {
       args.push(flag, String(await freePort()));
     }

@@ -41,6 +41,7 @@ describe("devnet start-up failures", () => {
       "--api-port",
       "--watchtower-port",
       "--relayer-port",
+      "--web-port",
     ]) {
       ports.push(flag, String(await freePort()));
     }
