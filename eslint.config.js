@@ -1,8 +1,9 @@
 // Lint: TypeScript-aware rules, with the ones that catch lost work in async code made errors.
+import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "artifacts/", "cache/", "types/", "coverage/", "scripts/*.mjs"] },
+  { ignores: ["node_modules/", "artifacts/", "cache/", "types/", "coverage/", "scripts/*.mjs", "web/dist/"] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
@@ -26,5 +27,7 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
     },
   },
+  // The web app: the rules of hooks (hooks at the top level, complete effect dependencies).
+  { files: ["web/src/**/*.tsx", "web/src/**/*.ts"], ...reactHooks.configs.flat.recommended },
   { files: ["eslint.config.js"], ...tseslint.configs.disableTypeChecked },
 );

@@ -9,6 +9,8 @@ import type { DeployedDevnetChain } from "./deploy.ts";
 export interface DevnetInfo {
   startedAt: string;
   api: { url: string; docs: string };
+  /** The web app the devnet serves. */
+  web?: { url: string };
   redis: { url: string; prefix: string };
   threshold: number;
   chains: Record<string, Record<string, string | number>>;
@@ -134,6 +136,8 @@ export interface ApiConfigInput {
   deployed: readonly DeployedDevnetChain[];
   relayers: readonly { id: string; url: string }[];
   tron: TronInput;
+  /** Origins whose pages may call the API (the devnet's web app). */
+  corsOrigins?: readonly string[];
 }
 
 /** The API's configuration: it follows n1 and reads the chains directly. */
@@ -171,6 +175,7 @@ export function writeApiConfig(input: ApiConfigInput): string {
       },
     ],
     relayers: input.relayers.map((r) => ({ id: r.id, url: r.url })),
+    corsOrigins: [...(input.corsOrigins ?? [])],
     // A person trying the devnet, and its end-to-end test, should never meet the rate limit.
     rateLimit: { max: 100_000, timeWindow: 60_000 },
   };

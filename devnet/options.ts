@@ -13,6 +13,8 @@ const OptionsSchema = z.object({
   bscPort: port.default(8546),
   tronPort: port.default(9090),
   apiPort: port.default(8080),
+  /** The web app (web/dist and its config.json). */
+  webPort: port.default(3000),
   /** Relayer nodes n1, n2, n3 listen on this port and the next two. */
   relayerPort: port.default(7001),
   blockTimeMs: z.coerce.number().int().min(100).max(60_000).default(1_000),
@@ -36,6 +38,7 @@ const FLAGS: Record<Exclude<keyof DevnetOptions, "help">, { flag: string; env: s
   bscPort: { flag: "bsc-port", env: "DEVNET_BSC_PORT", help: "BNB Chain JSON-RPC port" },
   tronPort: { flag: "tron-port", env: "DEVNET_TRON_PORT", help: "TRON development node HTTP port" },
   apiPort: { flag: "api-port", env: "DEVNET_API_PORT", help: "HTTP API port" },
+  webPort: { flag: "web-port", env: "DEVNET_WEB_PORT", help: "web app port" },
   relayerPort: { flag: "relayer-port", env: "DEVNET_RELAYER_PORT", help: "first relayer node's port (n1; n2, n3 follow)" },
   blockTimeMs: { flag: "block-time-ms", env: "DEVNET_BLOCK_TIME_MS", help: "milliseconds between blocks on every chain" },
   redisUrl: { flag: "redis-url", env: "REDIS_URL", help: "Redis to use (else 127.0.0.1:6379, else its own redis-server)" },

@@ -13,6 +13,7 @@ import { stopLeftovers } from "./leftovers.ts";
 import { assertPortsFree } from "./ports.ts";
 import { ProcessGroup, type ManagedProcess } from "./processes.ts";
 import { ensureRedis, wipePrefix } from "./redis.ts";
+import { buildWebIfStale, startWeb, webOrigins } from "./web.ts";
 import { fundDepositAccount, tronBase58, tronNodeArgs, tronReady, TRON_SOLIDITY_DEPTH } from "./tron-setup.ts";
 import { DEVNET_CHAIN_IDS } from "../common/chains/registry.ts";
 
@@ -96,6 +97,7 @@ export async function startDevnet(
           { port: o.tronPort, what: "TRON development node", flag: "--tron-port" },
           ...identities.map((r, i) => ({ port: o.relayerPort + i, what: `relayer ${r.id}`, flag: "--relayer-port" })),
           { port: o.apiPort, what: "HTTP API", flag: "--api-port" },
+          { port: o.webPort, what: "web app", flag: "--web-port" },
         ],
         leftovers.length > 0 ? 10_000 : 0,
       ),
@@ -109,6 +111,7 @@ export async function startDevnet(
     await timed(progress, "contracts compiled", () =>
       group.run("build", join(root, "node_modules", ".bin", "hardhat"), ["build", "--quiet"], partEnv, root),
     );
+    await buildWebIfStale(root, group, partEnv, (what, work) => timed(progress, what, work));
 
     await timed(progress, `chains ${chains.map((c) => `${c.name} :${c.port}`).join(", ")}`, async () => {
       const parts = chains.map((c) => {
@@ -196,6 +199,7 @@ export async function startDevnet(
         deployed,
         relayers,
         tron,
+        corsOrigins: webOrigins(o.host, o.webPort),
       });
       const part = group.start("api", node, [join(root, "api", "main.ts"), "--config", file], partEnv, root);
       await group.waitReady(part, () => httpOk(`${apiUrl}/v1/chains`), 60_000);
@@ -246,8 +250,10 @@ export async function startDevnet(
       }),
       processes: { devnet: process.pid, ...group.pids() },
     };
+    const web = await timed(progress, `web app :${o.webPort}`, () => startWeb(root, o.host, o.webPort, info));
+    info.web = { url: web.url };
     const infoFile = writeDevnetInfo(dataDir, info);
-    return { info, infoFile, stop: () => group.stopAll(), failed };
+    return { info, infoFile, stop: () => web.close().then(() => group.stopAll()), failed };
   } catch (error) {
     await group.stopAll();
     throw error;

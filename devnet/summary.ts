@@ -19,6 +19,7 @@ export function summary(info: DevnetInfo, infoFile: string, ms: number): string 
   lines.push("", "Relayer nodes (threshold " + String(info.threshold) + ")");
   for (const r of info.relayers) lines.push(`  ${r.id}  ${r.url}/health  ${r.url}/metrics  signer ${r.signer}`);
   lines.push("", `API      ${info.api.url}   docs ${info.api.docs}`);
+  if (info.web) lines.push(`Web app  ${info.web.url}`);
   lines.push(`Redis    ${info.redis.url} (keys under ${info.redis.prefix})`);
   lines.push("", "Demo accounts (Hardhat's development keys: public, for local use only)");
   lines.push("  gas on every chain, BTT on BTTC, BTTOLD on TRON, Ethereum and BSC");

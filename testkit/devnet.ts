@@ -28,7 +28,7 @@ export async function startDevnetProcess(label: string, timeoutMs = 240_000): Pr
   const dataDir = mkdtempSync(join(tmpdir(), `bttb-${label}-`));
   const prefix = `bttb-test:${label}-${process.pid}-${Date.now()}:`;
   const args = ["devnet/main.ts", "--data-dir", dataDir, "--redis-prefix", prefix];
-  for (const flag of ["--bttc-port", "--ethereum-port", "--bsc-port", "--tron-port", "--api-port"])
+  for (const flag of ["--bttc-port", "--ethereum-port", "--bsc-port", "--tron-port", "--api-port", "--web-port"])
     args.push(flag, String(await freePort()));
   // Three consecutive free ports for the relayer nodes.
   let relayerPort = 0;

@@ -100,7 +100,10 @@ function stream(
 ): void {
   reply.hijack();
   const raw = reply.raw;
+  // The headers set so far (CORS from @fastify/cors's onRequest hook) go out too: a hijacked reply
+  // would drop them, and a page on another origin could not read the stream.
   raw.writeHead(200, {
+    ...(reply.getHeaders() as Record<string, string | string[] | number>),
     "content-type": "text/event-stream; charset=utf-8",
     "cache-control": "no-cache",
     connection: "keep-alive",

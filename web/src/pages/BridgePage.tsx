@@ -1,0 +1,3 @@
+export function BridgePage() {
+  return <h1>Bridge</h1>;
+}

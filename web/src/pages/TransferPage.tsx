@@ -1,0 +1,3 @@
+export function TransferPage(_: { id: string }) {
+  return <h1>Transfer</h1>;
+}
