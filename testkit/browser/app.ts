@@ -1,9 +1,7 @@
 // The web app in headless Chromium against a running devnet, for the browser scenarios: one devnet and
 // one browser per test file; each scenario gets a fresh browser context (no state carried over) with the
 // wallet stand-ins it asks for, and reads chains directly to check what the page claims.
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
 import { Contract, JsonRpcProvider } from "ethers";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { DevnetInfo } from "../../devnet/configs.ts";
@@ -11,23 +9,10 @@ import { startDevnetProcess, type DevnetProcess } from "../devnet.ts";
 import { launchChromium, withScreenshotOnFailure } from "./chromium.ts";
 import { EvmTestWallet } from "./evm-wallet.ts";
 import { installWallets } from "./page-wallets.ts";
-import { serveStatic, type StaticServer } from "./static-server.ts";
 import { TronTestWallet } from "./tron-wallet.ts";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const EVM_CHAIN_NAMES = ["bttc", "ethereum", "bsc"] as const;
 export type EvmChainName = (typeof EVM_CHAIN_NAMES)[number];
-
-/** The page's runtime config.json for a devnet, as the UI contract defines it. */
-export function appConfig(info: DevnetInfo, apiUrl: string = info.api.url): Record<string, unknown> {
-  const chains: Record<string, unknown> = {};
-  for (const name of EVM_CHAIN_NAMES) {
-    const c = info.chains[name]!;
-    chains[name] = { chainId: String(c.chainId), rpcUrl: String(c.rpcUrl) };
-  }
-  chains.tron = { fullHost: String(info.chains.tron!.fullHost), chainId: String(info.chains.tron!.chainId) };
-  return { apiUrl, devnet: true, chains, demoAccounts: info.accounts };
-}
 
 export interface Session {
   page: Page;
@@ -52,47 +37,44 @@ export interface SessionOptions {
   evmChain?: EvmChainName;
 }
 
+/**
+ * `BTTB_BROWSER_DEVNET=<devnet.json>`: run against a devnet already running (e.g. `npm start`'s
+ * .devnet/devnet.json) instead of starting one; it is left running. For working on the tests.
+ */
+function attachedDevnet(): DevnetProcess | undefined {
+  const file = process.env.BTTB_BROWSER_DEVNET;
+  if (!file) return undefined;
+  const info = JSON.parse(readFileSync(file, "utf8")) as DevnetInfo;
+  return { info, infoFile: file, dataDir: "", child: null as never, output: () => "", stop: () => Promise.resolve(null) };
+}
+
 export class AppHarness {
   readonly devnet: DevnetProcess;
   readonly browser: Browser;
   /** The app's address (index.html). */
   readonly url: string;
-  private readonly server: StaticServer | null;
   private readonly providers = new Map<EvmChainName, JsonRpcProvider>();
 
-  private constructor(devnet: DevnetProcess, browser: Browser, url: string, server: StaticServer | null) {
+  private constructor(devnet: DevnetProcess, browser: Browser, url: string) {
     this.devnet = devnet;
     this.browser = browser;
     this.url = url;
-    this.server = server;
   }
 
   /**
-   * A devnet, the app (served by the devnet when it says where, `web.url` in devnet.json; else web/dist
-   * served here with a config.json for this devnet) and Chromium. A missing Chromium or an unbuilt app
-   * fails here with what to do.
+   * Chromium, then a devnet (with its web app, `web.url` in devnet.json), unless `running` gives one
+   * already started. A missing Chromium fails here, saying how to install it.
    */
-  static async start(label: string, running?: DevnetProcess): Promise<AppHarness> {
+  static async start(label: string, running: DevnetProcess | undefined = attachedDevnet()): Promise<AppHarness> {
     const browser = await launchChromium();
     let devnet: DevnetProcess | undefined = running;
-    let server: StaticServer | null = null;
     try {
       devnet ??= await startDevnetProcess(label);
-      const web = (devnet.info as DevnetInfo & { web?: { url?: string } }).web;
-      let url: string;
-      if (web?.url) url = web.url;
-      else {
-        const dist = process.env.BTTB_WEB_DIST ?? join(root, "web", "dist");
-        if (!existsSync(join(dist, "index.html")))
-          throw new Error(`the web app is not built (${join(dist, "index.html")} is missing) and the devnet serves none: build web/ first`);
-        const info = devnet.info;
-        server = await serveStatic(dist, { apiUrl: info.api.url, config: (self: string) => appConfig(info, self.replace(/\/$/, "")) });
-        url = server.url;
-      }
-      return new AppHarness(devnet, browser, url, server);
+      const url = devnet.info.web?.url;
+      if (!url) throw new Error("the devnet serves no web app (no web.url in its devnet.json)");
+      return new AppHarness(devnet, browser, url);
     } catch (error) {
-      await server?.close();
-      await devnet?.stop();
+      if (!running) await devnet?.stop();
       await browser.close();
       throw error;
     }
@@ -195,7 +177,6 @@ export class AppHarness {
     for (const p of this.providers.values()) p.destroy();
     this.providers.clear();
     await this.browser.close().catch(() => {});
-    await this.server?.close();
     await this.devnet.stop();
   }
 }

@@ -1,9 +1,7 @@
 // A static file server on a free loopback port, for the browser tests: it serves a built web app (or a
-// test page), when given one a `config.json` of the tests' own beside index.html, and when given an API
-// URL passes `/v1/…` (SSE included) through to it, so that the page calls its own origin (a devnet API
-// configured with no CORS origin answers only same-origin pages).
+// test page) and, when given one, a `config.json` of the tests' own beside index.html.
 import { createReadStream, existsSync, statSync } from "node:fs";
-import { createServer, request, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import { extname, join, normalize, sep } from "node:path";
 
 const TYPES: Record<string, string> = {
@@ -25,32 +23,10 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-export interface StaticOptions {
-  /** Served as /config.json; a function receives the server's own URL. */
-  config?: unknown;
-  /** Where `/v1/…` requests go. */
-  apiUrl?: string;
-}
-
-export async function serveStatic(dir: string, options: StaticOptions = {}): Promise<StaticServer> {
+export async function serveStatic(dir: string, config?: unknown): Promise<StaticServer> {
   const root = normalize(dir + sep);
-  let selfUrl = "";
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
-    if (options.apiUrl && path.startsWith("/v1/")) {
-      const target = new URL(req.url ?? "/", options.apiUrl);
-      const upstream = request(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
-      upstream.on("error", (error) => {
-        if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
-        res.end(`API unreachable: ${error.message}`);
-      });
-      req.pipe(upstream);
-      return;
-    }
-    const config = typeof options.config === "function" ? (options.config as (url: string) => unknown)(selfUrl) : options.config;
     if (config !== undefined && path === "/config.json") {
       res.writeHead(200, { "content-type": TYPES[".json"]!, "cache-control": "no-store" });
       res.end(JSON.stringify(config));
@@ -75,9 +51,8 @@ export async function serveStatic(dir: string, options: StaticOptions = {}): Pro
   });
   const address = server.address();
   if (typeof address !== "object" || !address) throw new Error("the static server has no address");
-  selfUrl = `http://127.0.0.1:${address.port}/`;
   return {
-    url: selfUrl,
+    url: `http://127.0.0.1:${address.port}/`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
