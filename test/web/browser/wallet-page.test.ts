@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { JsonRpcProvider, Wallet, toBeHex } from "ethers";
 import type { Browser, Page } from "playwright-core";
-import { launchChromium, withScreenshotOnFailure } from "../../../testkit/browser/chromium.ts";
+import { chromiumPath, launchChromium, withScreenshotOnFailure } from "../../../testkit/browser/chromium.ts";
 import { EvmTestWallet } from "../../../testkit/browser/evm-wallet.ts";
 import { TEST_WALLET_NAME, TEST_WALLET_RDNS, installWallets } from "../../../testkit/browser/page-wallets.ts";
 import { serveStatic, type StaticServer } from "../../../testkit/browser/static-server.ts";
@@ -25,6 +25,20 @@ const PAGE = `<!doctype html><html><head><title>wallet test page</title></head><
   window.addEventListener("eip6963:announceProvider", (event) => window.announced.push(event.detail));
   window.dispatchEvent(new Event("eip6963:requestProvider"));
 </script></body></html>`;
+
+describe("finding Chromium", () => {
+  it("fails, naming how to install it, when Chromium is missing (the browser tests never skip)", () => {
+    assert.throws(
+      () => chromiumPath({ CHROMIUM_PATH: "/nonexistent/chromium" }),
+      /not at \/nonexistent\/chromium.*apt-get install -y --no-install-recommends chromium/s,
+    );
+  });
+
+  it("takes CHROMIUM_PATH, else Debian's /usr/bin/chromium", () => {
+    assert.equal(chromiumPath({ CHROMIUM_PATH: process.execPath }), process.execPath);
+    if (process.env.CHROMIUM_PATH === undefined) assert.equal(chromiumPath({}), "/usr/bin/chromium");
+  });
+});
 
 describe("wallet stand-ins in headless Chromium on a trivial page", { timeout: 180_000 }, () => {
   let bttc: HardhatNode;
