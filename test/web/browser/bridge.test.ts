@@ -3,7 +3,8 @@
 // BTTC → Ethereum → BSC → BTTC, each leg checked on chain to the wei (what left the sender, gas aside,
 // is exactly the amount; what arrived is exactly the transfer's amount, and amount + fee = what was
 // sent); a transfer followed live on its page until `completed` without a reload (the destination's
-// mining is held so that the page must show an earlier status first); and a gateway as recipient,
+// mining is held so that the page must show an earlier status first); the round trip found on the
+// Transfers page and the accounting invariant holding on Stats; and a gateway as recipient,
 // refused by the API with RECIPIENT_IS_BRIDGE_CONTRACT shown next to the Recipient field, nothing sent.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -27,6 +28,8 @@ const STATUSES = ["pending", "finalized", "attested", "submitted", "completed", 
 
 describe("bridge and transfer pages in Chromium against the devnet", { timeout: 900_000 }, () => {
   let h: AppHarness;
+  /** The round trip's transfers, in order (the search scenario looks for them). */
+  const roundTrip: Transfer[] = [];
 
   before(async () => {
     h = await AppHarness.start("browser-bridge");
@@ -120,6 +123,36 @@ describe("bridge and transfer pages in Chromium against the devnet", { timeout: 
       assert.equal(BigInt(three.transfer.amount) + BigInt(three.transfer.fee), parseEther("20"));
       assert.equal(bscMid - (await btt("bsc", me)), parseEther("20"));
       assert.equal((await btt("bttc", me)) - bttcBefore, BigInt(three.transfer.amount));
+      roundTrip.push(one.transfer, two.transfer, three.transfer);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("finds the round trip on the Transfers page (by source transaction, and in the wallet's history); Stats says the invariant holds", async () => {
+    assert.equal(roundTrip.length, 3, "the round trip did not complete");
+    const s = await h.session("search", { evmKey: DEV_KEYS[6] });
+    try {
+      const nav = s.page.getByRole("navigation", { name: "Main" });
+      const link = (id: string) => s.page.locator(`a[href$="#/transfer/${id}"]`);
+      await s.step("search", async () => {
+        await s.open("#/swap");
+        await nav.getByRole("link", { name: "Transfers" }).click();
+        await s.page.getByLabel("Transfer id, source transaction or address", { exact: true }).fill(roundTrip[0]!.source.txHash);
+        await s.page.getByRole("button", { name: "Find" }).click();
+        await link(roundTrip[0]!.id).first().waitFor();
+      });
+      await s.step("history", async () => {
+        await connectEvmWallet(s.page, s.evm!.address);
+        for (const t of roundTrip) await link(t.id).first().waitFor();
+      });
+      await s.step("stats", async () => {
+        await nav.getByRole("link", { name: "Stats" }).click();
+        await s.page.getByRole("heading", { name: "Stats" }).waitFor();
+        await waitForText(s.page.getByTestId("invariant"), (t) => /holds|violated/.test(t), "the invariant");
+        assert.match((await s.page.getByTestId("invariant").textContent()) ?? "", /holds/);
+        assert.doesNotMatch((await s.page.getByTestId("invariant").textContent()) ?? "", /violated/);
+      });
     } finally {
       await s.close();
     }
