@@ -61,7 +61,11 @@ describe("bridge and transfer pages in Chromium against the devnet", { timeout: 
     await form.getByLabel("To", { exact: true }).selectOption(to);
     await form.getByLabel("Amount", { exact: true }).fill(amountText);
     await form.getByLabel("Recipient", { exact: true }).fill(recipient);
-    await waitForText(form.getByTestId("conversion"), (text) => text.includes("BTT"), "the conversion");
+    await waitForText(
+      form.getByTestId("conversion"),
+      (text) => text.startsWith(`${amountText} BTT`),
+      `the conversion of ${amountText} BTT`,
+    );
     await form.getByRole("button", { name: "Bridge" }).click();
   }
 

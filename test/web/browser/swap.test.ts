@@ -1,7 +1,7 @@
 // The swap page in headless Chromium against a running devnet (one for the file; scenarios in turn, each
 // in a fresh browser context): a TRC-10 swap from TRON with the TronLink stand-in, an 18-decimal BEP-20
-// swap on BSC (approve, then redenominate) with the EIP-6963 wallet, and bad amounts refused by the page
-// itself. Every outcome is read on chain as well: exact BTTOLD taken, exact BTT (1 BTTOLD = 1,000 BTT)
+// swap on BSC (approve, then redenominate) with the EIP-6963 wallet, a swap signed in the page by a devnet
+// demo account, and bad amounts refused by the page itself. Every outcome is read on chain as well: exact BTTOLD taken, exact BTT (1 BTTOLD = 1,000 BTT)
 // received on BTTC, and, where the page refused, no transaction signed and no nonce moved.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -121,6 +121,39 @@ describe("swap page in Chromium against the devnet", { timeout: 900_000 }, () =>
       assert.equal(legacyBefore - (await h.tokenBalance("bsc", "legacyToken", evm.address)), amount);
       assert.equal(await h.bttcBalance(recipient), 2_500n * WEI_PER_BTT);
       assert.equal(transfer.amount, (2_500n * WEI_PER_BTT).toString());
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("on a devnet, a demo account chosen in the page is both wallets and signs in the page: a TRC-10 swap", async () => {
+    const s = await h.session("demo-account");
+    try {
+      const demo = h.info.accounts[3]!;
+      const recipient = Wallet.createRandom().address;
+      const tronBefore = await h.tronTokenBalance(demo.tronAddress);
+      const form = s.page.getByRole("form", { name: "Swap" });
+      await s.step("choose", async () => {
+        await s.open("#/swap");
+        await s.page.getByLabel("Demo account", { exact: true }).selectOption({ label: "Demo account 3" });
+        await waitForText(s.page.getByTestId("evm-account"), (t) => t.toLowerCase() === demo.address.toLowerCase(), "the demo EVM account");
+        await waitForText(s.page.getByTestId("tron-account"), (t) => t === demo.tronAddress, "the demo TRON account");
+        // The recipient defaults to the connected EVM account.
+        assert.equal((await form.getByLabel("Recipient on BTTC", { exact: true }).inputValue()).toLowerCase(), demo.address.toLowerCase());
+      });
+      const id = await s.step("send", async () => {
+        await form.getByLabel("From", { exact: true }).selectOption("tron");
+        await form.getByLabel("Amount", { exact: true }).fill("0.25");
+        await form.getByLabel("Recipient on BTTC", { exact: true }).fill(recipient);
+        await waitForText(form.getByTestId("conversion"), (text) => text.includes("250 BTT"), "the conversion");
+        await form.getByRole("button", { name: "Swap" }).click();
+        return waitForTransferPage(s.page);
+      });
+      await s.step("completed", () => waitForStatus(s.page, "completed"));
+      const transfer = (await h.api<Transfer>(`/v1/transfers/${id}`)).body;
+      assert.equal(transfer.source.sender, demo.tronAddress);
+      assert.equal(tronBefore - (await h.tronTokenBalance(demo.tronAddress)), 250_000n);
+      assert.equal(await h.bttcBalance(recipient), 250n * WEI_PER_BTT);
     } finally {
       await s.close();
     }
