@@ -90,8 +90,9 @@ export function serveWeb(dist: string, host: string, port: number, config: unkno
     server.once("error", reject);
     server.listen(port, host, () => {
       server.off("error", reject);
+      const address = server.address();
       resolveServer({
-        url: `http://${host}:${port}`,
+        url: `http://${host}:${typeof address === "object" && address ? address.port : port}`,
         close: () => new Promise<void>((done) => server.close(() => done())),
       });
     });

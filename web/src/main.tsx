@@ -30,7 +30,8 @@ async function start(root: HTMLElement): Promise<void> {
   createRoot(root).render(
     <StrictMode>
       <AppContext.Provider value={{ config, api: new ApiClient(config.apiUrl), evmChains }}>
-        <WagmiProvider config={wagmiConfig}>
+        {/* A wallet connects when the user asks it to, never by itself on load (an authorized wallet would). */}
+        <WagmiProvider config={wagmiConfig} reconnectOnMount={false}>
           <QueryClientProvider client={queryClient}>
             <WalletProvider>
               <App />

@@ -9,6 +9,7 @@ import { fieldOf, type FieldErrors } from "../api/fields.ts";
 import { useApp } from "../app-context.tsx";
 import { BTT_DECIMALS, bttName, chainLabel } from "../chains.ts";
 import { sendSteps, type StepProgress } from "../flow/send-steps.ts";
+import { useWarningGate } from "../flow/warning-gate.ts";
 import { useChainsInfo, useDebounced } from "../hooks.ts";
 import { useWallets } from "../wallet/wallet-context.tsx";
 import { Field, FormError } from "./Field.tsx";
@@ -32,6 +33,7 @@ export function BridgeForm() {
   const [steps, setSteps] = useState<StepProgress[]>([]);
   const [sent, setSent] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const warningGate = useWarningGate();
 
   const recipient = recipientText ?? wallets.evm?.address ?? "";
   const parsed = parseAmount(amountText, BTT_DECIMALS, "BTT");
@@ -78,6 +80,11 @@ export function BridgeForm() {
         const { field, message } = fieldOf(error);
         setErrors({ [field]: message });
         return; // the API refused: nothing is signed
+      }
+      const warning = warningGate(built, `${from}|${to}|${units}|${recipient}`);
+      if (warning) {
+        setErrors({ recipient: warning });
+        return;
       }
       if (BigInt(built.quote.amountIn) !== units) {
         setErrors({ general: "The API's quote does not match the amount entered; nothing was signed." });

@@ -9,6 +9,7 @@ import { fieldOf, type FieldErrors } from "../api/fields.ts";
 import { useApp } from "../app-context.tsx";
 import { BTT_DECIMALS, chainLabel, TRC10_BTTOLD_ID, tokenStandard } from "../chains.ts";
 import { sendSteps, type StepProgress } from "../flow/send-steps.ts";
+import { useWarningGate } from "../flow/warning-gate.ts";
 import { useDebounced, useLegacyDecimals } from "../hooks.ts";
 import { useWallets } from "../wallet/wallet-context.tsx";
 import { Field, FormError } from "./Field.tsx";
@@ -28,6 +29,7 @@ export function SwapForm() {
   const [steps, setSteps] = useState<StepProgress[]>([]);
   const [sent, setSent] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const warningGate = useWarningGate();
 
   const recipient = recipientText ?? wallets.evm?.address ?? "";
   const decimals = useLegacyDecimals(from);
@@ -76,6 +78,11 @@ export function SwapForm() {
         const { field, message } = fieldOf(error);
         setErrors({ [field]: message });
         return; // the API refused: nothing is signed
+      }
+      const warning = warningGate(built, `${from}|${units}|${recipient}`);
+      if (warning) {
+        setErrors({ recipient: warning });
+        return;
       }
       if (BigInt(built.quote.amountIn) !== units || (built.quote.legacyDecimals !== null && built.quote.legacyDecimals !== decimals.data)) {
         setErrors({ general: "The API's quote does not match the amount entered; nothing was signed. Reload the page and try again." });

@@ -14,7 +14,7 @@ export function StatsPage() {
   const stats = useQuery({ queryKey: ["stats"], queryFn: () => api.stats(), refetchInterval: 15_000 });
   const s = stats.data;
   return (
-    <section className="page" aria-labelledby="stats-title">
+    <section className="page wide" aria-labelledby="stats-title">
       <h1 id="stats-title">Stats</h1>
       <p className="lead">Read from each chain at its final block. BTT amounts in BTT; BTTOLD in the legacy token.</p>
       {stats.isPending && <p role="status">Loading…</p>}
@@ -26,10 +26,16 @@ export function StatsPage() {
       {s && (
         <>
           <p className={`invariant ${s.invariant.holds ? "holds" : "violated"}`} data-testid="invariant" aria-live="polite">
-            {s.invariant.holds ? "✓ The invariant holds" : "✗ The invariant is violated"}: locked {btt(s.invariant.bridge.locked)} BTT ≥
-            minted {btt(s.invariant.bridge.minted)} + in flight {btt(s.invariant.bridge.inFlight)} BTT
-            {s.invariant.bridge.surplus !== "0" && `, surplus ${btt(s.invariant.bridge.surplus)} BTT`}; swaps{" "}
-            {s.invariant.swap.holds ? "hold" : "violated"} (reserve paid {btt(s.invariant.swap.reservePaid)} BTT).
+            {s.invariant.holds ? "✓ The invariant holds" : "✗ The invariant is violated"}
+            <span className="invariant-detail">
+              Bridge {s.invariant.bridge.holds ? "holds" : "violated"}: locked {btt(s.invariant.bridge.locked)} BTT ≥ minted{" "}
+              {btt(s.invariant.bridge.minted)} + in flight {btt(s.invariant.bridge.inFlight)} BTT
+              {s.invariant.bridge.surplus !== "0" && ` (surplus ${btt(s.invariant.bridge.surplus)} BTT)`}.
+            </span>
+            <span className="invariant-detail">
+              Swaps {s.invariant.swap.holds ? "hold" : "violated"}: reserve paid {btt(s.invariant.swap.reservePaid)} BTT, owed by Ethereum
+              and BSC {btt(s.invariant.swap.owedByEvmSources)} BTT, in flight {btt(s.invariant.swap.evmInFlight)} BTT.
+            </span>
           </p>
           <div className="panel table-wrap">
             <table>
@@ -42,8 +48,7 @@ export function StatsPage() {
                   <th scope="col">Swapped</th>
                   <th scope="col">Fees held (BTT)</th>
                   <th scope="col">Reserve (BTT)</th>
-                  <th scope="col">In flight (BTT)</th>
-                  <th scope="col">Transfers in flight</th>
+                  <th scope="col">In flight (BTT, transfers)</th>
                 </tr>
               </thead>
               <tbody>
@@ -76,8 +81,9 @@ function StatsRow({ stats: c }: { stats: ChainStats }) {
       <td>{swapped}</td>
       <td>{btt(c.feesHeld)}</td>
       <td>{btt(c.reserveBalance)}</td>
-      <td>{btt((BigInt(c.inFlight.bridge) + BigInt(c.inFlight.swap)).toString())}</td>
-      <td>{c.inFlight.transfers}</td>
+      <td>
+        {btt((BigInt(c.inFlight.bridge) + BigInt(c.inFlight.swap)).toString())} ({c.inFlight.transfers})
+      </td>
     </tr>
   );
 }
