@@ -21,8 +21,10 @@ export function TransferPage({ id }: { id: string }) {
     queryFn: () => api.transfer(id),
     retry: (count, error) => error instanceof ApiRequestError && error.status === 404 && count < 100,
     retryDelay: 2_000,
-    // Polling backs the event stream up (a proxy may drop streams); a final status ends both.
-    refetchInterval: (q) => (q.state.data && FINAL.has(q.state.data.status) ? false : 4_000),
+    // Polling backs the event stream up (a proxy may drop streams); a final status ends both, except while
+    // a payout waits to be claimed: anyone may claim it (this page's "Claim" too, whose one refetch may
+    // still get the API's cached read of the balance), so the page looks until it is gone.
+    refetchInterval: (q) => (q.state.data && FINAL.has(q.state.data.status) && !q.state.data.claimable ? false : 4_000),
   });
   const stream = useTransferEvents(id, valid && transfer.isSuccess && !FINAL.has(transfer.data.status));
   const t = transfer.data;
