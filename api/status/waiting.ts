@@ -75,6 +75,16 @@ export function waitingOf(
     case "pending":
       return { reason: "source_finality", message: "waiting for the source block to be final", until: null, actions: [] };
     case "finalized":
+      // Signatures held from an earlier try (its delivery failed or was refused, e.g. a peer's delivery
+      // still pending): saying "collecting signatures" would hide that the user can deliver it now.
+      if (facts.deliverable) {
+        return {
+          reason: "delivery",
+          message: `signed by a threshold of validators; the relayers are trying the delivery to ${context.destination} again, or you can deliver it yourself`,
+          until: null,
+          actions: deliverYourself,
+        };
+      }
       return {
         reason: "attestation",
         message: "final at its source; the relayers are collecting the validators' signatures",

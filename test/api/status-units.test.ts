@@ -1,10 +1,11 @@
 // The pure parts of the merged status: the daily limit's token bucket (when a delayed transfer fits),
-// and the LRU that bounds what the API remembers of the chains.
+// what a finalized transfer waits for, and the LRU that bounds what the API remembers of the chains.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseEther } from "ethers";
 import { Lru } from "../../api/deliveries/lru.ts";
-import { dailyLimitUntil } from "../../api/status/waiting.ts";
+import type { StatusFacts } from "../../api/status/facts.ts";
+import { dailyLimitUntil, waitingOf } from "../../api/status/waiting.ts";
 
 describe("dailyLimitUntil", () => {
   const now = 1_700_000_000_000;
@@ -38,5 +39,37 @@ describe("Lru", () => {
     assert.equal(lru.get("a"), 1);
     assert.equal(lru.get("c"), 3);
     assert.throws(() => new Lru(0), RangeError);
+  });
+});
+
+describe("waitingOf a finalized transfer", () => {
+  const facts = (deliverable: boolean): StatusFacts => ({
+    delivery: null,
+    stored: null,
+    storedBatch: null,
+    threshold: 2,
+    validators: null,
+    stuck: null,
+    dailyLimit: null,
+    reserve: null,
+    claimable: null,
+    deliverable,
+    tokens: null,
+  });
+  const context = { amount: 1n, destination: "bsc", rejection: null, lastDetail: null, now: 0 };
+
+  it("waits for signatures while none are held", () => {
+    const waiting = waitingOf("finalized", facts(false), context);
+    assert.equal(waiting?.reason, "attestation");
+    assert.deepEqual(waiting?.actions, []);
+  });
+
+  it("says the signatures are held, and offers to deliver it, once a threshold of the current set signed", () => {
+    // A delivery tried and refused (e.g. a peer's delivery still pending) sends the record back to
+    // finalized with its signatures kept: the user must not read "collecting signatures" then.
+    const waiting = waitingOf("finalized", facts(true), context);
+    assert.equal(waiting?.reason, "delivery");
+    assert.match(waiting.message, /signed by a threshold of validators/);
+    assert.deepEqual(waiting?.actions, ["deliver_yourself"]);
   });
 });
